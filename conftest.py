@@ -1,0 +1,111 @@
+"""Shared fixtures: one per role (as Zulip's test base does), a small registry, the browser."""
+
+import itertools
+
+import pytest
+
+from libranet.accounts.models import User
+from libranet.network.models import Center, Country, Institution, Region, StaffRole
+from libranet.network.services import center_create, institution_create, staff_role_assign
+
+PASSWORD = "correct-horse-battery-staple-42"
+_codes = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Debian's Chromium, never a downloaded browser; the flags keep it off the closed network.
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"],
+    }
+
+
+@pytest.fixture
+def institution(db):
+    return institution_create(actor=None, name_ru="Тверская областная научная библиотека",
+                              name_en="Tver Regional Scientific Library", kind="library")
+
+
+@pytest.fixture
+def make_center(db, institution):
+    """Register a center through the service, with defaults for what the test does not care."""
+
+    def make(**fields):
+        kind = fields.setdefault("kind", Center.Kind.REMOTE)
+        if kind == Center.Kind.FOREIGN:
+            fields.setdefault("country", Country.objects.get(code="MN"))
+        else:
+            fields.setdefault("region", Region.objects.get(code="RU-TVE"))
+        fields.setdefault("code", f"TEST-{next(_codes):04d}")
+        fields.setdefault("name_ru", f"Центр {fields['code']}")
+        fields.setdefault("name_en", f"Center {fields['code']}")
+        fields.setdefault("institution", institution)
+        fields.setdefault("status", Center.Status.OPEN)
+        return center_create(actor=None, **fields)
+
+    return make
+
+
+@pytest.fixture
+def tver_rc(make_center):
+    return make_center(code="RU-TVE-RC", kind=Center.Kind.REGIONAL,
+                       name_ru="Региональный центр в Тверской области",
+                       name_en="Regional center in Tver Region", networks=["192.0.2.0/26"])
+
+
+@pytest.fixture
+def penza_rc(make_center):
+    return make_center(code="RU-PNZ-RC", kind=Center.Kind.REGIONAL,
+                       region=Region.objects.get(code="RU-PNZ"))
+
+
+@pytest.fixture
+def make_staff(db):
+    def make(username, role=None, *, center=None, region=None, superuser=False):
+        user = User.objects.create_user(username=username, password=PASSWORD,
+                                        is_superuser=superuser)
+        if role:
+            staff_role_assign(actor=None, user=user, role=role, center=center, region=region)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def admin_user(make_staff):
+    return make_staff("admin", StaffRole.Role.ADMINISTRATOR, superuser=True)
+
+
+@pytest.fixture
+def network_user(make_staff):
+    return make_staff("network", StaffRole.Role.NETWORK_DEPARTMENT)
+
+
+@pytest.fixture
+def international_user(make_staff):
+    return make_staff("international", StaffRole.Role.INTERNATIONAL)
+
+
+@pytest.fixture
+def head_tver(make_staff):
+    return make_staff("head.tver", StaffRole.Role.REGIONAL_HEAD,
+                      region=Region.objects.get(code="RU-TVE"))
+
+
+@pytest.fixture
+def operator_user(make_staff, tver_rc):
+    return make_staff("operator", StaffRole.Role.CENTER_OPERATOR, center=tver_rc)
+
+
+@pytest.fixture
+def reader_user(make_staff):
+    return make_staff("reader")
+
+
+@pytest.fixture
+def other_institution(db):
+    return Institution.objects.create(name_ru="Музей", name_en="Museum", kind="museum")

@@ -1,0 +1,63 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person: staff sign in with a password; readers will come through ESIA (issue 3).
+
+    Roles and their scopes (a center, a region) live in ``network.StaffRole``, since a scope
+    points at network objects; a user without a staff role is a reader.
+    """
+
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="ru"
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def get_by_secret(self, secret: str) -> "ApiToken | None":
+        return (
+            self.filter(key_hash=ApiToken.hash(secret), revoked_at__isnull=True)
+            .select_related("user")
+            .first()
+        )
+
+
+class ApiToken(models.Model):
+    """A bearer token for machine clients; only its hash is stored, the secret is shown once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @staticmethod
+    def new_secret() -> str:
+        return "lbn_" + secrets.token_urlsafe(32)

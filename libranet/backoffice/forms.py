@@ -1,0 +1,208 @@
+"""The back office's forms: they parse and show input; the rules live in the network services."""
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from libranet.network.models import Center, Country, FederalDistrict, Institution, Region
+from libranet.network.services import CONTACT_FIELDS, TRANSITIONS, RegistryError
+
+Status = Center.Status
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
+
+
+def add_registry_errors(form: forms.Form, exc: RegistryError) -> None:
+    """Show a service's errors on the form: by field where the form has it, else above it."""
+    if hasattr(exc, "error_dict"):
+        for name, messages in exc.message_dict.items():
+            target = name if name in form.fields and name != NON_FIELD_ERRORS else None
+            for message in messages:
+                form.add_error(target, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+def _name_order() -> str:
+    return "name_en" if (get_language() or "ru").startswith("en") else "name_ru"
+
+
+def _date_field(label: Any, **kwargs: Any) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        **kwargs,
+    )
+
+
+class CodeNameChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.code})"
+
+
+class GroupedForm(forms.Form):
+    """A form whose fields are shown in fieldsets: ``groups`` is (legend, field names)."""
+
+    groups: tuple[tuple[Any, tuple[str, ...]], ...] = ()
+
+    def fieldsets(self) -> list[tuple[Any, list[forms.BoundField]]]:
+        return [
+            (legend, [self[name] for name in names if name in self.fields])
+            for legend, names in self.groups
+        ]
+
+
+class CenterForm(GroupedForm):
+    """Every field of a center's card, its networks, and (on creation) its first status."""
+
+    code = forms.CharField(
+        label=_("Code"), max_length=32, help_text=_("Latin capitals, digits, dots, dashes.")
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=Center.Kind.choices)
+    status = forms.ChoiceField(
+        label=_("Initial status"), choices=Status.choices, initial=Status.PLANNED
+    )
+    name_ru = forms.CharField(label=_("Name (Russian)"), max_length=300)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=300, required=False)
+    institution = forms.ModelChoiceField(label=_("Host institution"), queryset=Institution.objects)
+    region = CodeNameChoiceField(
+        label=_("Region"),
+        queryset=Region.objects,
+        required=False,
+        help_text=_("For a center in Russia."),
+    )
+    country = CodeNameChoiceField(
+        label=_("Country"),
+        queryset=Country.objects,
+        required=False,
+        help_text=_("For a foreign center."),
+    )
+    regional_center = CodeNameChoiceField(
+        label=_("Coordinating regional center"),
+        queryset=Center.objects.filter(kind=Center.Kind.REGIONAL),
+        required=False,
+        help_text=_("For a remote access center; empty means the regional center of its region."),
+    )
+    opened_on = _date_field(_("Opened on"), required=False)
+    closed_on = _date_field(_("Closed on"), required=False)
+    address = forms.CharField(label=_("Address"), max_length=500, required=False)
+    latitude = forms.DecimalField(
+        label=_("Latitude"),
+        max_digits=9,
+        decimal_places=6,
+        min_value=-90,
+        max_value=90,
+        required=False,
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude"),
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        required=False,
+    )
+    contact_person = forms.CharField(label=_("Contact person"), max_length=200, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=100, required=False)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    hours = forms.CharField(label=_("Opening hours"), max_length=500, required=False)
+    networks = forms.CharField(
+        label=_("IP networks"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        help_text=_("One network per line in CIDR notation, such as 192.0.2.0/24."),
+    )
+
+    groups = (
+        (_("Center"), ("code", "kind", "status", "name_ru", "name_en", "institution")),
+        (_("Place"), ("region", "country", "regional_center", "address", "latitude", "longitude")),
+        (_("Dates"), ("opened_on", "closed_on")),
+        (_("Contacts"), ("contact_person", "email", "phone", "website", "hours")),
+        (_("Access"), ("networks",)),
+    )
+
+    def __init__(self, *args: Any, creating: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not creating:
+            del self.fields["status"]
+        order = _name_order()
+        self.fields["institution"].queryset = Institution.objects.order_by(order, "pk")
+        self.fields["region"].queryset = Region.objects.order_by(order)
+        self.fields["country"].queryset = Country.objects.order_by(order)
+        self.fields["regional_center"].queryset = Center.objects.filter(
+            kind=Center.Kind.REGIONAL
+        ).order_by("code")
+
+    @staticmethod
+    def initial_for(center: Center) -> dict[str, Any]:
+        initial = {name: getattr(center, name) for name in CenterForm.base_fields}
+        initial["networks"] = "\n".join(n.cidr for n in center.networks.all())
+        return initial
+
+
+class ContactsForm(GroupedForm):
+    """What a center operator keeps: contacts and opening hours."""
+
+    contact_person = CenterForm.base_fields["contact_person"]
+    email = CenterForm.base_fields["email"]
+    phone = CenterForm.base_fields["phone"]
+    website = CenterForm.base_fields["website"]
+    hours = CenterForm.base_fields["hours"]
+
+    groups = ((_("Contacts"), CONTACT_FIELDS),)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"))
+    changed_on = _date_field(_("Date"), initial=timezone.localdate)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def __init__(self, *args: Any, center: Center, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        allowed = TRANSITIONS[center.status]
+        self.fields["status"].choices = [(s.value, s.label) for s in Status if s in allowed]
+
+
+class InstitutionForm(GroupedForm):
+    name_ru = forms.CharField(label=_("Name (Russian)"), max_length=300)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=300, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Institution.Kind.choices)
+    address = forms.CharField(label=_("Address"), max_length=500, required=False)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
+    groups = ((_("Institution"), ("name_ru", "name_en", "kind", "address", "website")),)
+
+
+class ReferenceForm(GroupedForm):
+    """Names of a region or a country; a region also has its federal district."""
+
+    name_ru = forms.CharField(label=_("Name (Russian)"), max_length=200)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=200)
+    federal_district = forms.ModelChoiceField(
+        label=_("Federal district"), queryset=FederalDistrict.objects
+    )
+
+    groups = ((_("Names"), ("name_ru", "name_en", "federal_district")),)
+
+    def __init__(self, *args: Any, with_district: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if with_district:
+            self.fields["federal_district"].queryset = FederalDistrict.objects.order_by(
+                _name_order()
+            )
+        else:
+            del self.fields["federal_district"]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+        help_text=_("CSV (UTF-8, comma or semicolon) or Excel workbook (.xlsx)."),
+    )

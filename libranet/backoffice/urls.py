@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "backoffice"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("centers/", views.centers, name="centers"),
+    path("centers/new/", views.center_new, name="center_new"),
+    path("centers/import/", views.center_import, name="center_import"),
+    path("centers/export.csv", views.center_export_csv, name="center_export_csv"),
+    path("centers/export.xlsx", views.center_export_xlsx, name="center_export_xlsx"),
+    path("centers/<str:code>/edit/", views.center_edit, name="center_edit"),
+    path("centers/<str:code>/status/", views.center_status, name="center_status"),
+    path("institutions/", views.institutions, name="institutions"),
+    path("institutions/new/", views.institution_new, name="institution_new"),
+    path("institutions/<int:pk>/edit/", views.institution_edit, name="institution_edit"),
+    path("regions/", views.regions, name="regions"),
+    path("regions/<str:code>/edit/", views.region_edit, name="region_edit"),
+    path("countries/", views.countries, name="countries"),
+    path("countries/<str:code>/edit/", views.country_edit, name="country_edit"),
+]

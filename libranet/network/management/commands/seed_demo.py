@@ -1,0 +1,54 @@
+import secrets
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from libranet.network.demo import DEMO_ACCOUNTS, seed_accounts, seed_network
+from libranet.network.models import Center
+
+
+def demo_password() -> str:
+    """The demo accounts' password: generated once into the data folder, never in the code."""
+    path = settings.DATA_DIR / "demo_password"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(12))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Command(BaseCommand):
+    help = (
+        "Seed the demo network: the centers the seed documents name, a synthetic network the "
+        "size of the real one (85 regional, 400+ remote access, 30+ foreign centers in 27 "
+        "countries) and a staff account for each role."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2018, help="random seed (default 2018)")
+        parser.add_argument("--scale", type=int, default=1, help="multiply the synthetic network")
+        parser.add_argument("--if-empty", action="store_true", help="do nothing if centers exist")
+        parser.add_argument("--password", help="password of the demo accounts")
+
+    def handle(self, *args, seed, scale, if_empty, password, **options):
+        if scale < 1:
+            raise CommandError("--scale must be 1 or more.")
+        if Center.objects.exists():
+            if if_empty:
+                self.stdout.write("Centers exist already; demo data not seeded.")
+                return
+            raise CommandError("The registry already has centers; seed an empty database.")
+        started = time.monotonic()
+        result = seed_network(seed=seed, scale=scale)
+        password = password or demo_password()
+        seed_accounts(password=password)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded {result.centers} centers in {time.monotonic() - started:.1f}s: "
+                f"{result.regional} regional, {result.remote} remote access, {result.branches} "
+                f"branches, {result.foreign} foreign in {result.countries} countries."
+            )
+        )
+        self.stdout.write("Demo sign-ins (password in the data folder, file demo_password):")
+        for username, role, scope, _superuser in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {username:<20} {role.label}{f' ({scope})' if scope else ''}")

@@ -1,0 +1,503 @@
+"""State changes of the network registry, each with its rules, in one transaction, audited.
+
+Every door (back-office forms, the API, imports, ``seed_demo``) calls these functions; the
+rules the database can hold are also constraints and triggers (see the models' Meta and
+migration 0002), so a bug in a door cannot write a center that breaks them.
+"""
+
+import datetime
+import ipaddress
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from libranet.audit.services import audit_record, model_changes
+
+from .cache import registry_changed
+
+from .models import (
+    Center,
+    CenterNetwork,
+    CenterStatusChange,
+    Country,
+    FederalDistrict,
+    Institution,
+    Region,
+    StaffRole,
+)
+
+Status = Center.Status
+Kind = Center.Kind
+
+CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{1,31}$")
+
+# Which status may follow which. A closed center may be planned or opened again; its
+# record and history stay either way.
+TRANSITIONS: dict[str, set[str]] = {
+    Status.PLANNED: {Status.APPROVED, Status.CLOSED},
+    Status.APPROVED: {Status.PLANNED, Status.OPEN, Status.CLOSED},
+    Status.OPEN: {Status.SUSPENDED, Status.CLOSED},
+    Status.SUSPENDED: {Status.OPEN, Status.CLOSED},
+    Status.CLOSED: {Status.PLANNED, Status.OPEN},
+}
+
+CENTER_FIELDS = (
+    "code", "kind", "name_ru", "name_en", "institution", "region", "country", "regional_center",
+    "opened_on", "closed_on", "address", "latitude", "longitude", "contact_person", "email",
+    "phone", "website", "hours",
+)
+CONTACT_FIELDS = ("contact_person", "email", "phone", "website", "hours")
+
+
+class RegistryError(ValidationError):
+    """A rule of the registry was broken; carries messages by field like ValidationError."""
+
+
+def normalize_search(text: str) -> str:
+    return " ".join(text.casefold().replace("ё", "е").split())
+
+
+# --- IP networks ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParsedNetwork:
+    cidr: str
+    version: int
+    first: str
+    last: str
+
+    @classmethod
+    def parse(cls, text: str) -> "ParsedNetwork":
+        try:
+            net = ipaddress.ip_network(text.strip(), strict=True)
+        except ValueError as exc:
+            if "has host bits set" in str(exc):
+                raise RegistryError(
+                    _("“{value}” has host bits set; did you mean {network}?").format(
+                        value=text.strip(),
+                        network=ipaddress.ip_network(text.strip(), strict=False),
+                    )
+                ) from exc
+            raise RegistryError(
+                _("“{value}” is not an IP network in CIDR notation (such as 192.0.2.0/24 or "
+                  "2001:db8::/48).").format(value=text.strip())
+            ) from exc
+        width = 8 if net.version == 4 else 32
+        return cls(
+            cidr=str(net),
+            version=net.version,
+            first=format(int(net.network_address), f"0{width}x"),
+            last=format(int(net.broadcast_address), f"0{width}x"),
+        )
+
+    def overlaps(self, other: "ParsedNetwork") -> bool:
+        return self.version == other.version and self.first <= other.last and other.first <= self.last
+
+
+def parse_networks(values: list[str] | str) -> list[ParsedNetwork]:
+    """Parse CIDRs given as a list or as text (one per line, or separated by spaces/commas)."""
+    if isinstance(values, str):
+        values = re.split(r"[\s,;]+", values)
+    parsed: list[ParsedNetwork] = []
+    errors: list[str] = []
+    for value in values:
+        if not value.strip():
+            continue
+        try:
+            net = ParsedNetwork.parse(value)
+        except RegistryError as exc:
+            errors.extend(exc.messages)
+            continue
+        for seen in parsed:
+            if net.overlaps(seen):
+                errors.append(
+                    _("Networks {a} and {b} overlap.").format(a=seen.cidr, b=net.cidr)
+                )
+        parsed.append(net)
+    if errors:
+        raise RegistryError({"networks": errors})
+    return parsed
+
+
+def _check_networks_free(center: Center, networks: list[ParsedNetwork]) -> None:
+    errors = []
+    for net in networks:
+        clash = (
+            CenterNetwork.objects.filter(version=net.version, first__lte=net.last, last__gte=net.first)
+            .exclude(center_id=center.pk)
+            .select_related("center")
+            .first()
+        )
+        if clash:
+            errors.append(
+                _("Network {network} overlaps {other} of center {code} ({name}).").format(
+                    network=net.cidr, other=clash.cidr, code=clash.center.code, name=clash.center.name
+                )
+            )
+    if errors:
+        raise RegistryError({"networks": errors})
+
+
+def _replace_networks(center: Center, networks: list[ParsedNetwork]) -> None:
+    center.networks.all().delete()
+    CenterNetwork.objects.bulk_create(
+        CenterNetwork(center=center, cidr=n.cidr, version=n.version, first=n.first, last=n.last)
+        for n in networks
+    )
+
+
+def center_for_address(address: str) -> Center | None:
+    """The center whose networks contain the IP ``address`` (None for an address outside all)."""
+    try:
+        net = ParsedNetwork.parse(address)
+    except RegistryError:
+        return None
+    hit = (
+        CenterNetwork.objects.filter(version=net.version, first__lte=net.first, last__gte=net.last)
+        .select_related("center")
+        .first()
+    )
+    return hit.center if hit else None
+
+
+# --- centers ----------------------------------------------------------------------------------
+
+
+def _search_text(center: Center) -> str:
+    parts = [center.code, center.name_ru, center.name_en, center.address]
+    for related in (center.institution, center.region, center.country):
+        if related is not None:
+            parts += [related.name_ru, related.name_en]
+    return normalize_search(" ".join(p for p in parts if p))
+
+
+def _validate_center(center: Center) -> None:
+    """Every rule that concerns one center and its neighbours; raises all errors at once."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    center.code = (center.code or "").strip().upper()
+    if not CODE_RE.match(center.code):
+        add("code", _("A code is 2–32 Latin capital letters, digits, dots, dashes or underscores "
+                      "(such as RU-TVE-RC)."))
+    else:
+        other = Center.objects.filter(code=center.code).exclude(pk=center.pk).first()
+        if other:
+            add("code", _("Code {code} is already used by center “{name}”.").format(
+                code=center.code, name=other.name))
+
+    if center.kind == Kind.FOREIGN:
+        if center.region_id:
+            add("region", _("A foreign center has a country, not a region."))
+        if not center.country_id:
+            add("country", _("A foreign center needs its country."))
+    else:
+        if center.country_id:
+            add("country", _("A center in Russia has a region, not a country."))
+        if not center.region_id:
+            add("region", _("A center in Russia needs its region."))
+
+    coordinator = center.regional_center
+    if coordinator is not None:
+        if center.kind != Kind.REMOTE:
+            add("regional_center", _("Only a remote access center is coordinated by a regional "
+                                     "center."))
+        elif coordinator.kind != Kind.REGIONAL:
+            add("regional_center", _("Center {code} is not a regional center.").format(
+                code=coordinator.code))
+        elif coordinator.region_id != center.region_id:
+            add("regional_center", _("A remote access center is coordinated by the regional "
+                                     "center of its own region; {code} is in {region}.").format(
+                code=coordinator.code, region=coordinator.region))
+
+    if center.kind == Kind.REGIONAL and center.status == Status.OPEN and center.region_id:
+        other = (
+            Center.objects.filter(region_id=center.region_id, kind=Kind.REGIONAL, status=Status.OPEN)
+            .exclude(pk=center.pk)
+            .first()
+        )
+        if other:
+            add("status", _("{region} already has an open regional center: {code} “{name}”.")
+                .format(region=center.region, code=other.code, name=other.name))
+
+    if (center.latitude is None) != (center.longitude is None):
+        add("latitude", _("Give both latitude and longitude, or neither."))
+    if center.opened_on and center.closed_on and center.closed_on < center.opened_on:
+        add("closed_on", _("A center cannot close before it opens."))
+
+    try:
+        center.full_clean(exclude=["code", "search_text", "regional_center"], validate_constraints=False)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            for message in messages:
+                add(field, message)
+    if errors:
+        raise RegistryError(errors)
+
+
+def _default_coordinator(center: Center) -> None:
+    """A remote access center with no coordinator gets its region's regional center."""
+    if center.kind == Kind.REMOTE and center.regional_center is None and center.region_id:
+        candidates = Center.objects.filter(region_id=center.region_id, kind=Kind.REGIONAL)
+        center.regional_center = (
+            candidates.filter(status=Status.OPEN).first()
+            or candidates.exclude(status=Status.CLOSED).first()
+        )
+
+
+def _save(center: Center) -> None:
+    center.search_text = _search_text(center)
+    registry_changed()
+    try:
+        with transaction.atomic():
+            center.save()
+    except IntegrityError as exc:
+        # A concurrent writer got past the checks first; the constraint caught it.
+        raise RegistryError(_("The center conflicts with another one saved at the same time: "
+                              "{detail}").format(detail=exc)) from exc
+
+
+def _snapshot(center: Center) -> dict[str, Any]:
+    snap = {f: getattr(center, f if f not in ("institution", "region", "country",
+                                               "regional_center") else f + "_id")
+            for f in CENTER_FIELDS}
+    snap["status"] = center.status
+    return snap
+
+
+@transaction.atomic
+def center_create(
+    *,
+    actor: Any,
+    code: str,
+    kind: str,
+    name_ru: str,
+    institution: Institution,
+    name_en: str = "",
+    region: Region | None = None,
+    country: Country | None = None,
+    regional_center: Center | None = None,
+    status: str = Status.PLANNED,
+    status_date: datetime.date | None = None,
+    networks: list[str] | str = (),
+    **details: Any,
+) -> Center:
+    """Register a center with its first status (dated ``status_date``, else the opening date
+    of an open center, else today) and its IP networks."""
+    unknown = set(details) - set(CENTER_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown center fields: {sorted(unknown)}")
+    center = Center(
+        code=code, kind=kind, name_ru=name_ru, name_en=name_en, institution=institution,
+        region=region, country=country, regional_center=regional_center, status=status, **details,
+    )
+    if status not in Status.values:
+        raise RegistryError({"status": _("Unknown status “{value}”.").format(value=status)})
+    if status == Status.OPEN and center.opened_on is None:
+        center.opened_on = status_date or timezone.localdate()
+    if status == Status.CLOSED and center.closed_on is None:
+        center.closed_on = status_date or timezone.localdate()
+    _default_coordinator(center)
+    _validate_center(center)
+    parsed = parse_networks(networks)
+    _check_networks_free(center, parsed)
+    _save(center)
+    _replace_networks(center, parsed)
+    first_date = status_date or (
+        center.closed_on if status == Status.CLOSED else
+        center.opened_on if status == Status.OPEN else timezone.localdate()
+    )
+    CenterStatusChange.objects.create(
+        center=center, status=status, changed_on=first_date, changed_by=_user(actor)
+    )
+    audit_record(actor=actor, action="center.create", obj=center,
+                 changes={"networks": [n.cidr for n in parsed]})
+    return center
+
+
+@transaction.atomic
+def center_update(
+    *, actor: Any, center: Center, networks: list[str] | str | None = None, **fields: Any
+) -> Center:
+    """Change a center's card (any of ``CENTER_FIELDS``) and, when given, its networks.
+
+    Status has its own service, ``center_change_status``, since it keeps a dated history.
+    """
+    unknown = set(fields) - set(CENTER_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown center fields: {sorted(unknown)}")
+    center = Center.objects.select_for_update().get(pk=center.pk)
+    before = _snapshot(center)
+    for name, value in fields.items():
+        setattr(center, name, value)
+    if "region" in fields and "regional_center" not in fields:
+        center.regional_center = None
+    _default_coordinator(center)
+    _validate_center(center)
+    changes = model_changes(before, _snapshot(center))
+    if networks is not None:
+        parsed = parse_networks(networks)
+        _check_networks_free(center, parsed)
+        old = sorted(center.networks.values_list("cidr", flat=True))
+        new = sorted(n.cidr for n in parsed)
+        if old != new:
+            _replace_networks(center, parsed)
+            changes["networks"] = [old, new]
+    _save(center)
+    if changes:
+        audit_record(actor=actor, action="center.update", obj=center, changes=changes)
+    return center
+
+
+def center_update_contacts(*, actor: Any, center: Center, **contacts: Any) -> Center:
+    """What a center operator may change: the contacts and opening hours."""
+    unknown = set(contacts) - set(CONTACT_FIELDS)
+    if unknown:
+        raise TypeError(f"not contact fields: {sorted(unknown)}")
+    return center_update(actor=actor, center=center, **contacts)
+
+
+@transaction.atomic
+def center_change_status(
+    *, actor: Any, center: Center, status: str, changed_on: datetime.date | None = None,
+    note: str = "",
+) -> Center:
+    """Move a center along planned → approved → open → suspended → closed, keeping the dated
+    history; opening sets the opening date, closing the closing date (the center stays)."""
+    center = Center.objects.select_for_update().get(pk=center.pk)
+    changed_on = changed_on or timezone.localdate()
+    if status not in Status.values:
+        raise RegistryError({"status": _("Unknown status “{value}”.").format(value=status)})
+    if status == center.status:
+        raise RegistryError({"status": _("The center is already {status}.").format(
+            status=Status(status).label)})
+    if status not in TRANSITIONS[center.status]:
+        raise RegistryError({"status": _("A center cannot go from {old} to {new}.").format(
+            old=Status(center.status).label, new=Status(status).label)})
+    if changed_on > timezone.localdate():
+        raise RegistryError({"changed_on": _("A status change cannot be dated in the future.")})
+    last = center.status_history.order_by("-changed_on", "-id").first()
+    if last and changed_on < last.changed_on:
+        raise RegistryError({"changed_on": _("The date cannot precede the last change ({date}).")
+                             .format(date=last.changed_on.isoformat())})
+    old_status = center.status
+    center.status = status
+    if status == Status.OPEN:
+        if old_status == Status.CLOSED or center.opened_on is None:
+            center.opened_on = changed_on
+        center.closed_on = None
+    elif status == Status.CLOSED:
+        center.closed_on = changed_on
+    _validate_center(center)
+    _save(center)
+    CenterStatusChange.objects.create(
+        center=center, status=status, changed_on=changed_on, note=note, changed_by=_user(actor)
+    )
+    audit_record(actor=actor, action="center.status", obj=center,
+                 changes={"status": [old_status, status], "changed_on": changed_on.isoformat()})
+    return center
+
+
+def center_close(*, actor: Any, center: Center, closed_on: datetime.date | None = None,
+                 note: str = "") -> Center:
+    return center_change_status(actor=actor, center=center, status=Status.CLOSED,
+                                changed_on=closed_on, note=note)
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) else None
+
+
+# --- institutions and reference data -------------------------------------------------------------
+
+INSTITUTION_FIELDS = ("name_ru", "name_en", "kind", "address", "website")
+
+
+def _refresh_center_search(centers: Any) -> None:
+    for center in centers.select_related("institution", "region", "country"):
+        Center.objects.filter(pk=center.pk).update(search_text=_search_text(center))
+
+
+@transaction.atomic
+def institution_create(*, actor: Any, **fields: Any) -> Institution:
+    """Register a host institution."""
+    institution = Institution(**fields)
+    try:
+        institution.full_clean()
+    except ValidationError as exc:
+        raise RegistryError(exc.message_dict) from exc
+    institution.save()
+    registry_changed()
+    audit_record(actor=actor, action="institution.create", obj=institution)
+    return institution
+
+
+@transaction.atomic
+def institution_update(*, actor: Any, institution: Institution, **fields: Any) -> Institution:
+    """Change an institution; its centers' search text follows the new names."""
+    before = {f: getattr(institution, f) for f in INSTITUTION_FIELDS}
+    for name, value in fields.items():
+        if name not in INSTITUTION_FIELDS:
+            raise TypeError(f"unknown institution field: {name}")
+        setattr(institution, name, value)
+    try:
+        institution.full_clean()
+    except ValidationError as exc:
+        raise RegistryError(exc.message_dict) from exc
+    institution.save()
+    registry_changed()
+    changes = model_changes(before, {f: getattr(institution, f) for f in INSTITUTION_FIELDS})
+    if changes:
+        _refresh_center_search(institution.centers.all())
+        audit_record(actor=actor, action="institution.update", obj=institution, changes=changes)
+    return institution
+
+
+@transaction.atomic
+def reference_update(
+    *, actor: Any, obj: Region | Country | FederalDistrict, name_ru: str, name_en: str,
+    federal_district: FederalDistrict | None = None,
+) -> Region | Country | FederalDistrict:
+    """Correct the names (and a region's district) of reference data, which staff keep."""
+    before = {"name_ru": obj.name_ru, "name_en": obj.name_en}
+    obj.name_ru, obj.name_en = name_ru.strip(), name_en.strip()
+    if isinstance(obj, Region) and federal_district is not None:
+        obj.federal_district = federal_district
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        raise RegistryError(exc.message_dict) from exc
+    obj.save()
+    registry_changed()
+    changes = model_changes(before, {"name_ru": obj.name_ru, "name_en": obj.name_en})
+    if isinstance(obj, (Region, Country)):
+        _refresh_center_search(obj.centers.all())
+    audit_record(actor=actor, action="reference.update", obj=obj, changes=changes)
+    return obj
+
+
+@transaction.atomic
+def staff_role_assign(
+    *, actor: Any, user: Any, role: str, center: Center | None = None, region: Region | None = None
+) -> StaffRole:
+    """Give ``user`` a role with its scope (a center for operators, a region for heads)."""
+    staff_role = StaffRole(user=user, role=role, center=center, region=region)
+    try:
+        staff_role.full_clean()
+    except ValidationError as exc:
+        raise RegistryError(exc.messages) from exc
+    existing = StaffRole.objects.filter(user=user, role=role, center=center, region=region).first()
+    if existing:
+        return existing
+    staff_role.save()
+    audit_record(actor=actor, action="staff_role.assign", obj=staff_role)
+    return staff_role
+

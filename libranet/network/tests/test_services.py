@@ -1,0 +1,174 @@
+"""The registry's rules, each tested once in its service (and in the database where it holds)."""
+
+import datetime
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from libranet.audit.models import AuditEntry
+from libranet.network.models import Center, CenterNetwork, Country, Region
+from libranet.network.services import (
+    RegistryError,
+    center_change_status,
+    center_close,
+    center_for_address,
+    center_update,
+    institution_update,
+    parse_networks,
+)
+
+Kind, Status = Center.Kind, Center.Status
+
+
+def errors_of(exc_info) -> dict:
+    return exc_info.value.message_dict
+
+
+def test_center_in_russia_needs_region_and_no_country(make_center):
+    with pytest.raises(RegistryError) as exc:
+        make_center(kind=Kind.REMOTE, region=None, country=Country.objects.get(code="DE"))
+    assert set(errors_of(exc)) == {"region", "country"}
+
+
+def test_foreign_center_with_region_is_refused(make_center):
+    with pytest.raises(RegistryError) as exc:
+        make_center(kind=Kind.FOREIGN, region=Region.objects.get(code="RU-TVE"))
+    assert "not a region" in " ".join(errors_of(exc)["region"])
+
+
+def test_database_refuses_foreign_center_with_region(make_center):
+    center = make_center(kind=Kind.FOREIGN)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Center.objects.filter(pk=center.pk).update(region=Region.objects.get(code="RU-TVE"))
+
+
+def test_codes_are_unique_and_normalized(make_center):
+    make_center(code="ru-tve-0001")
+    assert Center.objects.filter(code="RU-TVE-0001").exists()
+    with pytest.raises(RegistryError) as exc:
+        make_center(code="RU-TVE-0001")
+    assert "already used" in errors_of(exc)["code"][0]
+
+
+@pytest.mark.parametrize("code", ["", "X", "код", "A B", "<script>", "A" * 40])
+def test_malformed_codes_are_refused(make_center, code):
+    with pytest.raises(RegistryError) as exc:
+        make_center(code=code)
+    assert "code" in errors_of(exc)
+
+
+def test_one_open_regional_center_per_region(tver_rc, make_center):
+    with pytest.raises(RegistryError) as exc:
+        make_center(kind=Kind.REGIONAL, code="RU-TVE-RC2")
+    assert "RU-TVE-RC" in errors_of(exc)["status"][0]
+    # A planned second one is allowed, and the database holds the rule too.
+    planned = make_center(kind=Kind.REGIONAL, code="RU-TVE-RC2", status=Status.PLANNED)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Center.objects.filter(pk=planned.pk).update(status=Status.OPEN)
+
+
+def test_remote_center_is_coordinated_by_its_regions_regional_center(tver_rc, penza_rc, make_center):
+    center = make_center()
+    assert center.regional_center == tver_rc  # defaulted from the region
+    with pytest.raises(RegistryError) as exc:
+        make_center(regional_center=penza_rc)
+    assert "own region" in errors_of(exc)["regional_center"][0]
+    other_remote = make_center()
+    with pytest.raises(RegistryError) as exc:
+        make_center(regional_center=other_remote)
+    assert "not a regional center" in errors_of(exc)["regional_center"][0]
+
+
+def test_moving_a_remote_center_to_another_region_moves_its_coordinator(tver_rc, penza_rc,
+                                                                      make_center):
+    center = make_center()
+    center = center_update(actor=None, center=center, region=Region.objects.get(code="RU-PNZ"))
+    assert center.regional_center == penza_rc
+
+
+@pytest.mark.parametrize("value", ["10.0.0.1/24", "300.1.1.0/24", "fe80::/129", "abc", "10.0.0.0/"])
+def test_malformed_networks_are_named(value):
+    with pytest.raises(RegistryError) as exc:
+        parse_networks([value])
+    assert value.strip() in errors_of(exc)["networks"][0]
+
+
+def test_networks_of_two_centers_never_overlap(tver_rc, make_center):
+    with pytest.raises(RegistryError) as exc:
+        make_center(networks=["192.0.2.32/27"])
+    message = errors_of(exc)["networks"][0]
+    assert "RU-TVE-RC" in message and "192.0.2.0/26" in message
+    make_center(networks=["192.0.2.64/26", "2001:db8:1::/48"])  # adjacent is fine
+    with pytest.raises(RegistryError):
+        make_center(networks=["2001:db8:1:5::/64"])
+
+
+def test_overlap_within_one_list_is_refused():
+    with pytest.raises(RegistryError) as exc:
+        parse_networks("10.0.0.0/8, 10.1.0.0/16")
+    assert "overlap" in errors_of(exc)["networks"][0]
+
+
+def test_database_trigger_refuses_overlap(tver_rc, make_center):
+    other = make_center()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CenterNetwork.objects.create(center=other, cidr="192.0.2.0/28", version=4,
+                                     first="c0000200", last="c000020f")
+
+
+def test_center_for_address(tver_rc):
+    assert center_for_address("192.0.2.17") == tver_rc
+    assert center_for_address("192.0.2.200") is None
+    assert center_for_address("not an ip") is None
+
+
+def test_status_history_and_closing_keeps_the_center(make_center):
+    center = make_center(status=Status.PLANNED)
+    today = timezone.localdate()
+    center_change_status(actor=None, center=center, status=Status.APPROVED)
+    center = center_change_status(actor=None, center=center, status=Status.OPEN)
+    assert center.opened_on == today
+    center = center_close(actor=None, center=center, note="moved")
+    assert center.status == Status.CLOSED and center.closed_on == today
+    assert list(center.status_history.values_list("status", flat=True)) == [
+        "planned", "approved", "open", "closed"]
+    assert Center.objects.filter(pk=center.pk).exists()
+    assert AuditEntry.objects.filter(object_id=str(center.pk), action="center.status").count() == 3
+
+
+def test_forbidden_transitions_and_dates(make_center):
+    center = make_center(status=Status.PLANNED)
+    with pytest.raises(RegistryError) as exc:
+        center_change_status(actor=None, center=center, status=Status.SUSPENDED)
+    assert "status" in errors_of(exc)
+    with pytest.raises(RegistryError):
+        center_change_status(actor=None, center=center, status="bogus")
+    with pytest.raises(RegistryError) as exc:
+        center_change_status(actor=None, center=center, status=Status.APPROVED,
+                             changed_on=timezone.localdate() + datetime.timedelta(days=2))
+    assert "changed_on" in errors_of(exc)
+
+
+def test_update_is_all_or_nothing(tver_rc, make_center):
+    center = make_center(networks=["198.51.100.0/24"])
+    with pytest.raises(RegistryError):
+        center_update(actor=None, center=center, name_ru="Новое имя",
+                      networks=["198.51.100.0/24", "192.0.2.0/30"])
+    center.refresh_from_db()
+    assert center.name_ru != "Новое имя"
+    assert list(center.networks.values_list("cidr", flat=True)) == ["198.51.100.0/24"]
+
+
+def test_search_text_follows_institution_rename(make_center, institution):
+    center = make_center()
+    institution_update(actor=None, institution=institution, name_ru="Библиотека имени Ёлкина")
+    center.refresh_from_db()
+    assert "библиотека имени елкина" in center.search_text
+
+
+def test_updates_are_audited_with_changes(make_center, admin_user):
+    center = make_center()
+    center_update(actor=admin_user, center=center, hours="10–18")
+    entry = AuditEntry.objects.get(action="center.update")
+    assert entry.actor == admin_user and entry.changes["hours"] == ["", "10–18"]

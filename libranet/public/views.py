@@ -1,0 +1,114 @@
+"""The public site: home with the live summary, the directory, a center's page, the map."""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.template import loader
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
+
+from libranet.network.cache import cached
+from libranet.network.models import Center
+from libranet.network.selectors import (
+    CenterFilters,
+    center_facets,
+    center_list,
+    map_points,
+    network_summary,
+)
+
+PAGE_SIZE = 50
+
+
+@require_safe
+def healthz(request):
+    """200 when the database answers, 503 when it does not: for load balancers."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any database failure means "take me out of rotation"
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+@require_safe
+def livez(request):
+    """200 while the process serves requests (liveness; touches nothing else)."""
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+@require_safe
+def home(request):
+    summary = cached("summary", (), network_summary)
+    return render(request, "public/home.html", {"summary": summary})
+
+
+@require_safe
+def directory(request):
+    filters = CenterFilters.from_mapping(request.GET)
+    page_number = request.GET.get("page") or "1"
+    query = request.GET.copy()
+    query.pop("page", None)
+
+    def body() -> str:
+        page = Paginator(center_list(filters=filters), PAGE_SIZE).get_page(page_number)
+        return render_to_string("public/_directory_body.html", {
+            "filters": filters,
+            "facets": center_facets(filters=filters),
+            "page": page,
+            "query": query.urlencode(),
+        }, request)
+
+    # The filters and results are the same for every visitor: rendered once per registry
+    # version, language and query; the page around them (sign-in state) is rendered per request.
+    html = cached("directory", (get_language(), sorted(filters.active().items()), page_number,
+                                query.urlencode()), body)
+    return render(request, "public/directory.html", {"body": html, "filters": filters})
+
+
+@require_safe
+def center_detail(request, code: str):
+    center = get_object_or_404(
+        Center.objects.with_relations().prefetch_related("status_history"), code=code.upper()
+    )
+    coordinated = center.coordinated_centers.order_by("code") if center.kind == "regional" else []
+    return render(request, "public/center.html", {"center": center, "coordinated": coordinated})
+
+
+@require_safe
+def center_map(request):
+    filters = CenterFilters.from_mapping(request.GET)
+    return render(request, "public/map.html", {
+        "filters": filters,
+        "tile_url": settings.LIBRANET_MAP_TILE_URL,
+        "tile_attribution": settings.LIBRANET_MAP_ATTRIBUTION,
+    })
+
+
+@require_safe
+@cache_control(max_age=60)
+def map_data(request):
+    return JsonResponse({"points": map_points(filters=CenterFilters.from_mapping(request.GET))})
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse({"message": _("Not found.")}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    if _wants_json(request):
+        return JsonResponse({"message": _("Internal error; it has been logged.")}, status=500)
+    # No request context: the failure may be in what the context processors read.
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

@@ -8,8 +8,22 @@ from libranet.accounts.models import User
 from libranet.network.models import Center, Country, Institution, Region, StaffRole
 from libranet.network.services import center_create, institution_create, staff_role_assign
 
-PASSWORD = "correct-horse-battery-staple-42"
+PASSWORD = "correct-horse-battery-staple-42"  # noqa: S105 (test accounts only)
 _codes = itertools.count(1)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _test_settings():
+    """Static files straight from the apps (no collectstatic before tests) and fast hashing."""
+    from django.conf import settings
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.WHITENOISE_AUTOREFRESH = True
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session")
@@ -18,16 +32,26 @@ def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": "/usr/bin/chromium",
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
     }
 
 
 @pytest.fixture
 def institution(db):
-    return institution_create(actor=None, name_ru="Тверская областная научная библиотека",
-                              name_en="Tver Regional Scientific Library", kind="library")
+    return institution_create(
+        actor=None,
+        name_ru="Тверская областная научная библиотека",
+        name_en="Tver Regional Scientific Library",
+        kind="library",
+    )
 
 
 @pytest.fixture
@@ -52,22 +76,28 @@ def make_center(db, institution):
 
 @pytest.fixture
 def tver_rc(make_center):
-    return make_center(code="RU-TVE-RC", kind=Center.Kind.REGIONAL,
-                       name_ru="Региональный центр в Тверской области",
-                       name_en="Regional center in Tver Region", networks=["192.0.2.0/26"])
+    return make_center(
+        code="RU-TVE-RC",
+        kind=Center.Kind.REGIONAL,
+        name_ru="Региональный центр в Тверской области",
+        name_en="Regional center in Tver Region",
+        networks=["192.0.2.0/26"],
+    )
 
 
 @pytest.fixture
 def penza_rc(make_center):
-    return make_center(code="RU-PNZ-RC", kind=Center.Kind.REGIONAL,
-                       region=Region.objects.get(code="RU-PNZ"))
+    return make_center(
+        code="RU-PNZ-RC", kind=Center.Kind.REGIONAL, region=Region.objects.get(code="RU-PNZ")
+    )
 
 
 @pytest.fixture
 def make_staff(db):
     def make(username, role=None, *, center=None, region=None, superuser=False):
-        user = User.objects.create_user(username=username, password=PASSWORD,
-                                        is_superuser=superuser)
+        user = User.objects.create_user(
+            username=username, password=PASSWORD, is_superuser=superuser
+        )
         if role:
             staff_role_assign(actor=None, user=user, role=role, center=center, region=region)
         return user
@@ -92,8 +122,9 @@ def international_user(make_staff):
 
 @pytest.fixture
 def head_tver(make_staff):
-    return make_staff("head.tver", StaffRole.Role.REGIONAL_HEAD,
-                      region=Region.objects.get(code="RU-TVE"))
+    return make_staff(
+        "head.tver", StaffRole.Role.REGIONAL_HEAD, region=Region.objects.get(code="RU-TVE")
+    )
 
 
 @pytest.fixture

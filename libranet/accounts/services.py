@@ -12,8 +12,14 @@ from .models import ApiToken, User
 
 @transaction.atomic
 def user_create_staff(
-    *, username: str, password: str, email: str = "", first_name: str = "", last_name: str = "",
-    is_superuser: bool = False, actor: Any = None,
+    *,
+    username: str,
+    password: str,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    is_superuser: bool = False,
+    actor: Any = None,
 ) -> User:
     """Create a staff account; the password must pass the strong-password rules."""
     user = User(

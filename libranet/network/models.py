@@ -3,9 +3,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 
 class Bilingual:
@@ -226,6 +225,9 @@ class CenterStatusChange(models.Model):
         verbose_name_plural = _("status changes")
         ordering = ["center", "changed_on", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.changed_on:%Y-%m-%d} {self.get_status_display()}"
+
 
 class CenterNetwork(models.Model):
     """An IP network (CIDR) from which a center's visitors come.
@@ -259,6 +261,9 @@ class RegistryState(models.Model):
 
     class Meta:
         verbose_name = _("registry state")
+
+    def __str__(self) -> str:
+        return f"registry version {self.version}"
 
 
 class StaffRole(models.Model):

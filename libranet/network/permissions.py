@@ -28,16 +28,25 @@ class Capability(StrEnum):
 _GLOBAL = {
     Capability.VIEW_BACKOFFICE: set(Role),
     Capability.IMPORT_CENTERS: {
-        Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT, Role.INTERNATIONAL, Role.REGIONAL_HEAD,
+        Role.ADMINISTRATOR,
+        Role.NETWORK_DEPARTMENT,
+        Role.INTERNATIONAL,
+        Role.REGIONAL_HEAD,
     },
     Capability.EXPORT_CENTERS: set(Role),
     Capability.EDIT_INSTITUTION: {
-        Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT, Role.INTERNATIONAL, Role.REGIONAL_HEAD,
+        Role.ADMINISTRATOR,
+        Role.NETWORK_DEPARTMENT,
+        Role.INTERNATIONAL,
+        Role.REGIONAL_HEAD,
     },
     Capability.EDIT_REFERENCE_DATA: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
     # Holding a center capability somewhere: decides whether the page is offered at all.
     Capability.EDIT_CENTER: {
-        Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT, Role.INTERNATIONAL, Role.REGIONAL_HEAD,
+        Role.ADMINISTRATOR,
+        Role.NETWORK_DEPARTMENT,
+        Role.INTERNATIONAL,
+        Role.REGIONAL_HEAD,
     },
     Capability.EDIT_CENTER_CONTACTS: set(Role),
 }

@@ -95,8 +95,13 @@ def center_facets(*, filters: CenterFilters) -> dict[str, Facet]:
         "region": named(Region, by_region),
         "country": named(Country, by_country),
     }
-    labels = {"kind": _("Kind"), "status": _("Status"), "federal_district": _("Federal district"),
-              "region": _("Region"), "country": _("Country")}
+    labels = {
+        "kind": _("Kind"),
+        "status": _("Status"),
+        "federal_district": _("Federal district"),
+        "region": _("Region"),
+        "country": _("Country"),
+    }
     facets = {
         name: Facet(name, labels[name], getattr(filters, name), options[name])
         for name in CenterFilters.FACETS
@@ -126,9 +131,12 @@ def network_summary() -> NetworkSummary:
         branches=Count("id", filter=Q(kind=Kind.BRANCH)),
     )
     return NetworkSummary(
-        regional_centers=row["regional"], remote_centers=row["remote"],
-        remote_regions=row["remote_regions"], foreign_centers=row["foreign"],
-        foreign_countries=row["foreign_countries"], branches=row["branches"],
+        regional_centers=row["regional"],
+        remote_centers=row["remote"],
+        remote_regions=row["remote_regions"],
+        foreign_centers=row["foreign"],
+        foreign_countries=row["foreign_countries"],
+        branches=row["branches"],
     )
 
 
@@ -140,7 +148,14 @@ def map_points(*, filters: CenterFilters) -> list[dict[str, Any]]:
         .values_list("code", "kind", "status", "name_ru", "name_en", "latitude", "longitude")
     )
     return [
-        {"code": code, "kind": kind, "status": status, "name_ru": name_ru,
-         "name_en": name_en or name_ru, "lat": float(lat), "lon": float(lon)}
+        {
+            "code": code,
+            "kind": kind,
+            "status": status,
+            "name_ru": name_ru,
+            "name_en": name_en or name_ru,
+            "lat": float(lat),
+            "lon": float(lon),
+        }
         for code, kind, status, name_ru, name_en, lat, lon in rows
     ]

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from libranet.audit.services import audit_record, model_changes
 
 from .cache import registry_changed
-
 from .models import (
     Center,
     CenterNetwork,
@@ -47,9 +46,24 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 
 CENTER_FIELDS = (
-    "code", "kind", "name_ru", "name_en", "institution", "region", "country", "regional_center",
-    "opened_on", "closed_on", "address", "latitude", "longitude", "contact_person", "email",
-    "phone", "website", "hours",
+    "code",
+    "kind",
+    "name_ru",
+    "name_en",
+    "institution",
+    "region",
+    "country",
+    "regional_center",
+    "opened_on",
+    "closed_on",
+    "address",
+    "latitude",
+    "longitude",
+    "contact_person",
+    "email",
+    "phone",
+    "website",
+    "hours",
 )
 CONTACT_FIELDS = ("contact_person", "email", "phone", "website", "hours")
 
@@ -85,8 +99,10 @@ class ParsedNetwork:
                     )
                 ) from exc
             raise RegistryError(
-                _("“{value}” is not an IP network in CIDR notation (such as 192.0.2.0/24 or "
-                  "2001:db8::/48).").format(value=text.strip())
+                _(
+                    "“{value}” is not an IP network in CIDR notation (such as 192.0.2.0/24 or "
+                    "2001:db8::/48)."
+                ).format(value=text.strip())
             ) from exc
         width = 8 if net.version == 4 else 32
         return cls(
@@ -97,7 +113,9 @@ class ParsedNetwork:
         )
 
     def overlaps(self, other: "ParsedNetwork") -> bool:
-        return self.version == other.version and self.first <= other.last and other.first <= self.last
+        return (
+            self.version == other.version and self.first <= other.last and other.first <= self.last
+        )
 
 
 def parse_networks(values: list[str] | str) -> list[ParsedNetwork]:
@@ -116,9 +134,7 @@ def parse_networks(values: list[str] | str) -> list[ParsedNetwork]:
             continue
         for seen in parsed:
             if net.overlaps(seen):
-                errors.append(
-                    _("Networks {a} and {b} overlap.").format(a=seen.cidr, b=net.cidr)
-                )
+                errors.append(_("Networks {a} and {b} overlap.").format(a=seen.cidr, b=net.cidr))
         parsed.append(net)
     if errors:
         raise RegistryError({"networks": errors})
@@ -129,7 +145,9 @@ def _check_networks_free(center: Center, networks: list[ParsedNetwork]) -> None:
     errors = []
     for net in networks:
         clash = (
-            CenterNetwork.objects.filter(version=net.version, first__lte=net.last, last__gte=net.first)
+            CenterNetwork.objects.filter(
+                version=net.version, first__lte=net.last, last__gte=net.first
+            )
             .exclude(center_id=center.pk)
             .select_related("center")
             .first()
@@ -137,7 +155,10 @@ def _check_networks_free(center: Center, networks: list[ParsedNetwork]) -> None:
         if clash:
             errors.append(
                 _("Network {network} overlaps {other} of center {code} ({name}).").format(
-                    network=net.cidr, other=clash.cidr, code=clash.center.code, name=clash.center.name
+                    network=net.cidr,
+                    other=clash.cidr,
+                    code=clash.center.code,
+                    name=clash.center.name,
                 )
             )
     if errors:
@@ -186,13 +207,22 @@ def _validate_center(center: Center) -> None:
 
     center.code = (center.code or "").strip().upper()
     if not CODE_RE.match(center.code):
-        add("code", _("A code is 2–32 Latin capital letters, digits, dots, dashes or underscores "
-                      "(such as RU-TVE-RC)."))
+        add(
+            "code",
+            _(
+                "A code is 2–32 Latin capital letters, digits, dots, dashes or underscores "
+                "(such as RU-TVE-RC)."
+            ),
+        )
     else:
         other = Center.objects.filter(code=center.code).exclude(pk=center.pk).first()
         if other:
-            add("code", _("Code {code} is already used by center “{name}”.").format(
-                code=center.code, name=other.name))
+            add(
+                "code",
+                _("Code {code} is already used by center “{name}”.").format(
+                    code=center.code, name=other.name
+                ),
+            )
 
     if center.kind == Kind.FOREIGN:
         if center.region_id:
@@ -208,25 +238,39 @@ def _validate_center(center: Center) -> None:
     coordinator = center.regional_center
     if coordinator is not None:
         if center.kind != Kind.REMOTE:
-            add("regional_center", _("Only a remote access center is coordinated by a regional "
-                                     "center."))
+            add(
+                "regional_center",
+                _("Only a remote access center is coordinated by a regional center."),
+            )
         elif coordinator.kind != Kind.REGIONAL:
-            add("regional_center", _("Center {code} is not a regional center.").format(
-                code=coordinator.code))
+            add(
+                "regional_center",
+                _("Center {code} is not a regional center.").format(code=coordinator.code),
+            )
         elif coordinator.region_id != center.region_id:
-            add("regional_center", _("A remote access center is coordinated by the regional "
-                                     "center of its own region; {code} is in {region}.").format(
-                code=coordinator.code, region=coordinator.region))
+            add(
+                "regional_center",
+                _(
+                    "A remote access center is coordinated by the regional "
+                    "center of its own region; {code} is in {region}."
+                ).format(code=coordinator.code, region=coordinator.region),
+            )
 
     if center.kind == Kind.REGIONAL and center.status == Status.OPEN and center.region_id:
         other = (
-            Center.objects.filter(region_id=center.region_id, kind=Kind.REGIONAL, status=Status.OPEN)
+            Center.objects.filter(
+                region_id=center.region_id, kind=Kind.REGIONAL, status=Status.OPEN
+            )
             .exclude(pk=center.pk)
             .first()
         )
         if other:
-            add("status", _("{region} already has an open regional center: {code} “{name}”.")
-                .format(region=center.region, code=other.code, name=other.name))
+            add(
+                "status",
+                _("{region} already has an open regional center: {code} “{name}”.").format(
+                    region=center.region, code=other.code, name=other.name
+                ),
+            )
 
     if (center.latitude is None) != (center.longitude is None):
         add("latitude", _("Give both latitude and longitude, or neither."))
@@ -234,7 +278,9 @@ def _validate_center(center: Center) -> None:
         add("closed_on", _("A center cannot close before it opens."))
 
     try:
-        center.full_clean(exclude=["code", "search_text", "regional_center"], validate_constraints=False)
+        center.full_clean(
+            exclude=["code", "search_text", "regional_center"], validate_constraints=False
+        )
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             for message in messages:
@@ -261,14 +307,21 @@ def _save(center: Center) -> None:
             center.save()
     except IntegrityError as exc:
         # A concurrent writer got past the checks first; the constraint caught it.
-        raise RegistryError(_("The center conflicts with another one saved at the same time: "
-                              "{detail}").format(detail=exc)) from exc
+        raise RegistryError(
+            _("The center conflicts with another one saved at the same time: {detail}").format(
+                detail=exc
+            )
+        ) from exc
 
 
 def _snapshot(center: Center) -> dict[str, Any]:
-    snap = {f: getattr(center, f if f not in ("institution", "region", "country",
-                                               "regional_center") else f + "_id")
-            for f in CENTER_FIELDS}
+    snap = {
+        f: getattr(
+            center,
+            f if f not in ("institution", "region", "country", "regional_center") else f + "_id",
+        )
+        for f in CENTER_FIELDS
+    }
     snap["status"] = center.status
     return snap
 
@@ -296,8 +349,16 @@ def center_create(
     if unknown:
         raise TypeError(f"unknown center fields: {sorted(unknown)}")
     center = Center(
-        code=code, kind=kind, name_ru=name_ru, name_en=name_en, institution=institution,
-        region=region, country=country, regional_center=regional_center, status=status, **details,
+        code=code,
+        kind=kind,
+        name_ru=name_ru,
+        name_en=name_en,
+        institution=institution,
+        region=region,
+        country=country,
+        regional_center=regional_center,
+        status=status,
+        **details,
     )
     if status not in Status.values:
         raise RegistryError({"status": _("Unknown status “{value}”.").format(value=status)})
@@ -312,14 +373,21 @@ def center_create(
     _save(center)
     _replace_networks(center, parsed)
     first_date = status_date or (
-        center.closed_on if status == Status.CLOSED else
-        center.opened_on if status == Status.OPEN else timezone.localdate()
+        center.closed_on
+        if status == Status.CLOSED
+        else center.opened_on
+        if status == Status.OPEN
+        else timezone.localdate()
     )
     CenterStatusChange.objects.create(
         center=center, status=status, changed_on=first_date, changed_by=_user(actor)
     )
-    audit_record(actor=actor, action="center.create", obj=center,
-                 changes={"networks": [n.cidr for n in parsed]})
+    audit_record(
+        actor=actor,
+        action="center.create",
+        obj=center,
+        changes={"networks": [n.cidr for n in parsed]},
+    )
     return center
 
 
@@ -367,7 +435,11 @@ def center_update_contacts(*, actor: Any, center: Center, **contacts: Any) -> Ce
 
 @transaction.atomic
 def center_change_status(
-    *, actor: Any, center: Center, status: str, changed_on: datetime.date | None = None,
+    *,
+    actor: Any,
+    center: Center,
+    status: str,
+    changed_on: datetime.date | None = None,
     note: str = "",
 ) -> Center:
     """Move a center along planned → approved → open → suspended → closed, keeping the dated
@@ -377,17 +449,28 @@ def center_change_status(
     if status not in Status.values:
         raise RegistryError({"status": _("Unknown status “{value}”.").format(value=status)})
     if status == center.status:
-        raise RegistryError({"status": _("The center is already {status}.").format(
-            status=Status(status).label)})
+        raise RegistryError(
+            {"status": _("The center is already {status}.").format(status=Status(status).label)}
+        )
     if status not in TRANSITIONS[center.status]:
-        raise RegistryError({"status": _("A center cannot go from {old} to {new}.").format(
-            old=Status(center.status).label, new=Status(status).label)})
+        raise RegistryError(
+            {
+                "status": _("A center cannot go from {old} to {new}.").format(
+                    old=Status(center.status).label, new=Status(status).label
+                )
+            }
+        )
     if changed_on > timezone.localdate():
         raise RegistryError({"changed_on": _("A status change cannot be dated in the future.")})
     last = center.status_history.order_by("-changed_on", "-id").first()
     if last and changed_on < last.changed_on:
-        raise RegistryError({"changed_on": _("The date cannot precede the last change ({date}).")
-                             .format(date=last.changed_on.isoformat())})
+        raise RegistryError(
+            {
+                "changed_on": _("The date cannot precede the last change ({date}).").format(
+                    date=last.changed_on.isoformat()
+                )
+            }
+        )
     old_status = center.status
     center.status = status
     if status == Status.OPEN:
@@ -401,15 +484,21 @@ def center_change_status(
     CenterStatusChange.objects.create(
         center=center, status=status, changed_on=changed_on, note=note, changed_by=_user(actor)
     )
-    audit_record(actor=actor, action="center.status", obj=center,
-                 changes={"status": [old_status, status], "changed_on": changed_on.isoformat()})
+    audit_record(
+        actor=actor,
+        action="center.status",
+        obj=center,
+        changes={"status": [old_status, status], "changed_on": changed_on.isoformat()},
+    )
     return center
 
 
-def center_close(*, actor: Any, center: Center, closed_on: datetime.date | None = None,
-                 note: str = "") -> Center:
-    return center_change_status(actor=actor, center=center, status=Status.CLOSED,
-                                changed_on=closed_on, note=note)
+def center_close(
+    *, actor: Any, center: Center, closed_on: datetime.date | None = None, note: str = ""
+) -> Center:
+    return center_change_status(
+        actor=actor, center=center, status=Status.CLOSED, changed_on=closed_on, note=note
+    )
 
 
 def _user(actor: Any) -> Any:
@@ -463,7 +552,11 @@ def institution_update(*, actor: Any, institution: Institution, **fields: Any) -
 
 @transaction.atomic
 def reference_update(
-    *, actor: Any, obj: Region | Country | FederalDistrict, name_ru: str, name_en: str,
+    *,
+    actor: Any,
+    obj: Region | Country | FederalDistrict,
+    name_ru: str,
+    name_en: str,
     federal_district: FederalDistrict | None = None,
 ) -> Region | Country | FederalDistrict:
     """Correct the names (and a region's district) of reference data, which staff keep."""
@@ -500,4 +593,3 @@ def staff_role_assign(
     staff_role.save()
     audit_record(actor=actor, action="staff_role.assign", obj=staff_role)
     return staff_role
-

@@ -58,17 +58,24 @@ def directory(request):
 
     def body() -> str:
         page = Paginator(center_list(filters=filters), PAGE_SIZE).get_page(page_number)
-        return render_to_string("public/_directory_body.html", {
-            "filters": filters,
-            "facets": center_facets(filters=filters),
-            "page": page,
-            "query": query.urlencode(),
-        }, request)
+        return render_to_string(
+            "public/_directory_body.html",
+            {
+                "filters": filters,
+                "facets": center_facets(filters=filters),
+                "page": page,
+                "query": query.urlencode(),
+            },
+            request,
+        )
 
     # The filters and results are the same for every visitor: rendered once per registry
     # version, language and query; the page around them (sign-in state) is rendered per request.
-    html = cached("directory", (get_language(), sorted(filters.active().items()), page_number,
-                                query.urlencode()), body)
+    html = cached(
+        "directory",
+        (get_language(), sorted(filters.active().items()), page_number, query.urlencode()),
+        body,
+    )
     return render(request, "public/directory.html", {"body": html, "filters": filters})
 
 
@@ -84,11 +91,15 @@ def center_detail(request, code: str):
 @require_safe
 def center_map(request):
     filters = CenterFilters.from_mapping(request.GET)
-    return render(request, "public/map.html", {
-        "filters": filters,
-        "tile_url": settings.LIBRANET_MAP_TILE_URL,
-        "tile_attribution": settings.LIBRANET_MAP_ATTRIBUTION,
-    })
+    return render(
+        request,
+        "public/map.html",
+        {
+            "filters": filters,
+            "tile_url": settings.LIBRANET_MAP_TILE_URL,
+            "tile_attribution": settings.LIBRANET_MAP_ATTRIBUTION,
+        },
+    )
 
 
 @require_safe

@@ -16,7 +16,7 @@ SQLITE = [
           AND n.center_id <> NEW.center_id AND n.id <> COALESCE(NEW.id, -1)
     )
     BEGIN SELECT RAISE(ABORT, 'IP network overlaps a network of another center'); END;
-    """
+    """  # noqa: S608 (only the fixed words INSERT/UPDATE are interpolated)
     for event in ("INSERT", "UPDATE")
 ]
 SQLITE_REVERSE = [

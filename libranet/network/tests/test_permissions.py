@@ -35,26 +35,53 @@ def test_center_capabilities_by_role(request, centers, role, editable, contacts_
     for name, center in centers.items():
         assert can(user, C.EDIT_CENTER, center) == (name in editable), name
         assert can(user, C.EDIT_CENTER_CONTACTS, center) == (
-            name in editable or name in contacts_only), name
+            name in editable or name in contacts_only
+        ), name
     visible = set(centers_for(user, C.EDIT_CENTER).values_list("code", flat=True))
     assert visible == {centers[n].code for n in editable}
 
 
-@pytest.mark.parametrize(("role", "expected"), [
-    ("admin_user", {C.VIEW_BACKOFFICE, C.IMPORT_CENTERS, C.EXPORT_CENTERS, C.EDIT_INSTITUTION,
-                    C.EDIT_REFERENCE_DATA}),
-    ("network_user", {C.VIEW_BACKOFFICE, C.IMPORT_CENTERS, C.EXPORT_CENTERS, C.EDIT_INSTITUTION,
-                      C.EDIT_REFERENCE_DATA}),
-    ("international_user", {C.VIEW_BACKOFFICE, C.IMPORT_CENTERS, C.EXPORT_CENTERS,
-                            C.EDIT_INSTITUTION}),
-    ("head_tver", {C.VIEW_BACKOFFICE, C.IMPORT_CENTERS, C.EXPORT_CENTERS, C.EDIT_INSTITUTION}),
-    ("operator_user", {C.VIEW_BACKOFFICE, C.EXPORT_CENTERS}),
-    ("reader_user", set()),
-])
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        (
+            "admin_user",
+            {
+                C.VIEW_BACKOFFICE,
+                C.IMPORT_CENTERS,
+                C.EXPORT_CENTERS,
+                C.EDIT_INSTITUTION,
+                C.EDIT_REFERENCE_DATA,
+            },
+        ),
+        (
+            "network_user",
+            {
+                C.VIEW_BACKOFFICE,
+                C.IMPORT_CENTERS,
+                C.EXPORT_CENTERS,
+                C.EDIT_INSTITUTION,
+                C.EDIT_REFERENCE_DATA,
+            },
+        ),
+        (
+            "international_user",
+            {C.VIEW_BACKOFFICE, C.IMPORT_CENTERS, C.EXPORT_CENTERS, C.EDIT_INSTITUTION},
+        ),
+        ("head_tver", {C.VIEW_BACKOFFICE, C.IMPORT_CENTERS, C.EXPORT_CENTERS, C.EDIT_INSTITUTION}),
+        ("operator_user", {C.VIEW_BACKOFFICE, C.EXPORT_CENTERS}),
+        ("reader_user", set()),
+    ],
+)
 def test_global_capabilities_by_role(request, role, expected):
     user = request.getfixturevalue(role)
-    global_caps = {C.VIEW_BACKOFFICE, C.IMPORT_CENTERS, C.EXPORT_CENTERS, C.EDIT_INSTITUTION,
-                   C.EDIT_REFERENCE_DATA}
+    global_caps = {
+        C.VIEW_BACKOFFICE,
+        C.IMPORT_CENTERS,
+        C.EXPORT_CENTERS,
+        C.EDIT_INSTITUTION,
+        C.EDIT_REFERENCE_DATA,
+    }
     assert {c for c in global_caps if can(user, c)} == expected
 
 

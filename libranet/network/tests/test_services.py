@@ -68,7 +68,9 @@ def test_one_open_regional_center_per_region(tver_rc, make_center):
         Center.objects.filter(pk=planned.pk).update(status=Status.OPEN)
 
 
-def test_remote_center_is_coordinated_by_its_regions_regional_center(tver_rc, penza_rc, make_center):
+def test_remote_center_is_coordinated_by_its_regions_regional_center(
+    tver_rc, penza_rc, make_center
+):
     center = make_center()
     assert center.regional_center == tver_rc  # defaulted from the region
     with pytest.raises(RegistryError) as exc:
@@ -80,8 +82,9 @@ def test_remote_center_is_coordinated_by_its_regions_regional_center(tver_rc, pe
     assert "not a regional center" in errors_of(exc)["regional_center"][0]
 
 
-def test_moving_a_remote_center_to_another_region_moves_its_coordinator(tver_rc, penza_rc,
-                                                                      make_center):
+def test_moving_a_remote_center_to_another_region_moves_its_coordinator(
+    tver_rc, penza_rc, make_center
+):
     center = make_center()
     center = center_update(actor=None, center=center, region=Region.objects.get(code="RU-PNZ"))
     assert center.regional_center == penza_rc
@@ -113,8 +116,9 @@ def test_overlap_within_one_list_is_refused():
 def test_database_trigger_refuses_overlap(tver_rc, make_center):
     other = make_center()
     with pytest.raises(IntegrityError), transaction.atomic():
-        CenterNetwork.objects.create(center=other, cidr="192.0.2.0/28", version=4,
-                                     first="c0000200", last="c000020f")
+        CenterNetwork.objects.create(
+            center=other, cidr="192.0.2.0/28", version=4, first="c0000200", last="c000020f"
+        )
 
 
 def test_center_for_address(tver_rc):
@@ -132,7 +136,11 @@ def test_status_history_and_closing_keeps_the_center(make_center):
     center = center_close(actor=None, center=center, note="moved")
     assert center.status == Status.CLOSED and center.closed_on == today
     assert list(center.status_history.values_list("status", flat=True)) == [
-        "planned", "approved", "open", "closed"]
+        "planned",
+        "approved",
+        "open",
+        "closed",
+    ]
     assert Center.objects.filter(pk=center.pk).exists()
     assert AuditEntry.objects.filter(object_id=str(center.pk), action="center.status").count() == 3
 
@@ -145,16 +153,24 @@ def test_forbidden_transitions_and_dates(make_center):
     with pytest.raises(RegistryError):
         center_change_status(actor=None, center=center, status="bogus")
     with pytest.raises(RegistryError) as exc:
-        center_change_status(actor=None, center=center, status=Status.APPROVED,
-                             changed_on=timezone.localdate() + datetime.timedelta(days=2))
+        center_change_status(
+            actor=None,
+            center=center,
+            status=Status.APPROVED,
+            changed_on=timezone.localdate() + datetime.timedelta(days=2),
+        )
     assert "changed_on" in errors_of(exc)
 
 
 def test_update_is_all_or_nothing(tver_rc, make_center):
     center = make_center(networks=["198.51.100.0/24"])
     with pytest.raises(RegistryError):
-        center_update(actor=None, center=center, name_ru="Новое имя",
-                      networks=["198.51.100.0/24", "192.0.2.0/30"])
+        center_update(
+            actor=None,
+            center=center,
+            name_ru="Новое имя",
+            networks=["198.51.100.0/24", "192.0.2.0/30"],
+        )
     center.refresh_from_db()
     assert center.name_ru != "Новое имя"
     assert list(center.networks.values_list("cidr", flat=True)) == ["198.51.100.0/24"]

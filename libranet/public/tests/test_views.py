@@ -10,11 +10,20 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def network(tver_rc, penza_rc, make_center):
-    remote = make_center(name_ru="ЦУД в библиотеке Твери", name_en="Tver library center",
-                         latitude="56.86", longitude="35.9")
-    foreign = make_center(kind=Center.Kind.FOREIGN, code="MN-01",
-                          name_ru="Центр в Улан-Баторе", name_en="Ulaanbaatar center",
-                          latitude="47.9", longitude="106.9")
+    remote = make_center(
+        name_ru="ЦУД в библиотеке Твери",
+        name_en="Tver library center",
+        latitude="56.86",
+        longitude="35.9",
+    )
+    foreign = make_center(
+        kind=Center.Kind.FOREIGN,
+        code="MN-01",
+        name_ru="Центр в Улан-Баторе",
+        name_en="Ulaanbaatar center",
+        latitude="47.9",
+        longitude="106.9",
+    )
     return {"remote": remote, "foreign": foreign}
 
 
@@ -75,7 +84,9 @@ def test_directory_pagination(client, make_center, tver_rc):
     assert client.get("/en/centers/?page=999").status_code == 200
 
 
-def test_directory_query_count_is_fixed(client, make_center, tver_rc, django_assert_max_num_queries):
+def test_directory_query_count_is_fixed(
+    client, make_center, tver_rc, django_assert_max_num_queries
+):
     for _ in range(30):
         make_center()
     with django_assert_max_num_queries(12):

@@ -101,16 +101,6 @@ def centers(request):
     )
 
 
-def _scope_error(form: CenterForm, candidate: Center) -> None:
-    """Say on the form why this user may not put this center where it would be."""
-    if candidate.kind == Center.Kind.FOREIGN:
-        form.add_error("kind", _("Your role does not allow managing foreign centers."))
-    else:
-        form.add_error(
-            "region", _("Your role does not allow managing centers of this kind in this region.")
-        )
-
-
 def _center_args(data: dict[str, Any]) -> dict[str, Any]:
     return {name: data[name] for name in CENTER_FIELDS}
 
@@ -121,24 +111,18 @@ def center_new(request):
     form = CenterForm(request.POST if request.method == "POST" else None, creating=True)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        candidate = Center(kind=data["kind"], region=data["region"], country=data["country"])
-        if not can(request.user, C.EDIT_CENTER, candidate):
-            _scope_error(form, candidate)
+        try:
+            center = center_create(
+                actor=request.user,
+                status=data["status"],
+                networks=data["networks"],
+                **_center_args(data),
+            )
+        except RegistryError as exc:
+            add_registry_errors(form, exc)
         else:
-            try:
-                center = center_create(
-                    actor=request.user,
-                    status=data["status"],
-                    networks=data["networks"],
-                    **_center_args(data),
-                )
-            except RegistryError as exc:
-                add_registry_errors(form, exc)
-            else:
-                messages.success(
-                    request, _("Center {code} is registered.").format(code=center.code)
-                )
-                return redirect("backoffice:centers")
+            messages.success(request, _("Center {code} is registered.").format(code=center.code))
+            return redirect("backoffice:centers")
     return _render(request, "center_form.html", {"form": form, "center": None})
 
 
@@ -151,26 +135,18 @@ def center_edit(request, code: str):
     data = request.POST if request.method == "POST" else None
     form = CenterForm(data, creating=False, initial=CenterForm.initial_for(center))
     if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        # The center as it would be: a head may not move a center out of their region.
-        candidate = Center(
-            pk=center.pk, kind=data["kind"], region=data["region"], country=data["country"]
-        )
-        if not can(request.user, C.EDIT_CENTER, candidate):
-            _scope_error(form, candidate)
+        try:
+            center = center_update(
+                actor=request.user,
+                center=center,
+                networks=form.cleaned_data["networks"],
+                **_center_args(form.cleaned_data),
+            )
+        except RegistryError as exc:
+            add_registry_errors(form, exc)
         else:
-            try:
-                center = center_update(
-                    actor=request.user,
-                    center=center,
-                    networks=data["networks"],
-                    **_center_args(data),
-                )
-            except RegistryError as exc:
-                add_registry_errors(form, exc)
-            else:
-                messages.success(request, _("Center {code} is saved.").format(code=center.code))
-                return redirect("backoffice:centers")
+            messages.success(request, _("Center {code} is saved.").format(code=center.code))
+            return redirect("backoffice:centers")
     return _render(request, "center_form.html", {"form": form, "center": center})
 
 

@@ -28,7 +28,6 @@ from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from .models import Center, Country, Institution, Region
-from .permissions import Capability, can
 from .services import (
     RegistryError,
     center_change_status,
@@ -384,10 +383,6 @@ class _Lookups:
         return Center.objects.filter(code=code).first()
 
 
-def _scope_column(center: Center) -> str:
-    return "country" if center.kind == Kind.FOREIGN else "region"
-
-
 def _unknown_choice(value: str, choices: list[str]) -> str:
     return _("Unknown value “{value}”; use one of: {choices}.").format(
         value=value, choices=", ".join(choices)
@@ -496,21 +491,6 @@ def _apply_row(actor: Any, parsed: dict[str, Any]) -> str:
         if code
         else None
     )
-    if existing is not None and not can(actor, Capability.EDIT_CENTER, existing):
-        message = _("Your role does not allow changing center {code}.").format(code=code)
-        raise _RowFailed([("code", message)])
-    # The scope check on the center as the row would leave it, before anything is written.
-    candidate = Center(
-        pk=existing.pk if existing else None,
-        kind=parsed["kind"],
-        region=parsed.get("region", existing.region if existing else None),
-        country=parsed.get("country", existing.country if existing else None),
-    )
-    if not can(actor, Capability.EDIT_CENTER, candidate):
-        message = _("Your role does not allow managing this kind of center in {place}.")
-        place = candidate.region or candidate.country or "—"
-        raise _RowFailed([(_scope_column(candidate), message.format(place=place))])
-
     fields = {name: parsed[name] for name in _CENTER_ARGS if name in parsed}
     fields["institution"] = _institution_for(actor, parsed)
     status = parsed["status"]

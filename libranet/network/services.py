@@ -29,6 +29,7 @@ from .models import (
     Region,
     StaffRole,
 )
+from .permissions import Capability, can
 
 Status = Center.Status
 Kind = Center.Kind
@@ -70,6 +71,33 @@ CONTACT_FIELDS = ("contact_person", "email", "phone", "website", "hours")
 
 class RegistryError(ValidationError):
     """A rule of the registry was broken; carries messages by field like ValidationError."""
+
+
+class ScopeError(RegistryError):
+    """The acting user's role does not cover this center (as it is, or as it would become).
+
+    Forms show it on the field, the API answers 403, an import reports it on the row."""
+
+
+def _authorize(actor: Any, capability: Capability, center: Center, *, existing: bool) -> None:
+    """Every door passes its user as ``actor``; ``None`` is the system itself (migrations,
+    ``seed_demo``), which no role limits."""
+    if actor is None or can(actor, capability, center):
+        return
+    if existing:
+        raise ScopeError(
+            {"code": _("Your role does not allow changing center {code}.").format(code=center.code)}
+        )
+    if center.kind == Kind.FOREIGN:
+        raise ScopeError({"kind": _("Your role does not allow managing foreign centers.")})
+    raise ScopeError(
+        {"region": _("Your role does not allow managing centers of this kind in this region.")}
+    )
+
+
+def _require(actor: Any, capability: Capability) -> None:
+    if actor is not None and not can(actor, capability):
+        raise ScopeError(_("Your role does not allow this change."))
 
 
 def normalize_search(text: str) -> str:
@@ -360,6 +388,7 @@ def center_create(
         status=status,
         **details,
     )
+    _authorize(actor, Capability.EDIT_CENTER, center, existing=False)
     if status not in Status.values:
         raise RegistryError({"status": _("Unknown status “{value}”.").format(value=status)})
     if status == Status.OPEN and center.opened_on is None:
@@ -402,10 +431,30 @@ def center_update(
     unknown = set(fields) - set(CENTER_FIELDS)
     if unknown:
         raise TypeError(f"unknown center fields: {sorted(unknown)}")
+    return _update(
+        actor=actor,
+        center=center,
+        capability=Capability.EDIT_CENTER,
+        networks=networks,
+        fields=fields,
+    )
+
+
+def _update(
+    *,
+    actor: Any,
+    center: Center,
+    capability: Capability,
+    networks: list[str] | str | None,
+    fields: dict[str, Any],
+) -> Center:
     center = Center.objects.select_for_update().get(pk=center.pk)
+    _authorize(actor, capability, center, existing=True)
     before = _snapshot(center)
     for name, value in fields.items():
         setattr(center, name, value)
+    # A head may not move a center out of their region, nor make it foreign.
+    _authorize(actor, capability, center, existing=False)
     if "region" in fields and "regional_center" not in fields:
         center.regional_center = None
     _default_coordinator(center)
@@ -425,12 +474,19 @@ def center_update(
     return center
 
 
+@transaction.atomic
 def center_update_contacts(*, actor: Any, center: Center, **contacts: Any) -> Center:
     """What a center operator may change: the contacts and opening hours."""
     unknown = set(contacts) - set(CONTACT_FIELDS)
     if unknown:
         raise TypeError(f"not contact fields: {sorted(unknown)}")
-    return center_update(actor=actor, center=center, **contacts)
+    return _update(
+        actor=actor,
+        center=center,
+        capability=Capability.EDIT_CENTER_CONTACTS,
+        networks=None,
+        fields=contacts,
+    )
 
 
 @transaction.atomic
@@ -445,6 +501,7 @@ def center_change_status(
     """Move a center along planned → approved → open → suspended → closed, keeping the dated
     history; opening sets the opening date, closing the closing date (the center stays)."""
     center = Center.objects.select_for_update().get(pk=center.pk)
+    _authorize(actor, Capability.EDIT_CENTER, center, existing=True)
     changed_on = changed_on or timezone.localdate()
     if status not in Status.values:
         raise RegistryError({"status": _("Unknown status “{value}”.").format(value=status)})
@@ -518,6 +575,7 @@ def _refresh_center_search(centers: Any) -> None:
 @transaction.atomic
 def institution_create(*, actor: Any, **fields: Any) -> Institution:
     """Register a host institution."""
+    _require(actor, Capability.EDIT_INSTITUTION)
     institution = Institution(**fields)
     try:
         institution.full_clean()
@@ -532,6 +590,7 @@ def institution_create(*, actor: Any, **fields: Any) -> Institution:
 @transaction.atomic
 def institution_update(*, actor: Any, institution: Institution, **fields: Any) -> Institution:
     """Change an institution; its centers' search text follows the new names."""
+    _require(actor, Capability.EDIT_INSTITUTION)
     before = {f: getattr(institution, f) for f in INSTITUTION_FIELDS}
     for name, value in fields.items():
         if name not in INSTITUTION_FIELDS:
@@ -560,6 +619,7 @@ def reference_update(
     federal_district: FederalDistrict | None = None,
 ) -> Region | Country | FederalDistrict:
     """Correct the names (and a region's district) of reference data, which staff keep."""
+    _require(actor, Capability.EDIT_REFERENCE_DATA)
     before = {"name_ru": obj.name_ru, "name_en": obj.name_en}
     obj.name_ru, obj.name_en = name_ru.strip(), name_en.strip()
     if isinstance(obj, Region) and federal_district is not None:

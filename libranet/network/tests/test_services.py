@@ -188,3 +188,36 @@ def test_updates_are_audited_with_changes(make_center, admin_user):
     center_update(actor=admin_user, center=center, hours="10–18")
     entry = AuditEntry.objects.get(action="center.update")
     assert entry.actor == admin_user and entry.changes["hours"] == ["", "10–18"]
+
+
+def test_services_hold_the_actors_scope(
+    head_tver, operator_user, international_user, tver_rc, penza_rc, make_center
+):
+    """Every door passes its user; the services refuse what the role does not cover."""
+    from libranet.network.services import ScopeError, center_create, center_update_contacts
+
+    tver_remote = make_center()
+    with pytest.raises(ScopeError) as exc:
+        center_update(actor=head_tver, center=penza_rc, name_ru="Чужой")
+    assert "code" in errors_of(exc)
+    with pytest.raises(ScopeError) as exc:  # moving a center out of the head's region
+        center_update(actor=head_tver, center=tver_remote, region=Region.objects.get(code="RU-PNZ"))
+    assert "region" in errors_of(exc)
+    with pytest.raises(ScopeError) as exc:
+        center_create(
+            actor=international_user,
+            code="RU-TVE-0999",
+            kind=Kind.REMOTE,
+            name_ru="Нет",
+            institution=tver_rc.institution,
+            region=Region.objects.get(code="RU-TVE"),
+        )
+    assert "region" in errors_of(exc)
+    with pytest.raises(ScopeError):
+        center_change_status(actor=operator_user, center=tver_rc, status=Status.SUSPENDED)
+    with pytest.raises(ScopeError):
+        center_update_contacts(actor=operator_user, center=tver_remote, hours="9–18")
+    center_update_contacts(actor=operator_user, center=tver_rc, hours="Пн–Пт 9–18")
+    center_update(actor=head_tver, center=tver_remote, name_ru="Свой")
+    assert Center.objects.get(pk=tver_remote.pk).name_ru == "Свой"
+    assert Center.objects.get(pk=penza_rc.pk).name_ru != "Чужой"

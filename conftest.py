@@ -3,6 +3,7 @@
 import itertools
 
 import pytest
+from django.utils import translation
 
 from libranet.accounts.models import User
 from libranet.network.models import Center, Country, Institution, Region, StaffRole
@@ -24,6 +25,14 @@ def _test_settings():
     settings.WHITENOISE_AUTOREFRESH = True
     settings.WHITENOISE_USE_FINDERS = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Services speak the active language; tests read their messages in English (pages pick
+    theirs from the URL, as for users)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -61,7 +61,11 @@ class CenterForm(GroupedForm):
     """Every field of a center's card, its networks, and (on creation) its first status."""
 
     code = forms.CharField(
-        label=_("Code"), max_length=32, help_text=_("Latin capitals, digits, dots, dashes.")
+        label=_("Code"),
+        max_length=32,
+        help_text=_(
+            "2–32 Latin capitals, digits, dots, dashes or underscores, such as RU-TVE-0001."
+        ),
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=Center.Kind.choices)
     status = forms.ChoiceField(

@@ -132,7 +132,7 @@ def _megabytes(size: int) -> str:
 
 def _too_big(limit: int) -> ImportFileError:
     return ImportFileError(
-        _("The file is larger than {limit} MB, the most an import takes; split it.").format(
+        _("The file is larger than {limit} MB, the largest import accepted; split it.").format(
             limit=_megabytes(limit)
         )
     )

@@ -7,6 +7,7 @@ migration 0002), so a bug in a door cannot write a center that breaks them.
 
 import datetime
 import ipaddress
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,7 @@ from .models import (
 )
 from .permissions import Capability, can
 
+logger = logging.getLogger(__name__)
 Status = Center.Status
 Kind = Center.Kind
 
@@ -195,10 +197,24 @@ def _check_networks_free(center: Center, networks: list[ParsedNetwork]) -> None:
 
 def _replace_networks(center: Center, networks: list[ParsedNetwork]) -> None:
     center.networks.all().delete()
-    CenterNetwork.objects.bulk_create(
-        CenterNetwork(center=center, cidr=n.cidr, version=n.version, first=n.first, last=n.last)
-        for n in networks
-    )
+    try:
+        with transaction.atomic():
+            CenterNetwork.objects.bulk_create(
+                CenterNetwork(
+                    center=center, cidr=n.cidr, version=n.version, first=n.first, last=n.last
+                )
+                for n in networks
+            )
+    except IntegrityError as exc:
+        # Another center took an overlapping network after our check; the trigger caught it.
+        raise RegistryError(
+            {
+                "networks": _(
+                    "Another center was given an overlapping network at the same time; "
+                    "save again to see which."
+                )
+            }
+        ) from exc
 
 
 def center_for_address(address: str) -> Center | None:
@@ -335,9 +351,11 @@ def _save(center: Center) -> None:
             center.save()
     except IntegrityError as exc:
         # A concurrent writer got past the checks first; the constraint caught it.
+        logger.warning("center %s refused by the database: %s", center.code, exc)
         raise RegistryError(
-            _("The center conflicts with another one saved at the same time: {detail}").format(
-                detail=exc
+            _(
+                "Another change to the registry was saved at the same time and conflicts with "
+                "this one; reload the page and try again."
             )
         ) from exc
 

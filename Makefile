@@ -19,7 +19,7 @@ install: $(VENV)/.installed
 
 # Catalogs compiled with Babel, so no system gettext is needed.
 compile-messages: install
-	$(VENV)/bin/pybabel compile -q -D django -d locale
+	$(VENV)/bin/pybabel -q compile -D django -d locale
 
 prepare: install compile-messages
 	$(PY) manage.py migrate --noinput

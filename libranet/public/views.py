@@ -1,5 +1,7 @@
 """The public site: home with the live summary, the directory, a center's page, the map."""
 
+from functools import wraps
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection
@@ -25,6 +27,34 @@ from libranet.network.selectors import (
 PAGE_SIZE = 50
 
 
+def _carries_state(request) -> bool:
+    """A visitor with a session or pending messages may see a page of their own."""
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies
+
+
+def anonymous_page_cache(view):
+    """Serve a registry page to anonymous visitors from the cache: for them a URL always shows
+    the same page, until the registry's version changes (the cache key holds it)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if _carries_state(request) or request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+
+        def build() -> tuple[int, bytes, list[tuple[str, str]]]:
+            response = view(request, *args, **kwargs)
+            return response.status_code, response.content, list(response.headers.items())
+
+        status, content, headers = cached("page", (request.get_full_path(),), build)
+        response = HttpResponse(content, status=status)
+        for name, value in headers:
+            response.headers[name] = value
+        return response
+
+    return wrapper
+
+
 @require_safe
 def healthz(request):
     """200 when the database answers, 503 when it does not: for load balancers."""
@@ -44,12 +74,14 @@ def livez(request):
 
 
 @require_safe
+@anonymous_page_cache
 def home(request):
     summary = cached("summary", (), network_summary)
     return render(request, "public/home.html", {"summary": summary})
 
 
 @require_safe
+@anonymous_page_cache
 def directory(request):
     filters = CenterFilters.from_mapping(request.GET)
     page_number = request.GET.get("page") or "1"
@@ -80,6 +112,7 @@ def directory(request):
 
 
 @require_safe
+@anonymous_page_cache
 def center_detail(request, code: str):
     center = get_object_or_404(
         Center.objects.with_relations().prefetch_related("status_history"), code=code.upper()

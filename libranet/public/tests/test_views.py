@@ -121,3 +121,21 @@ def test_map_page_uses_configured_tiles(client, network, settings):
     settings.LIBRANET_MAP_TILE_URL = "https://tiles.example.test/{z}/{x}/{y}.png"
     html = client.get("/en/centers/map/").content.decode()
     assert "tiles.example.test" in html and "leaflet" in html
+
+
+def test_anonymous_pages_are_cached_until_the_registry_changes(
+    client, network, admin_user, django_assert_max_num_queries
+):
+    from libranet.network.services import center_update
+
+    assert "Tver library center" in client.get("/en/centers/").content.decode()
+    with django_assert_max_num_queries(1):  # the registry's version, nothing else
+        assert "Tver library center" in client.get("/en/centers/").content.decode()
+    center_update(actor=None, center=network["remote"], name_en="Renamed center")
+    html = client.get("/en/centers/").content.decode()
+    assert "Renamed center" in html and "Tver library center" not in html
+    # A signed-in visitor gets a page of their own (with their name), never the shared one.
+    client.force_login(admin_user)
+    assert "admin" in client.get("/en/centers/").content.decode()
+    client.logout()
+    assert "Sign out" not in client.get("/en/centers/").content.decode()

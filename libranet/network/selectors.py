@@ -6,8 +6,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from .models import Center, Country, FederalDistrict, Region
-from .services import normalize_search
+from .models import Center, Country, FederalDistrict, Institution, Region
+from .services import RegistryError, normalize_search
 
 Kind = Center.Kind
 Status = Center.Status
@@ -159,3 +159,58 @@ def map_points(*, filters: CenterFilters) -> list[dict[str, Any]]:
         }
         for code, kind, status, name_ru, name_en, lat, lon in rows
     ]
+
+
+def resolve_references(**given: Any) -> dict[str, Any]:
+    """The objects that a request's or a row's codes name, by field: ``region``, ``country``,
+    ``federal_district`` and ``regional_center`` by code (any case), ``institution`` by id.
+
+    An empty value stays ``None``. Raises ``RegistryError`` naming every field whose code names
+    nothing, so that every door answers an unknown code with the same message. One query per
+    field given.
+    """
+    found: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for name, value in given.items():
+        if value is None or value == "":
+            found[name] = None
+            continue
+        if name == "institution":
+            found[name] = Institution.objects.filter(pk=value).first()
+            if found[name] is None:
+                errors[name] = [_("There is no institution with id {id}.").format(id=value)]
+            continue
+        code = str(value).strip().upper()
+        if name == "region":
+            found[name] = Region.objects.filter(code=code).first()
+            message = _("Unknown region code “{code}”.")
+        elif name == "country":
+            found[name] = Country.objects.filter(code=code).first()
+            message = _("Unknown country code “{code}”.")
+        elif name == "federal_district":
+            found[name] = FederalDistrict.objects.filter(code=code).first()
+            message = _("Unknown federal district code “{code}”.")
+        elif name == "regional_center":
+            found[name] = Center.objects.filter(code=code).first()
+            message = _("There is no center with code “{code}”.")
+        else:
+            raise TypeError(f"not a reference field: {name}")
+        if found[name] is None:
+            errors[name] = [message.format(code=code)]
+    if errors:
+        raise RegistryError(errors)
+    return found
+
+
+def institution_list(*, q: str = "") -> QuerySet:
+    """Host institutions whose Russian or English name holds every word of ``q``."""
+    queryset = Institution.objects.order_by("name_ru", "pk")
+    for word in q.split()[:8]:
+        # SQLite folds the case of Latin letters only; trying the word as typed, lower-cased
+        # and capitalized finds the usual spellings of Cyrillic names there too.
+        variants = {word, word.lower(), word.capitalize()}
+        match = Q()
+        for variant in variants:
+            match |= Q(name_ru__icontains=variant) | Q(name_en__icontains=variant)
+        queryset = queryset.filter(match)
+    return queryset

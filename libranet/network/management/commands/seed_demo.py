@@ -46,7 +46,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Seeded {result.centers} centers in {time.monotonic() - started:.1f}s: "
                 f"{result.regional} regional, {result.remote} remote access, {result.branches} "
-                f"branches, {result.foreign} foreign in {result.countries} countries."
+                f"branch{'' if result.branches == 1 else 'es'}, {result.foreign} foreign in "
+                f"{result.countries} countries."
             )
         )
         self.stdout.write("Demo sign-ins (password in the data folder, file demo_password):")

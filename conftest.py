@@ -3,6 +3,7 @@
 import itertools
 
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 
 from libranet.accounts.models import User
@@ -25,6 +26,13 @@ def _test_settings():
     settings.WHITENOISE_AUTOREFRESH = True
     settings.WHITENOISE_USE_FINDERS = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached pages are keyed by the registry's version, which starts over in each test's
+    database: no test may see another's pages."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ from libranet.network.models import Center, Region
 from libranet.network.permissions import Capability, can, centers_for
 
 C = Capability
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from libranet.api.api import api
 from libranet.public import views as public_views
@@ -8,9 +9,15 @@ urlpatterns = [
     path("healthz", public_views.healthz, name="healthz"),
     path("livez", public_views.livez, name="livez"),
     path("api/v1/", api.urls),
-    path("accounts/", include("libranet.accounts.urls")),
+    # The staff sign-in's well-known address: to the page in the visitor's language.
+    path(
+        "accounts/login/",
+        RedirectView.as_view(pattern_name="accounts:login", query_string=True),
+        name="login_redirect",
+    ),
 ]
 urlpatterns += i18n_patterns(
+    path("accounts/", include("libranet.accounts.urls")),
     path("office/", include("libranet.backoffice.urls")),
     path("", include("libranet.public.urls")),
     prefix_default_language=True,

@@ -2,6 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 app_name = "accounts"
+# Under the language prefix (/ru/accounts/login/), so the sign-in page speaks the visitor's
+# language and its switcher works; /accounts/login/ itself redirects here (libranet.urls).
 urlpatterns = [
     path(
         "login/",

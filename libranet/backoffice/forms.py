@@ -147,6 +147,9 @@ class CenterForm(GroupedForm):
     def initial_for(center: Center) -> dict[str, Any]:
         initial = {name: getattr(center, name) for name in CenterForm.base_fields}
         initial["networks"] = "\n".join(n.cidr for n in center.networks.all())
+        for name in ("latitude", "longitude"):  # 56.86, not 56.860000
+            if initial[name] is not None:
+                initial[name] = f"{initial[name]:f}".rstrip("0").rstrip(".")
         return initial
 
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from .models import Center, Country, FederalDistrict, Institution, Region
@@ -53,9 +53,20 @@ class CenterFilters:
         return {k: v for k, v in self.__dict__.items() if v}
 
 
+# Lists read from the top of the network down: regional centers, branches, remote access
+# centers, then the centers abroad.
+KIND_ORDER = Case(
+    *(
+        When(kind=kind, then=Value(rank))
+        for rank, kind in enumerate((Kind.REGIONAL, Kind.BRANCH, Kind.REMOTE, Kind.FOREIGN))
+    ),
+    output_field=IntegerField(),
+)
+
+
 def center_list(*, filters: CenterFilters, queryset: QuerySet | None = None) -> QuerySet:
     base = Center.objects.all() if queryset is None else queryset
-    return base.filter(filters.as_q()).with_relations().order_by("kind", "code")
+    return base.filter(filters.as_q()).with_relations().order_by(KIND_ORDER, "code")
 
 
 @dataclass

@@ -95,7 +95,7 @@ def login(request, client, role):
 def expect(role, allowed, response, path):
     if role is None:
         assert response.status_code == 302, path
-        assert response.headers["Location"].startswith("/accounts/login/?next="), path
+        assert response.headers["Location"].startswith("/en/accounts/login/?next="), path
     else:
         assert response.status_code == (200 if role in allowed else 403), (path, role)
 

@@ -186,7 +186,8 @@ def test_map_draws_centers_without_tile_server(page: Page, network):
     # coordinates (the closed one and those without coordinates are not on the map).
     expect(the_map).to_have_attribute("data-count", "3")
     expect(the_map).to_have_class(re.compile(r"\bno-tiles\b"))  # the tiles failed, as offline
-    expect(page.locator("#map-status")).to_have_text("")
+    # The visitor is told why the background is plain; the centers are there all the same.
+    expect(page.locator("#map-status")).to_contain_text("background map cannot be reached")
     # preferCanvas: the markers are pixels on the overlay canvas, not elements.
     page.wait_for_function(
         """() => {
@@ -213,7 +214,7 @@ def test_map_draws_centers_without_tile_server(page: Page, network):
 
 def test_regional_head_sees_network_overlap_and_fixes_it(page: Page, network, head_tver):
     page.goto("/ru/")
-    page.locator("nav.main-nav a[href^='/accounts/login/']").click()
+    page.locator("nav.main-nav a[href^='/ru/accounts/login/']").click()
     page.locator("#id_username").fill(head_tver.username)
     page.locator("#id_password").fill(PASSWORD)
     shot(page, "login")
@@ -236,7 +237,12 @@ def test_regional_head_sees_network_overlap_and_fixes_it(page: Page, network, he
 
     error = page.locator("#id_networks_error")
     expect(error).to_be_attached()
-    shot(page, "office-network-error-first-view", full_page=False)  # what the user sees first
+    # What the user sees first: the summary, focused, saying what is wrong and where.
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_be_in_viewport()
+    expect(summary).to_contain_text("192.0.2.0/26")
+    shot(page, "office-network-error-first-view", full_page=False)
     expect(error).to_contain_text("192.0.2.32/27")
     expect(error).to_contain_text("192.0.2.0/26")
     expect(error).to_contain_text("RU-TVE-RC")

@@ -139,3 +139,10 @@ def test_anonymous_pages_are_cached_until_the_registry_changes(
     assert "admin" in client.get("/en/centers/").content.decode()
     client.logout()
     assert "Sign out" not in client.get("/en/centers/").content.decode()
+
+
+def test_sign_in_page_speaks_the_visitors_language(client):
+    response = client.get("/accounts/login/?next=/ru/office/", HTTP_ACCEPT_LANGUAGE="ru")
+    assert response.headers["Location"] == "/ru/accounts/login/?next=/ru/office/"
+    html = client.get("/en/accounts/login/").content.decode()
+    assert 'lang="en"' in html and 'href="/ru/accounts/login/"' in html

@@ -8,7 +8,13 @@
   var colors = { regional: "#b22222", remote: "#1f5fa8", branch: "#2e7d32", foreign: "#7b1fa2" };
   var map = L.map(el, { worldCopyJump: true, preferCanvas: true }).setView([58, 70], 3);
   var tiles = L.tileLayer(el.dataset.tiles, { maxZoom: 18, attribution: el.dataset.attribution });
-  tiles.on("tileerror", function () { el.classList.add("no-tiles"); });
+  map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
+  tiles.on("tileerror", function () {
+    if (!el.classList.contains("no-tiles")) {
+      el.classList.add("no-tiles");
+      statusEl.textContent = el.dataset.noTiles;
+    }
+  });
   tiles.addTo(map);
   var english = el.dataset.lang === "en";
   fetch(el.dataset.points, { headers: { Accept: "application/json" } })

@@ -91,8 +91,6 @@ def list_centers(request: HttpRequest, filters: Query[CenterQuery], page: Query[
     resolve_references(
         region=given["region"], country=given["country"], federal_district=given["federal_district"]
     )
-    if given["federal_district"]:
-        given["federal_district"] = given["federal_district"].strip().upper()
     center_filters = CenterFilters.from_mapping({k: v or "" for k, v in given.items()})
     return paginate(center_list(filters=center_filters), page)
 

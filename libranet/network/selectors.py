@@ -29,8 +29,8 @@ class CenterFilters:
     @classmethod
     def from_mapping(cls, data: Any) -> "CenterFilters":
         values = {name: (data.get(name) or "").strip()[:200] for name in (*cls.FACETS, "q")}
-        values["region"] = values["region"].upper()
-        values["country"] = values["country"].upper()
+        for code in ("region", "country", "federal_district"):
+            values[code] = values[code].upper()
         return cls(**values)
 
     def as_q(self, *, skip: str = "") -> Q:

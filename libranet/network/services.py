@@ -318,8 +318,6 @@ def _validate_center(center: Center) -> None:
 
     if (center.latitude is None) != (center.longitude is None):
         add("latitude", _("Give both latitude and longitude, or neither."))
-    if center.opened_on and center.closed_on and center.closed_on < center.opened_on:
-        add("closed_on", _("A center cannot close before it opens."))
 
     try:
         center.full_clean(
@@ -329,6 +327,18 @@ def _validate_center(center: Center) -> None:
         for field, messages in exc.message_dict.items():
             for message in messages:
                 add(field, message)
+    for name, bound in (("latitude", 90), ("longitude", 180)):
+        value = getattr(center, name)
+        # After full_clean, which turned text into numbers (or reported it).
+        if name not in errors and value is not None and not -bound <= value <= bound:
+            add(
+                name,
+                _("{value} is not a number from -{bound} to {bound}.").format(
+                    value=value, bound=bound
+                ),
+            )
+    if center.opened_on and center.closed_on and center.closed_on < center.opened_on:
+        add("closed_on", _("A center cannot close before it opens."))
     if errors:
         raise RegistryError(errors)
 

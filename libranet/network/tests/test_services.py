@@ -1,6 +1,7 @@
 """The registry's rules, each tested once in its service (and in the database where it holds)."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -221,3 +222,9 @@ def test_services_hold_the_actors_scope(
     center_update(actor=head_tver, center=tver_remote, name_ru="Свой")
     assert Center.objects.get(pk=tver_remote.pk).name_ru == "Свой"
     assert Center.objects.get(pk=penza_rc.pk).name_ru != "Чужой"
+
+
+def test_coordinates_out_of_range_are_refused_by_field(make_center):
+    with pytest.raises(RegistryError) as exc:
+        make_center(latitude=Decimal("91"), longitude=Decimal("-181"))
+    assert set(errors_of(exc)) == {"latitude", "longitude"}

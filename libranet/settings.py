@@ -95,13 +95,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("LIBRANET_DB_CONN_MAX_AGE", default=60))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Persistent connections, on SQLite too: opening the file and running the pragmas on every
+# request costs more than the cached page it serves.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("LIBRANET_DB_CONN_MAX_AGE", default=60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Per-process memory by default; entries are keyed by the registry version kept in the
 # database, so workers never serve a stale page. Redis/memcached by LIBRANET_CACHE_URL.
 CACHES = {"default": env.cache_url("LIBRANET_CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    # Room for the pages of a large directory (the default of 300 entries thrashes); a page
+    # is some 30 kB, so this holds at most about 60 MB per worker.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 2000)
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

@@ -8,8 +8,6 @@ from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
-from django.template.loader import render_to_string
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
@@ -84,31 +82,16 @@ def home(request):
 @anonymous_page_cache
 def directory(request):
     filters = CenterFilters.from_mapping(request.GET)
-    page_number = request.GET.get("page") or "1"
     query = request.GET.copy()
     query.pop("page", None)
-
-    def body() -> str:
-        page = Paginator(center_list(filters=filters), PAGE_SIZE).get_page(page_number)
-        return render_to_string(
-            "public/_directory_body.html",
-            {
-                "filters": filters,
-                "facets": center_facets(filters=filters),
-                "page": page,
-                "query": query.urlencode(),
-            },
-            request,
-        )
-
-    # The filters and results are the same for every visitor: rendered once per registry
-    # version, language and query; the page around them (sign-in state) is rendered per request.
-    html = cached(
-        "directory",
-        (get_language(), sorted(filters.active().items()), page_number, query.urlencode()),
-        body,
-    )
-    return render(request, "public/directory.html", {"body": html, "filters": filters})
+    page = Paginator(center_list(filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "filters": filters,
+        "facets": center_facets(filters=filters),
+        "page": page,
+        "query": query.urlencode(),
+    }
+    return render(request, "public/directory.html", context)
 
 
 @require_safe

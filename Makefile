@@ -37,6 +37,7 @@ run: prepare
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 
 # The suite on SQLite, then again on PostgreSQL when LIBRANET_TEST_POSTGRES=1.

@@ -93,10 +93,11 @@ class Institution(Bilingual, models.Model):
 
 
 class CenterQuerySet(models.QuerySet):
+    # What a center's card shows besides itself: one join each, never a query per row.
+    RELATIONS = ("institution", "region__federal_district", "country", "regional_center")
+
     def with_relations(self) -> "CenterQuerySet":
-        return self.select_related(
-            "institution", "region__federal_district", "country", "regional_center"
-        )
+        return self.select_related(*self.RELATIONS)
 
 
 class Center(Bilingual, models.Model):

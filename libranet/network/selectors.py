@@ -6,7 +6,7 @@ from typing import Any
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
-from .models import Center, Country, FederalDistrict, Institution, Region
+from .models import Center, CenterQuerySet, Country, FederalDistrict, Institution, Region
 from .services import RegistryError, normalize_search
 
 Kind = Center.Kind
@@ -66,7 +66,11 @@ KIND_ORDER = Case(
 
 def center_list(*, filters: CenterFilters, queryset: QuerySet | None = None) -> QuerySet:
     base = Center.objects.all() if queryset is None else queryset
-    return base.filter(filters.as_q()).with_relations().order_by(KIND_ORDER, "code")
+    return (
+        base.filter(filters.as_q())
+        .select_related(*CenterQuerySet.RELATIONS)
+        .order_by(KIND_ORDER, "code")
+    )
 
 
 @dataclass
@@ -74,7 +78,7 @@ class Facet:
     name: str
     label: str
     selected: str
-    options: list[tuple[str, str, int]] = field(default_factory=list)  # value, label, count
+    options: list[tuple[str, Any, int]] = field(default_factory=list)  # value, label, count
 
 
 def center_facets(*, filters: CenterFilters) -> dict[str, Facet]:
@@ -99,7 +103,7 @@ def center_facets(*, filters: CenterFilters) -> dict[str, Facet]:
         rows = model.objects.filter(code__in=counted)
         return sorted(((r.code, r.name, counted[r.code]) for r in rows), key=lambda o: o[1])
 
-    options = {
+    options: dict[str, list[tuple[str, Any, int]]] = {
         "kind": [(k.value, k.label, by_kind[k.value]) for k in Kind if k.value in by_kind],
         "status": [(s.value, s.label, by_status[s.value]) for s in Status if s.value in by_status],
         "federal_district": named(FederalDistrict, by_district),

@@ -396,7 +396,7 @@ def center_create(
     regional_center: Center | None = None,
     status: str = Status.PLANNED,
     status_date: datetime.date | None = None,
-    networks: list[str] | str = (),
+    networks: list[str] | str = "",
     **details: Any,
 ) -> Center:
     """Register a center with its first status (dated ``status_date``, else the opening date
@@ -429,13 +429,11 @@ def center_create(
     _check_networks_free(center, parsed)
     _save(center)
     _replace_networks(center, parsed)
-    first_date = status_date or (
-        center.closed_on
-        if status == Status.CLOSED
-        else center.opened_on
-        if status == Status.OPEN
-        else timezone.localdate()
-    )
+    first_date = status_date or timezone.localdate()
+    if status_date is None and status in (Status.CLOSED, Status.OPEN):
+        first_date = (
+            center.closed_on if status == Status.CLOSED else center.opened_on
+        ) or first_date
     CenterStatusChange.objects.create(
         center=center, status=status, changed_on=first_date, changed_by=_user(actor)
     )

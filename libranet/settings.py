@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "libranet.audit.context.RequestAddressMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -163,6 +164,8 @@ LIBRANET_MAP_ATTRIBUTION = env.str(
     "LIBRANET_MAP_ATTRIBUTION", default="&copy; OpenStreetMap contributors"
 )
 LIBRANET_API_PAGE_MAX = 500
+# The front proxies whose X-Forwarded-For is believed (CIDRs); nobody else's is.
+LIBRANET_TRUSTED_PROXIES = env.list("LIBRANET_TRUSTED_PROXIES", default=[])
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("LIBRANET_SSL_REDIRECT", default=True)

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
+from django.utils import timezone
 
 from libranet.audit.services import audit_record
 
@@ -47,3 +48,14 @@ def api_token_create(*, user: User, name: str, actor: Any = None) -> tuple[ApiTo
     token.save()
     audit_record(actor=actor or user, action="api_token.create", obj=token)
     return token, secret
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+    """Revoke ``token`` from now on (kept, with its history, for the audit trail)."""
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(actor=actor, action="api_token.revoke", obj=token)
+    return token

@@ -20,6 +20,7 @@ class AuditEntry(models.Model):
     object_id = models.CharField(_("object id"), max_length=64)
     object_repr = models.CharField(_("object"), max_length=255)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("audit entry")

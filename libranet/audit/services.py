@@ -4,14 +4,17 @@ from typing import Any
 
 from django.db import models
 
+from .context import current_address
 from .models import AuditEntry
 
 
 def audit_record(
     *, actor: Any, action: str, obj: models.Model, changes: dict[str, Any] | None = None
 ) -> AuditEntry:
-    """Record ``action`` on ``obj`` by ``actor`` (a user, or None for the system)."""
+    """Record ``action`` on ``obj`` by ``actor`` (a user, or None for the system), from the
+    address of the request being served, if any."""
     return AuditEntry.objects.create(
+        address=current_address(),
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
         object_type=obj._meta.label_lower,

@@ -213,3 +213,28 @@ class ImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
         help_text=_("CSV (UTF-8, comma or semicolon) or Excel workbook (.xlsx)."),
     )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the token is for, such as “statistics export script”."),
+    )
+
+
+class AuditFilterForm(forms.Form):
+    """The audit page's filters (GET): every field optional, a bad date is a field error."""
+
+    actor = forms.CharField(label=_("User"), max_length=150, required=False)
+    action = forms.CharField(
+        label=_("Action"),
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(attrs={"list": "audit-actions"}),
+        help_text=_("An action such as center.update, or its start: center."),
+    )
+    target = forms.CharField(label=_("Object"), max_length=200, required=False)
+    address = forms.GenericIPAddressField(label=_("Address"), required=False)
+    date_from = _date_field(_("From"), required=False)
+    date_to = _date_field(_("To"), required=False)

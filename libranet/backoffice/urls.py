@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import audit_views, token_views, views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -19,4 +19,7 @@ urlpatterns = [
     path("regions/<str:code>/edit/", views.region_edit, name="region_edit"),
     path("countries/", views.countries, name="countries"),
     path("countries/<str:code>/edit/", views.country_edit, name="country_edit"),
+    path("tokens/", token_views.api_tokens, name="api_tokens"),
+    path("tokens/<int:pk>/revoke/", token_views.api_token_revoke_view, name="api_token_revoke"),
+    path("audit/", audit_views.audit_trail, name="audit"),
 ]

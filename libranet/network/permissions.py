@@ -22,6 +22,7 @@ class Capability(StrEnum):
     EXPORT_CENTERS = "export_centers"
     EDIT_INSTITUTION = "edit_institution"
     EDIT_REFERENCE_DATA = "edit_reference_data"  # regions, districts, countries
+    VIEW_AUDIT = "view_audit"  # the audit trail of the whole registry
 
 
 # Capabilities that need no object: which roles hold them at all.
@@ -41,6 +42,7 @@ _GLOBAL = {
         Role.REGIONAL_HEAD,
     },
     Capability.EDIT_REFERENCE_DATA: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
+    Capability.VIEW_AUDIT: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
     # Holding a center capability somewhere: decides whether the page is offered at all.
     Capability.EDIT_CENTER: {
         Role.ADMINISTRATOR,

@@ -46,6 +46,9 @@ PAGES = [
     ("regions/RU-TVE/edit/", REFERENCE),
     ("countries/", REFERENCE),
     ("countries/MN/edit/", REFERENCE),
+    ("tokens/", STAFF),
+    ("audit/", REFERENCE),
+    ("audit/?action=center.&date_from=2020-01-01", REFERENCE),
 ]
 
 

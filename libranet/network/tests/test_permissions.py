@@ -53,6 +53,7 @@ def test_center_capabilities_by_role(request, centers, role, editable, contacts_
                 C.EXPORT_CENTERS,
                 C.EDIT_INSTITUTION,
                 C.EDIT_REFERENCE_DATA,
+                C.VIEW_AUDIT,
             },
         ),
         (
@@ -63,6 +64,7 @@ def test_center_capabilities_by_role(request, centers, role, editable, contacts_
                 C.EXPORT_CENTERS,
                 C.EDIT_INSTITUTION,
                 C.EDIT_REFERENCE_DATA,
+                C.VIEW_AUDIT,
             },
         ),
         (
@@ -82,6 +84,7 @@ def test_global_capabilities_by_role(request, role, expected):
         C.EXPORT_CENTERS,
         C.EDIT_INSTITUTION,
         C.EDIT_REFERENCE_DATA,
+        C.VIEW_AUDIT,
     }
     assert {c for c in global_caps if can(user, c)} == expected
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
-from libranet.network.models import Center
+from libranet.network.models import Center, CenterQuerySet
 from libranet.network.permissions import Capability, can
 from libranet.network.selectors import CenterFilters, center_list, resolve_references
 from libranet.network.services import (
@@ -92,7 +92,8 @@ def list_centers(request: HttpRequest, filters: Query[CenterQuery], page: Query[
         region=given["region"], country=given["country"], federal_district=given["federal_district"]
     )
     center_filters = CenterFilters.from_mapping({k: v or "" for k, v in given.items()})
-    return paginate(center_list(filters=center_filters), page)
+    centers = center_list(filters=center_filters).select_related(*CenterQuerySet.RELATIONS)
+    return paginate(centers, page)
 
 
 @router.get(

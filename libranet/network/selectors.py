@@ -4,9 +4,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from .models import Center, CenterQuerySet, Country, FederalDistrict, Institution, Region
+from .models import Center, Country, FederalDistrict, Institution, Region
 from .services import RegistryError, normalize_search
 
 Kind = Center.Kind
@@ -66,9 +67,11 @@ KIND_ORDER = Case(
 
 def center_list(*, filters: CenterFilters, queryset: QuerySet | None = None) -> QuerySet:
     base = Center.objects.all() if queryset is None else queryset
+    # What every list of centers shows beside the center; a caller that shows more (the API's
+    # coordinating center and district) joins it on top.
     return (
         base.filter(filters.as_q())
-        .select_related(*CenterQuerySet.RELATIONS)
+        .select_related("institution", "region", "country")
         .order_by(KIND_ORDER, "code")
     )
 
@@ -99,9 +102,16 @@ def center_facets(*, filters: CenterFilters) -> dict[str, Facet]:
     by_region = counts("region", "region__code")
     by_country = counts("country", "country__code")
 
+    english = (get_language() or "ru").startswith("en")
+
     def named(model: Any, counted: dict[str, int]) -> list[tuple[str, str, int]]:
-        rows = model.objects.filter(code__in=counted)
-        return sorted(((r.code, r.name, counted[r.code]) for r in rows), key=lambda o: o[1])
+        # Plain rows, not model instances: a facet can list every region of the country.
+        rows = model.objects.filter(code__in=counted).values_list("code", "name_ru", "name_en")
+        options = [
+            (code, (name_en if english else name_ru) or name_ru, counted[code])
+            for code, name_ru, name_en in rows
+        ]
+        return sorted(options, key=lambda option: option[1])
 
     options: dict[str, list[tuple[str, Any, int]]] = {
         "kind": [(k.value, k.label, by_kind[k.value]) for k in Kind if k.value in by_kind],

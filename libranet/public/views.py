@@ -120,6 +120,7 @@ def center_map(request):
 
 @require_safe
 @cache_control(max_age=60)
+@anonymous_page_cache
 def map_data(request):
     return JsonResponse({"points": map_points(filters=CenterFilters.from_mapping(request.GET))})
 

@@ -7,6 +7,12 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 export LIBRANET_DATA_DIR ?= $(CURDIR)/data
+# The local ESIA provider that `make run` starts for "Sign in with Gosuslugi" (README);
+# ESIA_KEYS=gost uses GOST keys (needs libengine-gost-openssl), rsa works anywhere.
+ESIA_HOST ?= 127.0.0.1
+ESIA_PORT ?= 8001
+ESIA_KEYS ?= rsa
+ESIA_DEV_DIR = $(LIBRANET_DATA_DIR)/esia_dev
 
 .PHONY: install compile-messages run prepare test lint bench messages clean
 
@@ -25,14 +31,31 @@ prepare: install compile-messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v 0
 
+# The demo's ESIA settings point at the local provider here, explicitly, and nowhere else:
+# a server configured by its own environment never talks to the development provider.
+run: export LIBRANET_ESIA_BASE_URL = http://$(ESIA_HOST):$(ESIA_PORT)
+run: export LIBRANET_ESIA_ISSUER = http://$(ESIA_HOST):$(ESIA_PORT)/
+run: export LIBRANET_ESIA_CLIENT_ID = LIBRANET-DEMO
+run: export LIBRANET_ESIA_KEY = $(ESIA_DEV_DIR)/client.key
+run: export LIBRANET_ESIA_CERT = $(ESIA_DEV_DIR)/client.crt
+run: export LIBRANET_ESIA_PROVIDER_CERT = $(ESIA_DEV_DIR)/provider.crt
+# Links in mail (invitations, password reset) point at the server `make run` starts.
+run: export LIBRANET_SITE_URL ?= http://$(HOST):$(PORT)
+run: export LIBRANET_ESIA_SIGNER = $(if $(filter gost,$(ESIA_KEYS)),openssl,rsa)
 run: prepare
 	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py esia_dev_keys $(if $(filter gost,$(ESIA_KEYS)),--gost,)
 	@echo ""
 	@echo "Libranet: http://$(HOST):$(PORT)/  (back office: http://$(HOST):$(PORT)/ru/office/)"
 	@echo "Demo sign-ins: admin, network, international, head.tver, head.penza, operator.tarkhany"
 	@echo "Password: $$(cat $(LIBRANET_DATA_DIR)/demo_password)"
+	@echo "(admin and network set up two-step sign-in at their first sign-in; mail, such as invitations, is printed below)"
+	@echo "Readers: \"Sign in with Gosuslugi\" goes to the local ESIA provider at http://$(ESIA_HOST):$(ESIA_PORT)/"
 	@echo ""
-	$(VENV)/bin/gunicorn libranet.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - 
+	@# The provider runs beside gunicorn and stops with it (Ctrl-C, or gunicorn failing).
+	$(PY) manage.py esia_dev_provider --host $(ESIA_HOST) --port $(ESIA_PORT) & provider=$$!; \
+	  trap 'kill $$provider 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
+	  $(VENV)/bin/gunicorn libranet.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
 
 lint: install
 	$(VENV)/bin/ruff check .

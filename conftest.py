@@ -5,6 +5,7 @@ import itertools
 import pytest
 from django.core.cache import cache
 from django.utils import translation
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from libranet.accounts.models import User
 from libranet.network.models import Center, Country, Institution, Region, StaffRole
@@ -122,14 +123,82 @@ def make_staff(db):
     return make
 
 
+def with_authenticator(user):
+    """Give ``user`` a confirmed authenticator (TOTP), as the roles that require one have."""
+    TOTPDevice.objects.create(user=user, name="test phone", confirmed=True)
+    return user
+
+
 @pytest.fixture
 def admin_user(make_staff):
-    return make_staff("admin", StaffRole.Role.ADMINISTRATOR, superuser=True)
+    return with_authenticator(make_staff("admin", StaffRole.Role.ADMINISTRATOR, superuser=True))
 
 
 @pytest.fixture
 def network_user(make_staff):
-    return make_staff("network", StaffRole.Role.NETWORK_DEPARTMENT)
+    return with_authenticator(make_staff("network", StaffRole.Role.NETWORK_DEPARTMENT))
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_second_factor(monkeypatch):
+    """``client.force_login`` stands for a finished sign-in: for a user with an authenticator,
+    the code step is taken too. Tests of the second factor itself sign in through the pages."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is not None:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on the loopback (aiosmtpd), with Django's SMTP backend pointed at it;
+    ``smtp_server.messages`` holds what it received, parsed."""
+    import email
+    import email.policy
+    import socket
+
+    from aiosmtpd.controller import Controller
+    from django.test import override_settings
+
+    class Inbox:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+            message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            self.messages.append(message)
+            return "250 Message accepted for delivery"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        with override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=port,
+            EMAIL_HOST_USER="",
+            EMAIL_HOST_PASSWORD="",
+            EMAIL_USE_TLS=False,
+            EMAIL_USE_SSL=False,
+            EMAIL_TIMEOUT=5,
+        ):
+            yield inbox
+    finally:
+        controller.stop()
 
 
 @pytest.fixture

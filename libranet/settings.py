@@ -5,6 +5,7 @@ mail to the console. Production switches (``LIBRANET_PRODUCTION=1``) turn on HTT
 HSTS and the SSL redirect so that ``manage.py check --deploy`` is clean.
 """
 
+import datetime
 import secrets
 from pathlib import Path
 
@@ -44,12 +45,19 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.admin",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "libranet.audit",
+    "libranet.mail",
     "libranet.accounts",
     "libranet.network",
     "libranet.public",
     "libranet.backoffice",
     "libranet.api",
+    # The local ESIA-compatible provider (manage.py esia_dev_provider): installed for its
+    # command and templates; its URLs are served only by its own server, never by the site.
+    "libranet.esia_dev",
 ]
 
 MIDDLEWARE = [
@@ -60,9 +68,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "libranet.audit.context.RequestAddressMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a sign-in refused for too many failures into the sign-in page saying so.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "libranet.urls"
@@ -123,6 +134,40 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_HTTPONLY = True
+# Staff sign-in (README "Staff accounts"): the lockout backend first, so that a locked account or
+# address is refused before its password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "libranet.accounts.signin.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# A session lasts at most this long from its last change (sign-in, second factor) and ends when
+# the browser closes: staff often work on shared computers in reading rooms.
+SESSION_COOKIE_AGE = env.int("LIBRANET_SESSION_HOURS", default=12) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+PASSWORD_RESET_TIMEOUT = env.int("LIBRANET_PASSWORD_RESET_HOURS", default=2) * 3600
+# Lockout (django-axes): failed sign-ins counted per account and per address within the
+# cool-off; a locked account or address is refused until the last counted failure is that old.
+AXES_HANDLER = "libranet.accounts.signin.lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = env.int("LIBRANET_LOGIN_FAILURES_PER_ACCOUNT", default=5)
+LIBRANET_LOGIN_FAILURES_PER_ADDRESS = env.int("LIBRANET_LOGIN_FAILURES_PER_ADDRESS", default=20)
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=env.int("LIBRANET_LOGIN_COOLOFF_MINUTES", default=15)
+)
+# Attempts while locked are refused without being counted, so the lock ends when announced.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True  # the account's failures only (LockoutHandler keeps the address's)
+AXES_CLIENT_IP_CALLABLE = "libranet.audit.context.client_address"
+AXES_LOCKOUT_CALLABLE = "libranet.accounts.signin.lockout.lockout_response"
+AXES_ENABLE_ADMIN = False
+# Slow-down: from this many failures on, each attempt must wait twice as long after the last
+# failure as the one before (2 s, 4 s, 8 s, ... at most LIBRANET_LOGIN_MAX_DELAY seconds).
+LIBRANET_LOGIN_SLOWDOWN_AFTER = 3
+LIBRANET_LOGIN_MAX_DELAY = env.int("LIBRANET_LOGIN_MAX_DELAY", default=60)
+# Second factor (django-otp, TOTP): required for the network department and administrators.
+OTP_TOTP_ISSUER = env.str("LIBRANET_TOTP_ISSUER", default="Libranet")
+# Invitations to staff accounts: the link works this many days.
+LIBRANET_INVITATION_DAYS = env.int("LIBRANET_INVITATION_DAYS", default=7)
 
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", "Русский"), ("en", "English")]
@@ -151,6 +196,8 @@ MEDIA_ROOT = DATA_DIR / "media"
 EMAIL_CONFIG = env.email_url("LIBRANET_EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("LIBRANET_FROM_EMAIL", default="libranet@localhost")
+# Links in mail (invitations, password reset) point here, never at the Host of a request.
+LIBRANET_SITE_URL = env.str("LIBRANET_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Uploads (center imports): larger files are refused with a message, not read into memory.
@@ -164,6 +211,31 @@ LIBRANET_MAP_ATTRIBUTION = env.str(
     "LIBRANET_MAP_ATTRIBUTION", default="&copy; OpenStreetMap contributors"
 )
 LIBRANET_API_PAGE_MAX = 500
+
+# ESIA (Gosuslugi) sign-in for readers (README, "Readers: ESIA sign-in"). With no base URL or
+# client id the sign-in link answers that ESIA is not configured; `make run` points it at the
+# local provider explicitly, so production never talks to the development one by accident.
+LIBRANET_ESIA_BASE_URL = env.str("LIBRANET_ESIA_BASE_URL", default="").rstrip("/")
+LIBRANET_ESIA_CLIENT_ID = env.str("LIBRANET_ESIA_CLIENT_ID", default="")
+LIBRANET_ESIA_SCOPE = env.str("LIBRANET_ESIA_SCOPE", default="openid fullname email")
+LIBRANET_ESIA_API_VERSION = env.str("LIBRANET_ESIA_API_VERSION", default="v2")  # or "legacy"
+LIBRANET_ESIA_REDIRECT_URI = env.str("LIBRANET_ESIA_REDIRECT_URI", default="")
+LIBRANET_ESIA_ISSUER = env.str("LIBRANET_ESIA_ISSUER", default="")
+LIBRANET_ESIA_SIGNER = env.str("LIBRANET_ESIA_SIGNER", default="openssl")  # cryptopro, rsa
+LIBRANET_ESIA_KEY = env.str("LIBRANET_ESIA_KEY", default="")
+LIBRANET_ESIA_CERT = env.str("LIBRANET_ESIA_CERT", default="")
+LIBRANET_ESIA_PROVIDER_CERT = env.str("LIBRANET_ESIA_PROVIDER_CERT", default="")
+LIBRANET_ESIA_CONNECT_TIMEOUT = env.float("LIBRANET_ESIA_CONNECT_TIMEOUT", default=5.0)
+LIBRANET_ESIA_READ_TIMEOUT = env.float("LIBRANET_ESIA_READ_TIMEOUT", default=15.0)
+LIBRANET_ESIA_LEEWAY = env.int("LIBRANET_ESIA_LEEWAY", default=60)  # seconds of clock skew
+LIBRANET_ESIA_CRYPTOPRO_CONTAINER = env.str("LIBRANET_ESIA_CRYPTOPRO_CONTAINER", default="")
+LIBRANET_ESIA_CRYPTOPRO_THUMBPRINT = env.str("LIBRANET_ESIA_CRYPTOPRO_THUMBPRINT", default="")
+LIBRANET_ESIA_CRYPTOPRO_PASSWORD = env.str("LIBRANET_ESIA_CRYPTOPRO_PASSWORD", default="")
+LIBRANET_ESIA_CRYPTOPRO_BIN = env.str(
+    "LIBRANET_ESIA_CRYPTOPRO_BIN", default="/opt/cprocsp/bin/amd64"
+)
+# The local provider's keys and registered clients (manage.py esia_dev_keys writes them).
+LIBRANET_ESIA_DEV_DIR = Path(env.str("LIBRANET_ESIA_DEV_DIR", default=str(DATA_DIR / "esia_dev")))
 # The front proxies whose X-Forwarded-For is believed (CIDRs); nobody else's is.
 LIBRANET_TRUSTED_PROXIES = env.list("LIBRANET_TRUSTED_PROXIES", default=[])
 

@@ -2,6 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from libranet.accounts.esia import views as esia_views
 from libranet.api.api import api
 from libranet.public import views as public_views
 
@@ -15,8 +16,12 @@ urlpatterns = [
         RedirectView.as_view(pattern_name="accounts:login", query_string=True),
         name="login_redirect",
     ),
+    # Readers' sign-in with ESIA (Gosuslugi): fixed addresses, as registered on ESIA's portal.
+    path("accounts/esia/login/", esia_views.esia_login, name="esia_login"),
+    path("accounts/esia/callback/", esia_views.esia_callback, name="esia_callback"),
 ]
 urlpatterns += i18n_patterns(
+    path("accounts/invitation/", include("libranet.backoffice.invitation_urls")),
     path("accounts/", include("libranet.accounts.urls")),
     path("office/", include("libranet.backoffice.urls")),
     path("", include("libranet.public.urls")),

@@ -72,3 +72,28 @@ class ApiToken(models.Model):
     @staticmethod
     def new_secret() -> str:
         return "lbn_" + secrets.token_urlsafe(32)
+
+
+class EsiaIdentity(models.Model):
+    """A reader's identity in ESIA (Gosuslugi). The oid is the key; besides it only the
+    confirmation flag and the consent's time are kept here, and on the user only the name and
+    a verified e-mail: nothing else that ESIA knows is stored."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="esia_identity"
+    )
+    oid = models.CharField(_("ESIA identifier (oid)"), max_length=20, unique=True)
+    # A confirmed account (identity checked in person or by a qualified signature); ESIA's
+    # simplified and standard ones are not. Only a confirmed one gets the readers level.
+    confirmed = models.BooleanField(_("identity confirmed in ESIA"), default=False)
+    confirmed_checked_at = models.DateTimeField(_("confirmation last checked"))
+    consent_accepted_at = models.DateTimeField(
+        _("personal data consent accepted"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("ESIA identity")
+        verbose_name_plural = _("ESIA identities")
+
+    def __str__(self) -> str:
+        return f"ESIA {self.oid}"

@@ -18,7 +18,7 @@ from ninja.utils import check_csrf
 
 from libranet.accounts.models import ApiToken
 from libranet.network.models import Center
-from libranet.network.permissions import Capability, can
+from libranet.network.permissions import Capability, SecondFactor, can, second_factor_state
 
 from .errors import InvalidToken
 
@@ -80,6 +80,9 @@ class SessionCookieAuth(APIKeyCookie):
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
+            return None
+        # A session still owing its second factor is not signed in, for the API as for pages.
+        if second_factor_state(user) is not SecondFactor.OK:
             return None
         if check_csrf(request):
             raise HttpError(403, _("CSRF check failed: send the CSRF token with the request."))

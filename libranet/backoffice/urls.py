@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import audit_views, token_views, views
+from . import account_views, audit_views, staff_views, token_views, views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -22,4 +22,37 @@ urlpatterns = [
     path("tokens/", token_views.api_tokens, name="api_tokens"),
     path("tokens/<int:pk>/revoke/", token_views.api_token_revoke_view, name="api_token_revoke"),
     path("audit/", audit_views.audit_trail, name="audit"),
+    # The staff member's own account, and the staff in their scope.
+    path("account/", account_views.account, name="account"),
+    path("account/password/", account_views.account_password, name="account_password"),
+    path("account/two-step/", account_views.account_totp, name="account_totp"),
+    path("account/two-step/off/", account_views.account_totp_remove, name="account_totp_remove"),
+    path(
+        "account/sign-out-everywhere/",
+        account_views.account_sign_out_everywhere,
+        name="account_sign_out_everywhere",
+    ),
+    path("staff/", staff_views.staff, name="staff"),
+    path("staff/invite/", staff_views.staff_invite, name="staff_invite"),
+    path("staff/grant/", staff_views.staff_grant, name="staff_grant"),
+    path(
+        "staff/invitations/<int:pk>/revoke/",
+        staff_views.staff_invitation_revoke,
+        name="staff_invitation_revoke",
+    ),
+    path(
+        "staff/invitations/<int:pk>/resend/",
+        staff_views.staff_invitation_resend,
+        name="staff_invitation_resend",
+    ),
+    path(
+        "staff/<int:pk>/deactivate/",
+        staff_views.staff_deactivate_view,
+        name="staff_deactivate",
+    ),
+    path(
+        "staff/<int:pk>/reset-two-step/",
+        staff_views.staff_second_factor_reset_view,
+        name="staff_second_factor_reset",
+    ),
 ]

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -312,3 +313,105 @@ class StaffRole(models.Model):
     def __str__(self) -> str:
         scope = self.center or self.region
         return f"{self.get_role_display()}" + (f": {scope}" if scope else "")
+
+
+class Invitation(models.Model):
+    """An invitation by e-mail to a staff account with one role and its scope.
+
+    The link carries a random token; only its hash is kept, so the table gives no way in. The
+    link works once, until ``expires_at``; sending it again makes a new link (the old one stops).
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pending")
+        ACCEPTED = "accepted", _("accepted")
+        REVOKED = "revoked", _("revoked")
+        EXPIRED = "expired", _("expired")
+
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(_("role"), max_length=32, choices=StaffRole.Role.choices)
+    center = models.ForeignKey(
+        Center,
+        verbose_name=_("center"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="ru"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"))
+    times_sent = models.PositiveSmallIntegerField(default=1)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="invitation_scope_matches_role",
+                condition=(
+                    Q(role="center_operator", center__isnull=False, region__isnull=True)
+                    | Q(role="regional_head", center__isnull=True, region__isnull=False)
+                    | (
+                        Q(center__isnull=True, region__isnull=True)
+                        & ~Q(role__in=["center_operator", "regional_head"])
+                    )
+                ),
+                violation_error_message=_(
+                    "A center operator is scoped to one center, a regional-center head to one "
+                    "region, other roles to none."
+                ),
+            ),
+        ]
+        indexes = [models.Index(fields=["email"])]
+
+    def __str__(self) -> str:
+        scope = self.center or self.region
+        return f"{self.email}: {self.get_role_display()}" + (f" ({scope})" if scope else "")
+
+    @property
+    def state(self) -> str:
+        if self.accepted_at:
+            return self.State.ACCEPTED
+        if self.revoked_at:
+            return self.State.REVOKED
+        if self.expires_at <= timezone.now():
+            return self.State.EXPIRED
+        return self.State.PENDING
+
+    def get_state_display(self) -> str:
+        return str(self.State(self.state).label)
+
+    @property
+    def scope(self) -> "Center | Region | None":
+        return self.center or self.region

@@ -8,8 +8,9 @@ from enum import StrEnum
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import Center, StaffRole
+from .models import Center, Region, StaffRole
 
 Role = StaffRole.Role
 
@@ -23,6 +24,8 @@ class Capability(StrEnum):
     EDIT_INSTITUTION = "edit_institution"
     EDIT_REFERENCE_DATA = "edit_reference_data"  # regions, districts, countries
     VIEW_AUDIT = "view_audit"  # the audit trail of the whole registry
+    MANAGE_STAFF = "manage_staff"  # invite staff and manage accounts, within ``can_grant``
+    RESET_SECOND_FACTOR = "reset_second_factor"  # remove another user's authenticator
 
 
 # Capabilities that need no object: which roles hold them at all.
@@ -43,6 +46,13 @@ _GLOBAL = {
     },
     Capability.EDIT_REFERENCE_DATA: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
     Capability.VIEW_AUDIT: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
+    Capability.MANAGE_STAFF: {
+        Role.ADMINISTRATOR,
+        Role.NETWORK_DEPARTMENT,
+        Role.INTERNATIONAL,
+        Role.REGIONAL_HEAD,
+    },
+    Capability.RESET_SECOND_FACTOR: {Role.ADMINISTRATOR},
     # Holding a center capability somewhere: decides whether the page is offered at all.
     Capability.EDIT_CENTER: {
         Role.ADMINISTRATOR,
@@ -54,8 +64,9 @@ _GLOBAL = {
 }
 
 
-def roles_of(user: Any) -> list[StaffRole]:
-    """The user's staff roles, read once per request object and kept on it."""
+def held_roles(user: Any) -> list[StaffRole]:
+    """The roles an active user holds, whatever the state of their session (see ``roles_of``);
+    read once per user object and kept on it."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cached = getattr(user, "_libranet_roles", None)
@@ -65,6 +76,56 @@ def roles_of(user: Any) -> list[StaffRole]:
             cached.append(StaffRole(user=user, role=Role.ADMINISTRATOR))
         user._libranet_roles = cached
     return cached
+
+
+def roles_of(user: Any) -> list[StaffRole]:
+    """The staff roles that count for this user now: none for a session still owing its second
+    factor, so that no door (page, API, menu) can treat it as signed in staff."""
+    if second_factor_state(user) is not SecondFactor.OK:
+        return []
+    return held_roles(user)
+
+
+# --- the second factor ----------------------------------------------------------------------
+
+# Who must sign in with a second factor (TOTP): those who can change the whole network.
+SECOND_FACTOR_ROLES = {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT}
+
+
+class SecondFactor(StrEnum):
+    OK = "ok"  # nothing owed: verified, or not required and no authenticator set up
+    VERIFY = "verify"  # signed in with the password; the authenticator's code is owed
+    SETUP = "setup"  # the role requires an authenticator and none is set up yet
+
+
+def second_factor_required(user: Any) -> bool:
+    return any(r.role in SECOND_FACTOR_ROLES for r in held_roles(user))
+
+
+def _has_authenticator(user: Any) -> bool:
+    cached = getattr(user, "_libranet_has_authenticator", None)
+    if cached is None:
+        cached = TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
+        user._libranet_has_authenticator = cached
+    return cached
+
+
+def second_factor_state(user: Any) -> SecondFactor:
+    """Where a signed-in session stands with the second factor.
+
+    Only a session's user is asked: django-otp's middleware gives it ``is_verified``. A user
+    met otherwise (an API token's owner, a user in a command or a service) has no session, and
+    tokens are their own credential."""
+    is_verified = getattr(user, "is_verified", None)
+    if is_verified is None or not getattr(user, "is_authenticated", False) or is_verified():
+        return SecondFactor.OK
+    if not held_roles(user):
+        return SecondFactor.OK
+    if _has_authenticator(user):
+        return SecondFactor.VERIFY
+    if second_factor_required(user):
+        return SecondFactor.SETUP
+    return SecondFactor.OK
 
 
 def role_names(user: Any) -> set[str]:
@@ -119,3 +180,82 @@ def centers_scope(user: Any, capability: Capability) -> Q:
 def centers_for(user: Any, capability: Capability, queryset: QuerySet | None = None) -> QuerySet:
     base = Center.objects.all() if queryset is None else queryset
     return base.filter(centers_scope(user, capability))
+
+
+# --- granting roles ---------------------------------------------------------------------------
+
+
+def _grants(granter: StaffRole, role: str, center: Center | None, region: Region | None) -> bool:
+    """May a holder of ``granter`` give ``role`` with this scope to someone?
+
+    An inviter grants only inside their own reach: administrators anything; the network
+    department anything but administrator; international relations the operators of foreign
+    centers (the department that opens them); a regional-center head the operators of the
+    centers of their region; an operator nothing."""
+    if granter.role == Role.ADMINISTRATOR:
+        return True
+    if granter.role == Role.NETWORK_DEPARTMENT:
+        return role != Role.ADMINISTRATOR
+    if role != Role.CENTER_OPERATOR or center is None:
+        return False
+    if granter.role == Role.INTERNATIONAL:
+        return center.kind == Center.Kind.FOREIGN
+    if granter.role == Role.REGIONAL_HEAD:
+        return center.kind != Center.Kind.FOREIGN and center.region_id == granter.region_id
+    return False
+
+
+def can_grant(
+    user: Any, role: str, center: Center | None = None, region: Region | None = None
+) -> bool:
+    """May ``user`` give ``role`` (scoped to ``center`` or ``region``), by invitation or to an
+    existing account? Any one of the user's roles that reaches it is enough."""
+    return any(_grants(r, role, center, region) for r in roles_of(user))
+
+
+def grantable_scope(user: Any) -> Q:
+    """A filter on staff roles and invitations (``role``, ``center``, ``region``) for those
+    ``user`` may grant: what the staff page shows them and lets them manage."""
+    q = Q(pk__in=[])
+    for granter in roles_of(user):
+        if granter.role == Role.ADMINISTRATOR:
+            return Q()
+        if granter.role == Role.NETWORK_DEPARTMENT:
+            q |= ~Q(role=Role.ADMINISTRATOR)
+        elif granter.role == Role.INTERNATIONAL:
+            q |= Q(role=Role.CENTER_OPERATOR, center__kind=Center.Kind.FOREIGN)
+        elif granter.role == Role.REGIONAL_HEAD:
+            q |= Q(role=Role.CENTER_OPERATOR, center__region_id=granter.region_id) & ~Q(
+                center__kind=Center.Kind.FOREIGN
+            )
+    return q
+
+
+def can_manage_account(user: Any, account: Any) -> bool:
+    """May ``user`` deactivate ``account``? Only another person's staff account all of whose
+    roles ``user`` could grant: a head deactivates operators of their region, never a peer."""
+    if account.pk == getattr(user, "pk", None):
+        return False
+    roles = list(StaffRole.objects.filter(user=account).select_related("center", "region"))
+    if account.is_superuser:
+        roles.append(StaffRole(user=account, role=Role.ADMINISTRATOR))
+    return bool(roles) and all(can_grant(user, r.role, r.center, r.region) for r in roles)
+
+
+def grantable_roles(user: Any) -> set[str]:
+    """The roles ``user`` may grant with some scope: the choices an invitation form offers."""
+    roles: set[str] = set()
+    for granter in roles_of(user):
+        if granter.role == Role.ADMINISTRATOR:
+            return set(Role)
+        if granter.role == Role.NETWORK_DEPARTMENT:
+            roles |= set(Role) - {Role.ADMINISTRATOR}
+        elif granter.role in (Role.INTERNATIONAL, Role.REGIONAL_HEAD):
+            roles.add(Role.CENTER_OPERATOR)
+    return roles
+
+
+def grantable_centers(user: Any) -> QuerySet:
+    """The centers whose operators ``user`` may appoint: by ``_grants``, exactly the centers
+    they may edit in full."""
+    return centers_for(user, Capability.EDIT_CENTER)

@@ -1,0 +1,1 @@
+"""A reader's own pages: the personal-data consent, what is stored, deleting the account."""

@@ -1,0 +1,110 @@
+"""Staff sign-in under attack: slow-down, then lockout, per account and per address; the page
+says how long to wait; a correct password is refused while locked and works after the cool-off.
+Time is moved, never waited for."""
+
+import datetime
+
+import pytest
+from axes.models import AccessAttempt
+from django.utils import timezone
+
+from conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+LOGIN = "/en/accounts/login/"
+HOME = "198.51.100.7"
+ELSEWHERE = "203.0.113.9"
+
+
+@pytest.fixture
+def frozen(time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    return time_machine
+
+
+def sign_in(client, username, password, address=HOME):
+    return client.post(
+        LOGIN, {"username": username, "password": password, "next": ""}, REMOTE_ADDR=address
+    )
+
+
+def fail_patiently(client, frozen, usernames, address=HOME):
+    """Fail once per username, each time waiting out the slow-down (2, 4, 8... s, at most 60)."""
+    response = None
+    for count, username in enumerate(usernames, start=1):
+        response = sign_in(client, username, "wrong", address=address)
+        assert response.status_code in (200, 429), response.status_code
+        if count >= 3:
+            frozen.shift(datetime.timedelta(seconds=min(2 ** (count - 2), 60)))
+    return response
+
+
+def signed_in_as(client):
+    return client.session.get("_auth_user_id")
+
+
+def test_burst_is_slowed_down_after_three_failures(client, head_tver, frozen):
+    answers = [sign_in(client, "head.tver", f"wrong-{i}").status_code for i in range(20)]
+    # Three failures are checked; every attempt after them comes too soon and is refused
+    # unchecked (the password is not even tried), so the burst costs three failures only.
+    assert answers == [200] * 3 + [429] * 17
+    assert sum(a.failures_since_start for a in AccessAttempt.objects.all()) == 3
+    response = sign_in(client, "head.tver", PASSWORD)
+    assert response.status_code == 429 and not signed_in_as(client)
+    assert "Too many failed sign-ins. Wait 2 seconds and try again." in response.text
+    frozen.shift(datetime.timedelta(seconds=2))
+    assert sign_in(client, "head.tver", PASSWORD).status_code == 302
+
+
+def test_account_is_locked_then_released_after_the_cool_off(client, head_tver, frozen):
+    response = fail_patiently(client, frozen, ["head.tver"] * 5)
+    assert response.status_code == 429
+    assert "Too many failed sign-ins. Try again in 15 minutes." in response.text
+    assert 'id="sign-in-refused"' in response.text and 'name="username"' in response.text
+
+    # The right password does not help while locked, from this address or any other.
+    for address in (HOME, ELSEWHERE):
+        response = sign_in(client, "head.tver", PASSWORD, address=address)
+        assert response.status_code == 429, address
+        assert not signed_in_as(client)
+    # Refused attempts are not counted, so the lock ends when announced.
+    assert sum(a.failures_since_start for a in AccessAttempt.objects.all()) == 5
+
+    frozen.shift(datetime.timedelta(minutes=14))  # since the last failure, 8 s after it
+    assert "Try again in 1 minute." in sign_in(client, "head.tver", PASSWORD).text
+    frozen.shift(datetime.timedelta(seconds=53))
+    response = sign_in(client, "head.tver", PASSWORD)
+    assert response.status_code == 302 and signed_in_as(client) == str(head_tver.pk)
+    assert not AccessAttempt.objects.filter(username="head.tver").exists()
+
+
+def test_address_is_locked_after_failures_across_accounts(client, head_tver, frozen):
+    fail_patiently(client, frozen, [f"guess-{i}" for i in range(20)])
+    response = sign_in(client, "head.tver", PASSWORD)
+    assert response.status_code == 429 and "Try again in" in response.text
+    # The account itself is not locked: from another address it signs in.
+    response = sign_in(client, "head.tver", PASSWORD, address=ELSEWHERE)
+    assert response.status_code == 302 and signed_in_as(client) == str(head_tver.pk)
+
+
+def test_a_few_failures_at_one_address_lock_nobody_else(client, head_tver, make_staff, frozen):
+    """Many staff of one library sign in from one address: one of them mistyping must not
+    lock out the others (the address's limit is higher than an account's)."""
+    make_staff("colleague")
+    fail_patiently(client, frozen, ["colleague"] * 5)
+    assert sign_in(client, "colleague", PASSWORD).status_code == 429
+    assert sign_in(client, "head.tver", PASSWORD).status_code == 302
+
+
+def test_success_clears_the_accounts_failures_not_the_addresss(client, head_tver, frozen):
+    fail_patiently(client, frozen, ["someone-else", "head.tver", "head.tver", "head.tver"])
+    frozen.shift(datetime.timedelta(seconds=8))
+    assert sign_in(client, "head.tver", PASSWORD).status_code == 302
+    assert not AccessAttempt.objects.filter(username="head.tver").exists()
+    assert AccessAttempt.objects.filter(username="someone-else", ip_address=HOME).exists()
+
+
+def test_sign_in_page_offers_password_reset(client):
+    response = client.get(LOGIN)
+    assert response.status_code == 200
+    assert 'href="/en/accounts/password-reset/"' in response.text

@@ -11,6 +11,8 @@ from libranet.accounts.models import User
 from libranet.network.models import Center, Country, Institution, Region, StaffRole
 from libranet.network.services import center_create, institution_create, staff_role_assign
 
+pytest_plugins = ["libranet.tests.browser"]
+
 PASSWORD = "correct-horse-battery-staple-42"  # noqa: S105 (test accounts only)
 _codes = itertools.count(1)
 

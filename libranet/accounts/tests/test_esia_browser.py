@@ -1,82 +1,19 @@
 """A reader signs up with Gosuslugi in a real browser (headless Chromium): the site on the live
 server, the local ESIA provider in a thread. Screenshots go to /tmp/screens.
-
-The module keeps its own Playwright, as libranet/public/tests/test_browser.py explains: the
-sync API's event loop must not outlive this module, and Django's async guard is lifted
-meanwhile for the fixtures' ORM calls.
+(Browser fixtures: libranet/tests/browser.py.)
 """
 
-import os
 import re
-import tempfile
-from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from libranet.accounts.models import User
-from libranet.network.reference_data import load_reference_data
+from libranet.tests.browser import shot
 
 from .esia_helpers import CONFIRMED
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SCREENS = Path(os.environ.get("LIBRANET_SCREENS") or Path(tempfile.gettempdir(), "screens"))
-OUTSIDE = re.compile(r"^https?://(?!(localhost|127\.0\.0\.1)[:/])")  # neither site nor provider
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _browser_module(django_db_blocker):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-    with django_db_blocker.unblock():
-        load_reference_data(django_apps)
-
-
-@pytest.fixture(scope="module")
-def playwright():
-    with sync_playwright() as pw:
-        yield pw
-
-
-@pytest.fixture(scope="module")
-def browser_type(playwright, browser_name):
-    return getattr(playwright, browser_name)
-
-
-@pytest.fixture(scope="module")
-def browser(browser_type, browser_type_launch_args):
-    browser = browser_type.launch(**browser_type_launch_args)
-    yield browser
-    browser.close()
-
-
-@pytest.fixture(scope="module")
-def browser_context_args(live_server):
-    # The site as "localhost", the provider as "127.0.0.1": two hosts, two sets of cookies,
-    # as with the real ESIA.
-    return {"base_url": live_server.url, "locale": "ru-RU", "timezone_id": "Europe/Moscow"}
-
-
-@pytest.fixture(autouse=True)
-def _reference_data(transactional_db):
-    load_reference_data(django_apps)
-
-
-@pytest.fixture
-def page(page: Page):
-    page.route(OUTSIDE, lambda route: route.abort("internetdisconnected"))
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    assert errors == [], f"script errors: {errors}"
-
-
-def shot(page: Page, name: str) -> None:
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENS / f"{name}.png", full_page=True)
 
 
 def test_reader_signs_up_with_gosuslugi(page: Page, live_server, esia_provider):

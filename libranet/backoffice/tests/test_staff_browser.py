@@ -12,16 +12,7 @@ from playwright.sync_api import Page, expect
 
 from libranet.network.invitations import invitation_create
 from libranet.network.models import Region, StaffRole
-from libranet.public.tests.test_browser import (  # noqa: F401 (the browser fixtures, shared)
-    _browser_module,
-    _reference_data,
-    browser,
-    browser_context_args,
-    browser_type,
-    page,
-    playwright,
-    shot,
-)
+from libranet.tests.browser import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 NEW_PASSWORD = "birch-canyon-lighthouse-27"
@@ -37,7 +28,7 @@ def app_code(secret_text: str, *, later: int = 0) -> str:
 
 
 def test_new_regional_head_accepts_invitation_and_sets_up_two_step(
-    page: Page,  # noqa: F811 (the fixture imported above)
+    page: Page,
     network_user,
     tver_rc,
 ):

@@ -5,97 +5,20 @@ centers without its tile server; a regional head fixes a center's networks in th
 a center's name with markup stays text. Screenshots go to /tmp/screens for a human look.
 """
 
-import os
 import re
-import tempfile
-from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from conftest import PASSWORD
 from libranet.network.models import Center, Region
-from libranet.network.reference_data import load_reference_data
+from libranet.tests.browser import shot
 
 pytestmark = [
     pytest.mark.browser,
     # The live server serves what is committed, in its own thread.
     pytest.mark.django_db(transaction=True),
 ]
-
-# /tmp/screens unless LIBRANET_SCREENS says where.
-SCREENS = Path(os.environ.get("LIBRANET_SCREENS") or Path(tempfile.gettempdir(), "screens"))
-TILES = re.compile(r"^https?://(?!(localhost|127\.0\.0\.1)[:/])")  # anything not the live server
-
-
-# Playwright's sync API runs an asyncio loop in the main thread for as long as it is started.
-# While it runs, Django refuses ORM calls from that thread (SynchronousOnlyOperation) and
-# keeps its connections per async context, so pytest-playwright's session-wide Playwright
-# would break every database test after this module. Here Playwright lives for this module
-# only; the guard is lifted meanwhile, for the synchronous ORM calls of fixtures and flushes.
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _browser_module(django_db_blocker):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-    # The last test's flush emptied the tables: give the regions and countries of migration
-    # 0003 back to the tests that run after this module.
-    with django_db_blocker.unblock():
-        load_reference_data(django_apps)
-
-
-@pytest.fixture(scope="module")
-def playwright():
-    with sync_playwright() as pw:
-        yield pw
-
-
-@pytest.fixture(scope="module")
-def browser_type(playwright, browser_name):
-    return getattr(playwright, browser_name)
-
-
-@pytest.fixture(scope="module")
-def browser(browser_type, browser_type_launch_args):
-    browser = browser_type.launch(**browser_type_launch_args)
-    yield browser
-    browser.close()
-
-
-@pytest.fixture(scope="module")
-def browser_context_args(live_server):
-    """Relative URLs go to the live server; the browser is set up as a Russian user's."""
-    return {"base_url": live_server.url, "locale": "ru-RU", "timezone_id": "Europe/Moscow"}
-
-
-@pytest.fixture(autouse=True)
-def _reference_data(transactional_db):
-    """Each test starts from a flushed database: the reference data of migration 0003 (the
-    regions and countries) is loaded again, as serialized_rollback cannot restore it here
-    (its snapshot is kept on the connection of the main thread's sync context)."""
-    load_reference_data(django_apps)
-
-
-@pytest.fixture
-def page(page: Page):
-    """The page, offline (tile servers and any other outside host fail) and watched for
-    script errors and alert() calls."""
-    page.route(TILES, lambda route: route.abort("internetdisconnected"))
-    errors: list[str] = []
-    dialogs: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    yield page
-    assert errors == [], f"script errors: {errors}"
-    assert dialogs == [], f"dialogs opened: {dialogs}"
-
-
-def shot(page: Page, name: str, *, full_page: bool = True) -> None:
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENS / f"{name}.png", full_page=full_page)
 
 
 @pytest.fixture

@@ -1,0 +1,99 @@
+"""What every browser test needs (a pytest plugin, loaded by the root conftest): Debian's
+Chromium through Playwright against the live server, offline, watched for script errors.
+
+Playwright's sync API runs an asyncio loop in the main thread for as long as it is started.
+While it runs, Django refuses ORM calls from that thread (SynchronousOnlyOperation) and keeps
+its connections per async context, so pytest-playwright's session-wide Playwright would break
+every database test after the browser tests. Here Playwright lives for one module at a time,
+and Django's guard is lifted meanwhile, for the fixtures' synchronous ORM calls.
+
+A module opts in with ``pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=
+True)]``; nothing here touches other modules.
+"""
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+from django.apps import apps as django_apps
+from playwright.sync_api import Page, sync_playwright
+
+from libranet.network.reference_data import load_reference_data
+
+# /tmp/screens unless LIBRANET_SCREENS says where: pictures of the pages for a person to look at.
+SCREENS = Path(os.environ.get("LIBRANET_SCREENS") or Path(tempfile.gettempdir(), "screens"))
+# Anything that is neither the live server nor the local ESIA provider (tile servers included).
+OUTSIDE = re.compile(r"^https?://(?!(localhost|127\.0\.0\.1)[:/])")
+
+
+def _is_browser_module(request: pytest.FixtureRequest) -> bool:
+    return request.node.get_closest_marker("browser") is not None
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _browser_module(request, django_db_blocker):
+    if not _is_browser_module(request):
+        yield
+        return
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+    # The last test's flush emptied the tables: give the regions and countries of migration
+    # 0003 back to the tests that run after this module.
+    with django_db_blocker.unblock():
+        load_reference_data(django_apps)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """A transactional test starts from a flushed database: the reference data of migration
+    0003 is loaded again (serialized_rollback cannot restore it here: its snapshot is kept on
+    the connection of the main thread's sync context)."""
+    if _is_browser_module(request):
+        request.getfixturevalue("transactional_db")
+        load_reference_data(django_apps)
+
+
+@pytest.fixture(scope="module")
+def playwright():
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="module")
+def browser_type(playwright, browser_name):
+    return getattr(playwright, browser_name)
+
+
+@pytest.fixture(scope="module")
+def browser(browser_type, browser_type_launch_args):
+    browser = browser_type.launch(**browser_type_launch_args)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="module")
+def browser_context_args(live_server):
+    """Relative URLs go to the live server; the browser is set up as a Russian user's. (Our
+    own, so that pytest-playwright's base_url fixture, deprecated under pytest 9, is unused.)"""
+    return {"base_url": live_server.url, "locale": "ru-RU", "timezone_id": "Europe/Moscow"}
+
+
+@pytest.fixture
+def page(page: Page):
+    """The page, offline (any outside host fails) and watched for script errors and alert()."""
+    page.route(OUTSIDE, lambda route: route.abort("internetdisconnected"))
+    errors: list[str] = []
+    dialogs: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    yield page
+    assert errors == [], f"script errors: {errors}"
+    assert dialogs == [], f"dialogs opened: {dialogs}"
+
+
+def shot(page: Page, name: str, *, full_page: bool = True) -> None:
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENS / f"{name}.png", full_page=full_page)

@@ -268,6 +268,21 @@ class RegistryState(models.Model):
         return f"registry version {self.version}"
 
 
+# A role's scope, for a role held (StaffRole) and a role offered (Invitation) alike.
+SCOPE_MATCHES_ROLE = (
+    Q(role="center_operator", center__isnull=False, region__isnull=True)
+    | Q(role="regional_head", center__isnull=True, region__isnull=False)
+    | (
+        Q(center__isnull=True, region__isnull=True)
+        & ~Q(role__in=["center_operator", "regional_head"])
+    )
+)
+SCOPE_MISMATCH_MESSAGE = _(
+    "A center operator is scoped to one center, a regional-center head to one region, other "
+    "roles to none."
+)
+
+
 class StaffRole(models.Model):
     """A user's role with its scope: an operator's center, a regional-center head's region."""
 
@@ -295,18 +310,8 @@ class StaffRole(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="staffrole_scope_matches_role",
-                condition=(
-                    Q(role="center_operator", center__isnull=False, region__isnull=True)
-                    | Q(role="regional_head", center__isnull=True, region__isnull=False)
-                    | (
-                        Q(center__isnull=True, region__isnull=True)
-                        & ~Q(role__in=["center_operator", "regional_head"])
-                    )
-                ),
-                violation_error_message=_(
-                    "A center operator is scoped to one center, a regional-center head to one "
-                    "region, other roles to none."
-                ),
+                condition=SCOPE_MATCHES_ROLE,
+                violation_error_message=SCOPE_MISMATCH_MESSAGE,
             ),
         ]
 
@@ -379,18 +384,8 @@ class Invitation(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="invitation_scope_matches_role",
-                condition=(
-                    Q(role="center_operator", center__isnull=False, region__isnull=True)
-                    | Q(role="regional_head", center__isnull=True, region__isnull=False)
-                    | (
-                        Q(center__isnull=True, region__isnull=True)
-                        & ~Q(role__in=["center_operator", "regional_head"])
-                    )
-                ),
-                violation_error_message=_(
-                    "A center operator is scoped to one center, a regional-center head to one "
-                    "region, other roles to none."
-                ),
+                condition=SCOPE_MATCHES_ROLE,
+                violation_error_message=SCOPE_MISMATCH_MESSAGE,
             ),
         ]
         indexes = [models.Index(fields=["email"])]

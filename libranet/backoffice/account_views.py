@@ -172,5 +172,5 @@ def account_totp_remove(request):
 def account_sign_out_everywhere(request):
     user_sign_out_everywhere(actor=request.user, user=request.user)
     logout(request)
-    messages.success(request, _("You are signed out everywhere, on every device, here too."))
+    messages.success(request, _("You are signed out on every device, this one too."))
     return redirect("accounts:login")

@@ -29,6 +29,12 @@ from .esia_helpers import (
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english_browser(client):
+    """/accounts/esia/… has no language prefix: its pages follow the browser's language."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 def signed_in_user(client):
     return User.objects.get(pk=client.session["_auth_user_id"])
 
@@ -47,6 +53,7 @@ def assert_refused(response, status: int, reason: str, caplog, text: str):
 
 
 def test_confirmed_person_signs_up_and_is_sent_to_the_consent(client, esia_provider):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "ru"  # a Russian browser: the Russian consent
     response = sign_in(client, CONFIRMED, next_url="/ru/centers/")
 
     assert response.status_code == 302
@@ -121,6 +128,7 @@ def test_gost_keys_on_both_sides(client, esia_servers, settings):
 
 
 def test_a_foreign_next_address_is_dropped(client, esia_provider):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "ru"
     response = sign_in(client, CONFIRMED, next_url="https://evil.example/steal")
     assert response["Location"] == "/ru/accounts/me/consent/"
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "libranet.mail",
     "libranet.accounts",
     "libranet.network",
+    "libranet.resources",
     "libranet.public",
     "libranet.backoffice",
     "libranet.api",

@@ -410,3 +410,29 @@ class Invitation(models.Model):
     @property
     def scope(self) -> "Center | Region | None":
         return self.center or self.region
+
+
+class Workstation(models.Model):
+    """A computer that a center's operator registered as being inside the center, for centers
+    whose visitors come from no fixed address. The browser keeps a signed cookie naming the
+    workstation and its secret; only the secret's hash is kept here, and revoking it ends it."""
+
+    center = models.ForeignKey(
+        Center, verbose_name=_("center"), on_delete=models.CASCADE, related_name="workstations"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    secret_hash = models.CharField(max_length=64, unique=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("workstation")
+        verbose_name_plural = _("workstations")
+        ordering = ["center", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.center.code}: {self.name}"

@@ -154,3 +154,20 @@ class ResourceFile(models.Model):
 
     def __str__(self) -> str:
         return self.label or self.file.name
+
+
+class SearchIndexChange(models.Model):
+    """A resource whose search document must be (re)built or removed: written in the same
+    transaction as the change itself, so the index never misses one; the search worker applies
+    and deletes these rows in batches."""
+
+    resource_id = models.BigIntegerField(db_index=True)  # no FK: the resource may be gone
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("search index change")
+        verbose_name_plural = _("search index changes")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"resource {self.resource_id}"

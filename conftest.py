@@ -4,6 +4,7 @@ import itertools
 
 import pytest
 from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -11,7 +12,7 @@ from libranet.accounts.models import User
 from libranet.network.models import Center, Country, Institution, Region, StaffRole
 from libranet.network.services import center_create, institution_create, staff_role_assign
 
-pytest_plugins = ["libranet.tests.browser"]
+pytest_plugins = ["libranet.tests.browser", "libranet.resources.search.testing"]
 
 PASSWORD = "correct-horse-battery-staple-42"  # noqa: S105 (test accounts only)
 _codes = itertools.count(1)
@@ -26,6 +27,9 @@ def _test_settings():
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # A test module that imports ``default_storage`` has it set up while pytest collects
+    # (before this fixture): drop the storages built from the old setting.
+    setting_changed.send(sender=None, setting="STORAGES", value=settings.STORAGES, enter=True)
     settings.WHITENOISE_AUTOREFRESH = True
     settings.WHITENOISE_USE_FINDERS = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -23,6 +23,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
+import oai  # bench/oai.py, beside this file: the OAI-PMH benchmark
+import search  # bench/search.py: the search service against bare Tantivy
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 BENCH_DIR = ROOT / "bench"
@@ -260,6 +263,15 @@ def main() -> int:
     )
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients (default 8)")
     parser.add_argument("--no-uncached", action="store_true", help="skip the dummy-cache run")
+    parser.add_argument(
+        "--oai-records", type=int, default=100_000, help="OAI-PMH corpus (default 100,000; 0 skips)"
+    )
+    parser.add_argument(
+        "--search-records",
+        type=int,
+        default=1_000_000,
+        help="search corpus (default 1,000,000; 0 skips)",
+    )
     args = parser.parse_args()
 
     errors: list[str] = []
@@ -290,6 +302,11 @@ def main() -> int:
                 uncached = run_target(port, "directory (no cache)", mix, is_directory, args)
             errors += uncached.errors
             results += results_for("directory_uncached", uncached, base, None)
+
+        if args.oai_records:
+            results += oai.bench(env, manage, records=args.oai_records)
+        if args.search_records:
+            results += search.bench(env, n=args.search_records)
 
     print()
     print_table(results)

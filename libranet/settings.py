@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    # The task queue: Django's tasks interface (the django-tasks backport) stored in the
+    # database; `manage.py db_worker` runs them (`make run` starts one).
+    "django_tasks",
+    "django_tasks_db",
     "libranet.audit",
     "libranet.mail",
     "libranet.accounts",
@@ -56,6 +60,7 @@ INSTALLED_APPS = [
     "libranet.public",
     "libranet.backoffice",
     "libranet.api",
+    "libranet.oai",
     # The local ESIA-compatible provider (manage.py esia_dev_provider): installed for its
     # command and templates; its URLs are served only by its own server, never by the site.
     "libranet.esia_dev",
@@ -212,6 +217,27 @@ LIBRANET_MAP_ATTRIBUTION = env.str(
     "LIBRANET_MAP_ATTRIBUTION", default="&copy; OpenStreetMap contributors"
 )
 LIBRANET_API_PAGE_MAX = 500
+# OAI-PMH data provider at /oai (README "OAI-PMH"). Identifiers are oai:<repository id>:<id>;
+# the admin address defaults to the sender address of mail.
+LIBRANET_OAI_REPOSITORY_NAME = env.str("LIBRANET_OAI_REPOSITORY_NAME", default="Libranet")
+LIBRANET_OAI_REPOSITORY_ID = env.str("LIBRANET_OAI_REPOSITORY_ID", default="libranet")
+LIBRANET_OAI_ADMIN_EMAIL = env.str("LIBRANET_OAI_ADMIN_EMAIL", default="")
+LIBRANET_OAI_RECORDS_PER_PAGE = env.int("LIBRANET_OAI_RECORDS_PER_PAGE", default=100)
+LIBRANET_OAI_IDENTIFIERS_PER_PAGE = env.int("LIBRANET_OAI_IDENTIFIERS_PER_PAGE", default=200)
+LIBRANET_OAI_TOKEN_HOURS = env.int("LIBRANET_OAI_TOKEN_HOURS", default=24)
+
+# The task queue (README "Search"): tasks wait in the database until `manage.py db_worker`
+# runs them; "django_tasks.backends.immediate.ImmediateBackend" runs them at once, in-process.
+TASKS = {
+    "default": {
+        "BACKEND": env.str("LIBRANET_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# Search (README "Search"): "tantivy" (an index folder per machine) or "postgres" (PostgreSQL
+# full text in the database, for several application servers without a shared folder).
+LIBRANET_SEARCH_BACKEND = env.str("LIBRANET_SEARCH_BACKEND", default="tantivy")
+LIBRANET_SEARCH_DIR = Path(env.str("LIBRANET_SEARCH_DIR", default=str(DATA_DIR / "search")))
 
 # ESIA (Gosuslugi) sign-in for readers (README, "Readers: ESIA sign-in"). With no base URL or
 # client id the sign-in link answers that ESIA is not configured; `make run` points it at the
@@ -239,6 +265,9 @@ LIBRANET_ESIA_CRYPTOPRO_BIN = env.str(
 LIBRANET_ESIA_DEV_DIR = Path(env.str("LIBRANET_ESIA_DEV_DIR", default=str(DATA_DIR / "esia_dev")))
 # The front proxies whose X-Forwarded-For is believed (CIDRs); nobody else's is.
 LIBRANET_TRUSTED_PROXIES = env.list("LIBRANET_TRUSTED_PROXIES", default=[])
+# Resources' files handed to nginx after the access decision (e.g. "/protected/", an internal
+# location aliased to the media folder); empty: the application streams them itself.
+LIBRANET_X_ACCEL_REDIRECT_PREFIX = env.str("LIBRANET_X_ACCEL_REDIRECT_PREFIX", default="")
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("LIBRANET_SSL_REDIRECT", default=True)

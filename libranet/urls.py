@@ -4,12 +4,22 @@ from django.views.generic import RedirectView
 
 from libranet.accounts.esia import views as esia_views
 from libranet.api.api import api
+from libranet.oai import views as oai_views
+from libranet.public import files as public_files
 from libranet.public import views as public_views
 
 urlpatterns = [
     path("healthz", public_views.healthz, name="healthz"),
     path("livez", public_views.livez, name="livez"),
     path("api/v1/", api.urls),
+    # Resources' files: no language, no public media URL; every request asks the access rule.
+    path("files/<int:file_id>/<str:filename>", public_files.resource_file, name="resource_file"),
+    path(
+        "files/thumbnails/<int:resource_id>/<str:filename>",
+        public_files.resource_thumbnail,
+        name="resource_thumbnail",
+    ),
+    path("oai", oai_views.endpoint, name="oai"),  # OAI-PMH: one fixed address, no language
     # The staff sign-in's well-known address: to the page in the visitor's language.
     path(
         "accounts/login/",

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import account_views, audit_views, staff_views, token_views, views
+from . import (
+    account_views,
+    audit_views,
+    resource_views,
+    staff_views,
+    token_views,
+    views,
+    workstation_views,
+)
 
 app_name = "backoffice"
 urlpatterns = [
@@ -12,6 +20,7 @@ urlpatterns = [
     path("centers/export.xlsx", views.center_export_xlsx, name="center_export_xlsx"),
     path("centers/<str:code>/edit/", views.center_edit, name="center_edit"),
     path("centers/<str:code>/status/", views.center_status, name="center_status"),
+    path("resources/import/", resource_views.resource_import, name="resource_import"),
     path("institutions/", views.institutions, name="institutions"),
     path("institutions/new/", views.institution_new, name="institution_new"),
     path("institutions/<int:pk>/edit/", views.institution_edit, name="institution_edit"),
@@ -22,6 +31,17 @@ urlpatterns = [
     path("tokens/", token_views.api_tokens, name="api_tokens"),
     path("tokens/<int:pk>/revoke/", token_views.api_token_revoke_view, name="api_token_revoke"),
     path("audit/", audit_views.audit_trail, name="audit"),
+    path("workstations/", workstation_views.workstations, name="workstations"),
+    path(
+        "workstations/<int:pk>/revoke/",
+        workstation_views.workstation_revoke_view,
+        name="workstation_revoke",
+    ),
+    path(
+        "centers/<str:code>/workstations/",
+        workstation_views.center_workstations,
+        name="center_workstations",
+    ),
     # The staff member's own account, and the staff in their scope.
     path("account/", account_views.account, name="account"),
     path("account/password/", account_views.account_password, name="account_password"),

@@ -26,6 +26,7 @@ class Capability(StrEnum):
     VIEW_AUDIT = "view_audit"  # the audit trail of the whole registry
     MANAGE_STAFF = "manage_staff"  # invite staff and manage accounts, within ``can_grant``
     RESET_SECOND_FACTOR = "reset_second_factor"  # remove another user's authenticator
+    EDIT_RESOURCES = "edit_resources"  # the collections: resources, their files, imports
 
 
 # Capabilities that need no object: which roles hold them at all.
@@ -53,6 +54,7 @@ _GLOBAL = {
         Role.REGIONAL_HEAD,
     },
     Capability.RESET_SECOND_FACTOR: {Role.ADMINISTRATOR},
+    Capability.EDIT_RESOURCES: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
     # Holding a center capability somewhere: decides whether the page is offered at all.
     Capability.EDIT_CENTER: {
         Role.ADMINISTRATOR,

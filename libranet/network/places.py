@@ -5,6 +5,7 @@ Only an open center counts: a suspended or closed one opens nothing. The client'
 read as the audit trail reads it (``X-Forwarded-For`` only from trusted proxies).
 """
 
+import datetime
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from typing import Any
 
 from django.core import signing
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +27,7 @@ from .services import RegistryError, ScopeError, center_for_address
 WORKSTATION_COOKIE = "libranet_workstation"
 WORKSTATION_COOKIE_AGE = 5 * 365 * 24 * 3600  # long-lived: revoked on the server, not expired
 _SALT = "libranet.network.workstation"
+LAST_SEEN_RESOLUTION = datetime.timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -64,24 +67,41 @@ def _by_network(request: Any) -> Place | None:
     return None
 
 
-def _by_workstation(request: Any) -> Place | None:
+def workstation_of(request: Any) -> Workstation | None:
+    """The workstation this browser's cookie names, if the cookie is genuine (revoked ones
+    too: the back office says so)."""
     value = request.COOKIES.get(WORKSTATION_COOKIE)
     if not value:
         return None
     try:
         data = signing.loads(value, salt=_SALT)
-        workstation = (
-            Workstation.objects.select_related("center")
+        return (
+            Workstation.objects.select_related("center", "registered_by")
             .filter(pk=int(data["id"]), secret_hash=_hash(str(data["secret"])))
             .first()
         )
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
+
+
+def _by_workstation(request: Any) -> Place | None:
+    workstation = workstation_of(request)
     if workstation is None or workstation.revoked_at is not None:
         return None
     if workstation.center.status != Center.Status.OPEN:
         return None
+    _seen(workstation)
     return Place(center=workstation.center, via="workstation")
+
+
+def _seen(workstation: Workstation) -> None:
+    """Note the workstation's use at most once an hour: reading costs no write per request."""
+    now = timezone.now()
+    stale = now - LAST_SEEN_RESOLUTION
+    if workstation.last_seen_at is None or workstation.last_seen_at < stale:
+        Workstation.objects.filter(
+            Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=stale), pk=workstation.pk
+        ).update(last_seen_at=now)
 
 
 @transaction.atomic

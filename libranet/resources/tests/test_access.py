@@ -142,3 +142,14 @@ def test_only_the_centers_staff_register_its_workstations(tver_rc, make_staff, p
     )
     with pytest.raises(ScopeError):
         workstation_register(actor=head_penza, center=tver_rc, name="чужой")
+
+
+def test_a_workstation_in_use_is_seen_at_most_hourly(where, django_assert_max_num_queries):
+    from libranet.network.models import Workstation
+
+    place_of(where["workstation"])
+    seen = Workstation.objects.exclude(last_seen_at=None).get()
+    where["workstation"]._libranet_place = None  # a new request from the same browser
+    with django_assert_max_num_queries(2):  # networks, then the cookie; no write this hour
+        assert place_of(where["workstation"]).inside
+    assert Workstation.objects.get(pk=seen.pk).last_seen_at == seen.last_seen_at

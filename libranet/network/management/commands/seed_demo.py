@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from libranet.network.demo import DEMO_ACCOUNTS, seed_accounts, seed_network
 from libranet.network.models import Center
+from libranet.resources.demo import seed_resources  # the demo command seeds every app
 
 
 def demo_password() -> str:
@@ -49,6 +50,12 @@ class Command(BaseCommand):
                 f"branch{'' if result.branches == 1 else 'es'}, {result.foreign} foreign in "
                 f"{result.countries} countries."
             )
+        )
+        started = time.monotonic()
+        made = seed_resources(seed=seed, scale=scale)
+        self.stdout.write(
+            f"Seeded {made.resources} resources in {made.collections} collections with "
+            f"{made.files} files in {time.monotonic() - started:.1f}s."
         )
         self.stdout.write("Demo sign-ins (password in the data folder, file demo_password):")
         for username, role, scope, _superuser in DEMO_ACCOUNTS:

@@ -1,0 +1,375 @@
+"""The collections' public pages: the search (on the resources' search service), a resource's
+record (the description, and what the access rule says for this reader in this place) and its
+reader (page images, the PDF, audio and video).
+
+The access decision is ``libranet.resources.access.decide``, asked here and never made here.
+A refused reader is told why and where the resource can be read: the open centers of a region
+they choose, or the nearest ones when their browser gives its location.
+
+These pages depend on who asks and from where (a center's address, a workstation's cookie, a
+reader's session), so no shared cache may keep them: never ``anonymous_page_cache`` here.
+"""
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pycountry
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import get_language, get_language_info
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_safe
+
+from libranet.network.models import Center, Region
+from libranet.network.places import place_of
+from libranet.resources.access import Decision, decide
+from libranet.resources.models import AccessLevel, Resource, ResourceFile
+from libranet.resources.search import SearchError, SearchFilters, search
+from libranet.resources.selectors import ResourceGone, collection_tree, resource_get
+
+from .files import file_url, thumbnail_url
+
+NEAREST_LIMIT = 10
+REGION_LIMIT = 50
+EARTH_RADIUS_KM = 6371.0088
+# Reasons of a refusal that a visit to a center overcomes (all but staff-only and withdrawn).
+CENTER_HELPS = {"on_site", "sign_in", "not_confirmed"}
+
+
+# --- where a refused reader can read ---------------------------------------------------------
+
+
+@dataclass
+class NearbyCenter:
+    center: Center
+    distance_km: float | None = None
+
+
+@dataclass
+class WhereToRead:
+    """The centers offered to a refused reader, and how they were chosen."""
+
+    regions: list[tuple[str, str]]
+    region: Region | None = None
+    location: tuple[float, float] | None = None
+    centers: list[NearbyCenter] = field(default_factory=list)
+    heading: str = ""
+    more_url: str = ""
+
+
+def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """The great-circle distance between two (latitude, longitude) points, in kilometres."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _location(params: Any) -> tuple[float, float] | None:
+    """``lat`` and ``lon`` from the query, when both are numbers on the globe; else None."""
+    try:
+        lat, lon = float(params.get("lat", "")), float(params.get("lon", ""))
+    except ValueError:
+        return None
+    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return lat, lon
+
+
+def _by_distance(centers: Any, location: tuple[float, float]) -> list[NearbyCenter]:
+    nearby = []
+    for center in centers:
+        distance = None
+        if center.latitude is not None and center.longitude is not None:
+            distance = haversine_km(location, (float(center.latitude), float(center.longitude)))
+        nearby.append(NearbyCenter(center, distance))
+    # Those without coordinates go last, in their given order.
+    nearby.sort(key=lambda n: (n.distance_km is None, n.distance_km or 0.0))
+    return nearby
+
+
+def where_to_read(params: Any) -> WhereToRead:
+    """The open centers where a refused reader may read: those of the chosen region (nearest
+    first when the location is known), else the nearest ones anywhere, else each region's
+    regional center (which coordinates, and can point to, the centers of its region)."""
+    language_en = (get_language() or "ru").startswith("en")
+    regions = [
+        (code, (name_en or name_ru) if language_en else name_ru)
+        for code, name_ru, name_en in Region.objects.order_by(
+            "name_en" if language_en else "name_ru"
+        ).values_list("code", "name_ru", "name_en")
+    ]
+    code = str(params.get("region", "")).strip().upper()
+    region = Region.objects.filter(code=code).first() if code else None
+    location = _location(params)
+    where = WhereToRead(regions=regions, region=region, location=location)
+    open_centers = Center.objects.filter(status=Center.Status.OPEN).select_related(
+        "region", "country", "institution"
+    )
+    directory = reverse("public:directory")
+    if region is not None:
+        centers = open_centers.filter(region=region).order_by("kind", "name_ru")
+        ordered = (
+            _by_distance(centers, location)
+            if location
+            else [NearbyCenter(c) for c in centers[: REGION_LIMIT + 1]]
+        )
+        where.centers = ordered[:REGION_LIMIT]
+        where.heading = _("Open centers in {region}").format(region=region.name)
+        where.more_url = f"{directory}?region={region.code}&status=open"
+    elif location is not None:
+        centers = open_centers.filter(latitude__isnull=False, longitude__isnull=False)
+        where.centers = _by_distance(centers, location)[:NEAREST_LIMIT]
+        where.heading = _("The nearest open centers")
+        where.more_url = f"{reverse('public:map')}"
+    else:
+        centers = open_centers.filter(kind=Center.Kind.REGIONAL).order_by("region__name_ru")
+        where.centers = [NearbyCenter(c) for c in centers]
+        where.heading = _("Regional centers: choose your region to see all its centers")
+        where.more_url = f"{directory}?status=open"
+    return where
+
+
+# --- the pages --------------------------------------------------------------------------------
+
+
+def _resource(request: Any, identifier: str) -> Resource:
+    """The resource of the page (``resource_get``: 404 for unknown ones and for staff-only ones
+    to anyone but staff, ``ResourceGone`` for withdrawn ones)."""
+    return resource_get(identifier, user=request.user)
+
+
+def _private(response: Any) -> Any:
+    """Each reader's own page: browsers may keep it, shared caches never."""
+    patch_cache_control(response, private=True, max_age=0)
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def _render(request: Any, template: str, context: dict[str, Any], status: int = 200) -> Any:
+    return _private(render(request, f"public/resources/{template}", context, status=status))
+
+
+def _withdrawn(request: Any, resource: Resource) -> Any:
+    return _render(request, "withdrawn.html", {"resource": resource}, status=410)
+
+
+def _names(values: Any) -> list[str]:
+    """Creators and subjects as the catalogue gives them: texts, or objects with a name in
+    each language (``name_ru``/``name_en``) or one ``name``."""
+    english = (get_language() or "ru").startswith("en")
+    names = []
+    for value in values or []:
+        if isinstance(value, dict):
+            ru, en = value.get("name_ru"), value.get("name_en")
+            value = ((en or ru) if english else (ru or en)) or value.get("name") or ""
+        text = str(value).strip()
+        if text:
+            names.append(text)
+    return names
+
+
+def language_name(code: str) -> str:
+    """The language of a resource by its code (ISO 639-1 ``ru`` or 639-2 ``rus``), named in
+    the page's language where Django knows it; else the code itself."""
+    if not code:
+        return ""
+    candidates = [code.lower()]
+    if len(code) == 3:
+        found = pycountry.languages.get(alpha_3=code.lower())
+        if found is not None and getattr(found, "alpha_2", None):
+            candidates.insert(0, found.alpha_2)
+    for candidate in candidates:
+        try:
+            return str(get_language_info(candidate)["name_translated"])
+        except KeyError:
+            continue
+    return code
+
+
+def _with_urls(files: list[ResourceFile], identifier: str) -> list[ResourceFile]:
+    for resource_file in files:
+        resource_file.url = file_url(resource_file)  # type: ignore[attr-defined]
+        resource_file.read_url = reverse(  # type: ignore[attr-defined]
+            "public:resource_read_file",
+            kwargs={"identifier": identifier, "file_id": resource_file.pk},
+        )
+    return files
+
+
+def _collection_paths(resource: Resource) -> list[tuple[Any, str]]:
+    """Each collection of the resource with its place in the tree ("Power › Presidents")."""
+    names: dict[int, list[str]] = {}
+    for top in collection_tree():
+        for node in top.walk():
+            parent = names.get(node.collection.parent_id or 0, [])
+            names[node.collection.pk] = [*parent, node.collection.name]
+    return [(c, " › ".join(names.get(c.pk, [c.name]))) for c in resource.collections.all()]
+
+
+def _context(request: Any, resource: Resource, decision: Decision) -> dict[str, Any]:
+    files = _with_urls(list(resource.files.all()), resource.identifier)
+    context = {
+        "resource": resource,
+        "decision": decision,
+        "files": files,
+        # Page images are many: the record counts them, the reader shows them.
+        "page_files": [f for f in files if f.kind == ResourceFile.Kind.PAGE],
+        "other_files": [f for f in files if f.kind != ResourceFile.Kind.PAGE],
+        "creators": _names(resource.creators),
+        "subjects": _names(resource.subjects),
+        "language_name": language_name(resource.language),
+        "collections": _collection_paths(resource),
+        "thumbnail": thumbnail_url(resource),
+        "record_url": reverse("public:resource", kwargs={"identifier": resource.identifier}),
+        "read_url": reverse("public:resource_read", kwargs={"identifier": resource.identifier}),
+        "collection_links": True,  # to the search page, filtered by the collection
+    }
+    if not decision.allowed and decision.reason in CENTER_HELPS:
+        context["where"] = where_to_read(request.GET)
+    return context
+
+
+@require_safe
+def record(request: Any, identifier: str) -> Any:
+    """A resource's record: its description for anyone, and its files for whoever the access
+    rule lets read them here; a refused reader learns why and where to read it."""
+    try:
+        resource = _resource(request, identifier)
+    except ResourceGone as gone:
+        return _withdrawn(request, gone.resource)
+    decision = decide(resource, request.user, place_of(request))
+    return _render(request, "record.html", _context(request, resource, decision))
+
+
+@require_safe
+def reader(request: Any, identifier: str, file_id: int | None = None) -> Any:
+    """The reader: all the files of a resource (or one), shown as they are read: page images
+    one after another, the PDF in the browser's viewer, audio and video in players."""
+    try:
+        resource = _resource(request, identifier)
+    except ResourceGone as gone:
+        return _withdrawn(request, gone.resource)
+    except Http404:
+        # ``resources/<identifier>/read/`` is also the record page of an identifier that
+        # itself ends in "/read" (identifiers may hold slashes).
+        if file_id is None and Resource.objects.filter(identifier=f"{identifier}/read").exists():
+            return record(request, f"{identifier}/read")
+        raise
+    decision = decide(resource, request.user, place_of(request))
+    context = _context(request, resource, decision)
+    if not decision.allowed:
+        return _render(request, "refused.html", context, status=403)
+    files = context["files"]
+    if file_id is not None:
+        files = [f for f in files if f.pk == file_id]
+        if not files:
+            raise Http404
+    context.update(
+        {
+            "single": file_id is not None,
+            "pages": [f for f in files if f.kind == ResourceFile.Kind.PAGE],
+            "documents": [f for f in files if f.kind == ResourceFile.Kind.PDF],
+            "sounds": [f for f in files if f.kind == ResourceFile.Kind.AUDIO],
+            "videos": [f for f in files if f.kind == ResourceFile.Kind.VIDEO],
+        }
+    )
+    return _render(request, "reader.html", context)
+
+
+# --- search ---------------------------------------------------------------------------------
+
+SEARCH_PAGE_SIZE = 20
+FACET_LABELS = {
+    "readable_here": _lazy("Readable here"),
+    "type": _lazy("Type"),
+    "collection": _lazy("Collection"),
+    "decade": _lazy("Decade"),
+    "language": _lazy("Language"),
+}
+SORT_LABELS = {
+    "relevance": _lazy("relevance"),
+    "date": _lazy("newest first"),
+    "date_asc": _lazy("oldest first"),
+}
+
+
+def _choice_label(choices: Any, value: str) -> str:
+    return str(choices(value).label) if value in choices.values else value
+
+
+def _page_number(value: Any) -> int:
+    try:
+        return max(1, min(int(value), 10_000))
+    except (TypeError, ValueError):
+        return 1
+
+
+@require_safe
+def search_page(request: Any) -> Any:
+    """The catalogue's search: words (stemmed, ranked, with highlighted snippets), facets
+    counted over all the results (type, collection, decade, language, and "readable here" for
+    this reader in this place), sort and pages; each result links to its record."""
+    query = request.GET.get("q", "")[:2000]
+    sort = request.GET.get("sort") or "relevance"
+    page = _page_number(request.GET.get("page"))
+    status, error, results = 200, "", None
+    try:
+        filters = SearchFilters.from_params(request.GET)
+        results = search(
+            query=query,
+            user=request.user,
+            place=place_of(request),
+            filters=filters,
+            sort=sort,
+            page=page,
+            page_size=SEARCH_PAGE_SIZE,
+        )
+    except SearchError as exc:
+        status, error = 400, exc.message
+    rows: dict[int, Resource] = {}
+    if results is not None and results.hits:
+        found = Resource.objects.filter(pk__in=results.resource_ids).only(
+            "pk", "identifier", "date_text", "creators", "thumbnail", "access_level"
+        )
+        rows = {resource.pk: resource for resource in found}
+    hits = [
+        {
+            "hit": hit,
+            "resource": rows.get(hit.id),
+            "url": reverse("public:resource", kwargs={"identifier": hit.identifier}),
+            "type": _choice_label(Resource.Type, hit.type),
+            "level": _choice_label(AccessLevel, hit.access_level),
+        }
+        for hit in (results.hits if results is not None else [])
+    ]
+    params = request.GET.copy()
+    params.pop("page", None)
+    facets = []
+    if results is not None:
+        facets = [
+            (name, FACET_LABELS[name], results.facets.get(name, []))
+            for name in FACET_LABELS
+            if results.facets.get(name)
+        ]
+    context = {
+        "query": query,
+        "sort": sort if sort in SORT_LABELS else "relevance",
+        "sorts": list(SORT_LABELS.items()),
+        "results": results,
+        "hits": hits,
+        "facets": facets,
+        "error": error,
+        "query_without_page": params.urlencode(),
+        "filtered": any(
+            request.GET.getlist(name)
+            for name in ("type", "collection", "decade", "language", "readable_here")
+        ),
+    }
+    return _render(request, "search.html", context, status=status)

@@ -1,0 +1,28 @@
+"""The resources' tasks, run by the task queue's worker (``manage.py db_worker``, which
+``make run`` starts). Each is safe to run twice."""
+
+from django_tasks import task
+
+
+@task()
+def search_index_apply() -> int | None:
+    """Apply the search index's outbox (the changes recorded by the services) in batches.
+    When a rebuild holds the index, try again in a moment: the rows wait in the outbox."""
+    from libranet.resources.search import index_apply_changes
+    from libranet.resources.search.changes import retry_later
+
+    applied = index_apply_changes()
+    if applied is None:
+        retry_later(search_index_apply)
+    return applied
+
+
+@task()
+def search_index_rebuild(if_needed: bool = True) -> int:
+    """Rebuild the search index from the database (queued when a search finds it missing or
+    unreadable); with ``if_needed``, only if it still is."""
+    from libranet.resources.search import get_backend, index_rebuild
+
+    if if_needed and not get_backend().needs_rebuild():
+        return 0
+    return index_rebuild()

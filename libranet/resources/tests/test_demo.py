@@ -1,0 +1,123 @@
+"""The demo collections: deterministic by seed, every type and level, small generated files
+that are what they say they are, fast."""
+
+import io
+import random
+import time
+import wave
+from collections import Counter
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from PIL import Image
+
+from libranet.network.reference_data import read_csv
+from libranet.resources.demo import (
+    SEED_ITEMS,
+    SYNTHETIC_PER_COPY,
+    _synthetic,
+    minimal_pdf,
+    seed_resources,
+)
+from libranet.resources.models import AccessLevel, Collection, Resource, ResourceFile
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def catalogue() -> list[tuple]:
+    return list(
+        Resource.objects.order_by("identifier").values_list(
+            "identifier", "title_ru", "type", "access_level", "date_text", "language"
+        )
+    )
+
+
+def wipe() -> None:
+    Resource.objects.all().delete()
+    Collection.objects.filter(parent__isnull=False).delete()
+    Collection.objects.all().delete()
+
+
+def test_same_seed_same_resources_and_fast():
+    started = time.monotonic()
+    result = seed_resources(seed=7)
+    elapsed = time.monotonic() - started
+    assert elapsed < 15, f"the demo took {elapsed:.1f} s"  # some 3 s on a developer's machine
+    first = catalogue()
+    assert result.resources == len(first) > 300
+    wipe()
+    seed_resources(seed=7)
+    again = catalogue()
+    assert [row[0] for row in again] == [row[0] for row in first]
+    assert again == first
+    # Another seed, another catalogue (with the same identifiers).
+    regions = read_csv("federal_subjects.csv")
+    assert _synthetic(random.Random(8), regions) != _synthetic(random.Random(7), regions)
+
+
+def test_every_type_level_the_seed_subjects_and_real_files():
+    result = seed_resources()
+    resources = Resource.objects.all()
+    assert set(resources.values_list("type", flat=True)) == set(Resource.Type.values)
+    assert set(resources.values_list("access_level", flat=True)) == set(AccessLevel.values)
+    english = resources.exclude(title_en="").count()
+    assert 0 < english < resources.count()
+    for subject in ("Бортеневская битва", "Тарханы", "Тюмень", "Улан-Батор", "ЕСИА"):
+        assert any(subject in r.subjects for r in resources), subject
+    assert resources.filter(title_ru__contains="Пенза, 2020").exists()
+    tree = dict(Collection.objects.values_list("code", "parent__code"))
+    assert tree["presidents"] == "power" and tree["regions"] == "territory"
+    assert all(r.collections.exists() for r in resources[:50])
+    assert result.files == ResourceFile.objects.count() > 100
+    # A second run leaves what is there.
+    assert seed_resources().resources == 0
+    # The files are small and are what they say they are.
+    kinds = Counter(ResourceFile.objects.values_list("kind", flat=True))
+    assert set(kinds) == {"pdf", "page", "audio"}  # video: thumbnail only (see demo.py)
+    total = sum(ResourceFile.objects.values_list("size", flat=True))
+    assert total < 20 * 1024 * 1024
+    pdf = ResourceFile.objects.filter(kind="pdf").first()
+    with default_storage.open(pdf.file.name) as handle:
+        data = handle.read()
+    assert data.startswith(b"%PDF-1.4") and data.rstrip().endswith(b"%%EOF")
+    page = ResourceFile.objects.filter(kind="page").first()
+    with default_storage.open(page.file.name) as handle, Image.open(handle) as image:
+        assert image.format == "PNG"
+    audio = ResourceFile.objects.filter(kind="audio").first()
+    with default_storage.open(audio.file.name) as handle, wave.open(handle) as sound:
+        assert sound.getnframes() > 0
+    assert Resource.objects.exclude(thumbnail="").count() == Resource.objects.count()
+
+
+def test_the_pdf_cross_reference_table_points_at_its_objects():
+    data = minimal_pdf(["Bortenev (1317)", "Бортенево", "back\\slash"])
+    start = int(data.rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
+    assert data[start:].startswith(b"xref\n0 6\n")
+    entries = data[start:].split(b"\n")[3:8]
+    for number, entry in enumerate(entries, start=1):
+        offset = int(entry.split(b" ")[0])
+        assert data[offset:].startswith(b"%d 0 obj" % number)
+    assert b"(Bortenevo) '" in data and b"\\(1317\\)" in data
+
+
+def test_scale_adds_metadata_only_copies():
+    double = seed_resources(seed=3, scale=2)
+    # The seed documents' items once, the synthetic ones twice; files for the first copy only.
+    first_copy = len(SEED_ITEMS) + SYNTHETIC_PER_COPY
+    assert double.resources == first_copy + SYNTHETIC_PER_COPY
+    last_with_files = max(ResourceFile.objects.values_list("resource__identifier", flat=True))
+    assert last_with_files <= f"pl-{first_copy:06d}"
+    assert Resource.objects.filter(identifier=f"pl-{double.resources:06d}").exists()
+
+
+def test_seed_demo_seeds_the_collections():
+    out = io.StringIO()
+    call_command("seed_demo", "--password", "demo-password-for-tests", stdout=out)
+    assert "resources in 12 collections" in out.getvalue()
+    assert Resource.objects.filter(identifier="pl-000001").exists()

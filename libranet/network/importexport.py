@@ -276,31 +276,46 @@ def _xlsx_records(data: bytes) -> list[tuple[int, list[str]]]:
     return records
 
 
-def _rows(records: list[tuple[int, list[str]]]) -> list[Row]:
-    records = [(n, cells) for n, cells in records if any(c.strip() for c in cells)]
-    if not records:
-        raise ImportFileError(_("The file is empty."))
-    header = [c.strip().lstrip("\ufeff").lower() for c in records[0][1]]
+def table_header(cells: list[str]) -> list[str]:
+    """A table's header row as column names: trimmed, lower-cased, without a BOM or empty
+    trailing cells."""
+    header = [c.strip().lstrip("\ufeff").lower() for c in cells]
     while header and not header[-1]:
         header.pop()
+    return header
+
+
+def header_problems(
+    header: list[str], *, required: tuple[str, ...], known: tuple[str, ...]
+) -> list[str]:
+    """What is wrong with a header, for the person who made the file (every import's)."""
     problems = []
     duplicated = sorted({c for c in header if c and header.count(c) > 1})
     if duplicated:
         problems.append(_("Columns given twice: {columns}.").format(columns=", ".join(duplicated)))
     if "" in header:
         problems.append(_("Column {number} has no name.").format(number=header.index("") + 1))
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    missing = [c for c in required if c not in header]
     if missing:
         problems.append(
             _("Missing required columns: {columns}.").format(columns=", ".join(missing))
         )
-    unknown = [c for c in header if c and c not in CENTER_COLUMNS]
+    unknown = [c for c in header if c and c not in known]
     if unknown:
         problems.append(
             _("Unknown columns: {columns}. The columns are: {known}.").format(
-                columns=", ".join(unknown), known=", ".join(CENTER_COLUMNS)
+                columns=", ".join(unknown), known=", ".join(known)
             )
         )
+    return problems
+
+
+def _rows(records: list[tuple[int, list[str]]]) -> list[Row]:
+    records = [(n, cells) for n, cells in records if any(c.strip() for c in cells)]
+    if not records:
+        raise ImportFileError(_("The file is empty."))
+    header = table_header(records[0][1])
+    problems = header_problems(header, required=REQUIRED_COLUMNS, known=CENTER_COLUMNS)
     if problems:
         raise ImportFileError(" ".join(problems))
     rows = []

@@ -9,6 +9,8 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from libranet.network.importexport import header_problems, table_header
+
 from ..models import Resource
 from .base import (
     CSV_COLUMNS,
@@ -150,27 +152,8 @@ def _csv_records(data: bytes) -> list[Record]:
         ) from exc
     if not rows:
         raise ImportFileError(_("The file is empty."))
-    header = [cell.strip().lstrip("\ufeff").lower() for cell in rows[0][1]]
-    while header and not header[-1]:
-        header.pop()
-    problems = []
-    duplicated = sorted({c for c in header if c and header.count(c) > 1})
-    if duplicated:
-        problems.append(_("Columns given twice: {columns}.").format(columns=", ".join(duplicated)))
-    if "" in header:
-        problems.append(_("Column {number} has no name.").format(number=header.index("") + 1))
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        problems.append(
-            _("Missing required columns: {columns}.").format(columns=", ".join(missing))
-        )
-    unknown = [c for c in header if c and c not in CSV_COLUMNS]
-    if unknown:
-        problems.append(
-            _("Unknown columns: {columns}. The columns are: {known}.").format(
-                columns=", ".join(unknown), known=", ".join(CSV_COLUMNS)
-            )
-        )
+    header = table_header(rows[0][1])
+    problems = header_problems(header, required=REQUIRED_COLUMNS, known=CSV_COLUMNS)
     if problems:
         raise ImportFileError(" ".join(problems))
     records = []

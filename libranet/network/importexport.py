@@ -20,7 +20,7 @@ from typing import Any
 
 import openpyxl
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import formats
@@ -125,24 +125,25 @@ class ImportReport:
 # --- reading a file ----------------------------------------------------------------------------
 
 
-def _megabytes(size: int) -> str:
+def megabytes(size: int) -> str:
+    """A size in megabytes as people read it in the active language (0,5 in Russian)."""
     text = f"{size / (1024 * 1024):.6f}".rstrip("0").rstrip(".")
     return text.replace(".", formats.get_format("DECIMAL_SEPARATOR"))
 
 
-def _too_big(limit: int) -> ImportFileError:
-    return ImportFileError(
-        _("The file is larger than {limit} MB, the largest import accepted; split it.").format(
-            limit=_megabytes(limit)
-        )
-    )
+def read_limited(
+    uploaded_file: Any, limit: int, *, error: type[ValidationError] = ImportFileError
+) -> bytes:
+    """The file's bytes, refusing (with ``error``, without reading on) a file over ``limit``:
+    every import's upload goes through here."""
 
+    def too_big() -> ValidationError:
+        message = _("The file is larger than {limit} MB, the largest import accepted; split it.")
+        return error(message.format(limit=megabytes(limit)))
 
-def _read_limited(uploaded_file: Any, limit: int) -> bytes:
-    """The file's bytes, refusing (without reading on) a file over ``limit``."""
     size = getattr(uploaded_file, "size", None)
     if size is not None and size > limit:
-        raise _too_big(limit)
+        raise too_big()
     if hasattr(uploaded_file, "seek"):
         uploaded_file.seek(0)
     if hasattr(uploaded_file, "chunks"):
@@ -150,13 +151,13 @@ def _read_limited(uploaded_file: Any, limit: int) -> bytes:
         for chunk in uploaded_file.chunks():
             total += len(chunk)
             if total > limit:
-                raise _too_big(limit)
+                raise too_big()
             parts.append(chunk)
         return b"".join(parts)
     data = uploaded_file.read(limit + 1)
     if len(data) > limit:
-        raise _too_big(limit)
-    return data
+        raise too_big()
+    return bytes(data)
 
 
 def read_table(uploaded_file: Any, *, max_bytes: int | None = None) -> list[Row]:
@@ -167,7 +168,7 @@ def read_table(uploaded_file: Any, *, max_bytes: int | None = None) -> list[Row]
     unknown columns.
     """
     limit = settings.LIBRANET_UPLOAD_MAX_BYTES if max_bytes is None else max_bytes
-    data = _read_limited(uploaded_file, limit)
+    data = read_limited(uploaded_file, limit)
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         raise ImportFileError(_("The file is empty."))
     if data.startswith(b"PK\x03\x04"):

@@ -4,11 +4,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import formats
-from django.utils.translation import gettext as _
 from pymarc.marcxml import MARC_XML_NS
 
-from libranet.network.importexport import ImportReport
+from libranet.network.importexport import ImportReport, megabytes  # noqa: F401 (re-exported)
 
 from ..models import Resource
 from ..services import (
@@ -105,16 +103,3 @@ class ResourceImportReport(ImportReport):
     format: str = ""
     unit: str = "row"
     files: int = 0
-
-
-def megabytes(size: int) -> str:
-    text = f"{size / (1024 * 1024):.6f}".rstrip("0").rstrip(".")
-    return text.replace(".", formats.get_format("DECIMAL_SEPARATOR"))
-
-
-def too_big(limit: int) -> ImportFileError:
-    return ImportFileError(
-        _("The file is larger than {limit} MB, the largest import accepted; split it.").format(
-            limit=megabytes(limit)
-        )
-    )

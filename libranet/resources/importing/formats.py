@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from libranet.network.importexport import header_problems, table_header
+from libranet.network.importexport import header_problems, read_limited, table_header
 
 from ..models import Resource
 from .base import (
@@ -29,7 +29,6 @@ from .base import (
     Batch,
     ImportFileError,
     Record,
-    too_big,
 )
 from .marc import marc_records
 
@@ -38,23 +37,7 @@ def read_upload(uploaded_file: Any, *, max_bytes: int | None = None) -> bytes:
     """The bytes of an uploaded (or opened) file, refusing one over ``max_bytes`` (default
     ``LIBRANET_UPLOAD_MAX_BYTES``) without reading on."""
     limit = settings.LIBRANET_UPLOAD_MAX_BYTES if max_bytes is None else max_bytes
-    size = getattr(uploaded_file, "size", None)
-    if size is not None and size > limit:
-        raise too_big(limit)
-    if hasattr(uploaded_file, "seek"):
-        uploaded_file.seek(0)
-    if hasattr(uploaded_file, "chunks"):
-        parts, total = [], 0
-        for chunk in uploaded_file.chunks():
-            total += len(chunk)
-            if total > limit:
-                raise too_big(limit)
-            parts.append(chunk)
-        return b"".join(parts)
-    data = uploaded_file.read(limit + 1)
-    if len(data) > limit:
-        raise too_big(limit)
-    return bytes(data)
+    return read_limited(uploaded_file, limit, error=ImportFileError)
 
 
 def _neither() -> ImportFileError:

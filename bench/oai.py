@@ -22,9 +22,7 @@ baseline / value, so a goal of 0.83 means "the last page takes at most 1.2 times
 import argparse
 import http.client
 import json
-import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,14 +31,12 @@ import time
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / ".venv" / "bin"
-BENCH_DIR = ROOT / "bench"
-HOST = "127.0.0.1"
+from common import BENCH_DIR, BIN, HOST, ROOT, Result, bench_env, free_port, manage
+
 RATE_GOAL = 1 / 3  # ListRecords at least a third of the raw read rate
 LAST_PAGE_GOAL = 1 / 1.2  # the last page no slower than 1.2 times the first
 MEMORY_GOAL = 0.9  # peak memory grows by at most about a tenth: flat
@@ -78,23 +74,7 @@ print(json.dumps({"rows": count, "seconds": best}))
 """
 
 
-@dataclass
-class Result:
-    name: str
-    value: float
-    unit: str
-    baseline: float
-    ratio: float
-    goal: float | None = None
-
-
 Manage = Callable[..., str]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 class Harvester:
@@ -298,23 +278,8 @@ def main() -> int:
     parser.add_argument("--records", type=int, default=100_000, help="default 100,000")
     args = parser.parse_args()
 
-    def manage(env: dict[str, str], *command: str) -> str:
-        done = subprocess.run(
-            [str(BIN / "python"), "manage.py", *command],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode:
-            sys.exit(f"manage.py {' '.join(command)} failed:\n{done.stdout}{done.stderr}")
-        return done.stdout
-
     with tempfile.TemporaryDirectory(prefix="libranet-bench-oai-") as tmp:
-        env = {
-            k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "LIBRANET_CACHE_URL")
-        }
-        env.update(LIBRANET_DATA_DIR=tmp, LIBRANET_DEBUG="0", LIBRANET_PRODUCTION="0")
+        env = bench_env(tmp)
         manage(env, "migrate", "--noinput", "-v", "0")
         results = bench(env, manage, records=args.records)
     print(json.dumps([asdict(r) for r in results], indent=2))

@@ -9,8 +9,6 @@ See bench/README.md.
 import argparse
 import http.client
 import json
-import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,11 +23,8 @@ from urllib.parse import urlencode
 
 import oai  # bench/oai.py, beside this file: the OAI-PMH benchmark
 import search  # bench/search.py: the search service against bare Tantivy
+from common import BENCH_DIR, BIN, HOST, ROOT, Result, bench_env, free_port, manage
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / ".venv" / "bin"
-BENCH_DIR = ROOT / "bench"
-HOST = "127.0.0.1"  # the load never leaves this machine
 DIRECTORY_RPS_GOAL = 0.5  # the issue: "at least 0.5 of the minimal view"
 
 # Asked of the seeded database, so the URL mix follows the data instead of guessing it.
@@ -60,44 +55,6 @@ class Measurement:
     @property
     def p95_ms(self) -> float:
         return statistics.quantiles(self.latencies, n=100)[94] * 1000
-
-
-@dataclass
-class Result:
-    name: str
-    value: float
-    unit: str
-    baseline: float
-    ratio: float
-    goal: float | None = None
-
-
-def bench_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    """The environment of every child: our data folder, and nothing that could point elsewhere."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "LIBRANET_CACHE_URL")}
-    # Production settings would redirect plain HTTP; DEBUG would measure a different app.
-    env.update(LIBRANET_DATA_DIR=str(data_dir), LIBRANET_DEBUG="0", LIBRANET_PRODUCTION="0")
-    env.update(extra)
-    return env
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [str(BIN / "python"), "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode:
-        sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
-    return done.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 def get(port: int, path: str, timeout: float = 5) -> tuple[int, bytes]:

@@ -36,11 +36,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / ".venv" / "bin"
+from common import BIN, ROOT, Result
+
 P95_GOAL_MS = 50.0
 RATIO_GOAL = 0.5  # within 2x of bare Tantivy
 TYPES = [("book", 50), ("periodical", 15), ("manuscript", 5), ("archival", 10)]
@@ -48,16 +48,6 @@ TYPES += [("photograph", 8), ("map", 4), ("sound", 3), ("video", 3), ("other", 2
 LEVELS = [("open", 55), ("readers", 15), ("on_site", 25), ("staff", 5)]
 LANGUAGES = [("ru", 80), ("en", 8), ("de", 3), ("fr", 3), ("tt", 2), ("", 4)]
 ENDINGS = ["", "а", "ы", "е", "у", "ой", "ом", "ами", "ах", "ов", "и", "ий", "ая", "ое", "ых"]
-
-
-@dataclass
-class Result:
-    name: str
-    value: float
-    unit: str
-    baseline: float
-    ratio: float
-    goal: float | None = None
 
 
 # -- the synthetic catalogue ------------------------------------------------------------------

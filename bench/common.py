@@ -1,0 +1,53 @@
+"""What every benchmark shares: where things are, the result row, a child's environment."""
+
+import os
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+BENCH_DIR = ROOT / "bench"
+HOST = "127.0.0.1"  # the load never leaves this machine
+
+
+@dataclass
+class Result:
+    """One row of bench/results.json; ``ratio`` is always "higher is better"."""
+
+    name: str
+    value: float
+    unit: str
+    baseline: float
+    ratio: float
+    goal: float | None = None
+
+
+def bench_env(data_dir: Path | str, **extra: str) -> dict[str, str]:
+    """The environment of every child: our data folder, and nothing that could point elsewhere."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "LIBRANET_CACHE_URL")}
+    # Production settings would redirect plain HTTP; DEBUG would measure a different app.
+    env.update(LIBRANET_DATA_DIR=str(data_dir), LIBRANET_DEBUG="0", LIBRANET_PRODUCTION="0")
+    env.update(extra)
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [str(BIN / "python"), "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+    return done.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]

@@ -1,3 +1,7 @@
+"""``manage.py seed_demo``: the demo of every area (the registry, its staff, the collections).
+
+It lives with the back office, above the domain apps, since it seeds several of them."""
+
 import secrets
 import time
 
@@ -6,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from libranet.network.demo import DEMO_ACCOUNTS, seed_accounts, seed_network
 from libranet.network.models import Center
-from libranet.resources.demo import seed_resources  # the demo command seeds every app
+from libranet.resources.demo import seed_resources
 
 
 def demo_password() -> str:

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "libranet.accounts",
     "libranet.network",
     "libranet.resources",
+    "libranet.usage",
     "libranet.public",
     "libranet.backoffice",
     "libranet.api",

@@ -27,6 +27,9 @@ class Capability(StrEnum):
     MANAGE_STAFF = "manage_staff"  # invite staff and manage accounts, within ``can_grant``
     RESET_SECOND_FACTOR = "reset_second_factor"  # remove another user's authenticator
     EDIT_RESOURCES = "edit_resources"  # the collections: resources, their files, imports
+    VIEW_USAGE = "view_usage"  # usage statistics of the centers in one's scope (per center)
+    MANAGE_SUSHI = "manage_sushi"  # issue and revoke SUSHI credentials
+    MANAGE_MAILINGS = "manage_mailings"  # see the mailings' delivery states, resend a message
 
 
 # Capabilities that need no object: which roles hold them at all.
@@ -55,6 +58,9 @@ _GLOBAL = {
     },
     Capability.RESET_SECOND_FACTOR: {Role.ADMINISTRATOR},
     Capability.EDIT_RESOURCES: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
+    Capability.VIEW_USAGE: set(Role),
+    Capability.MANAGE_SUSHI: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
+    Capability.MANAGE_MAILINGS: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
     # Holding a center capability somewhere: decides whether the page is offered at all.
     Capability.EDIT_CENTER: {
         Role.ADMINISTRATOR,
@@ -64,6 +70,11 @@ _GLOBAL = {
     },
     Capability.EDIT_CENTER_CONTACTS: set(Role),
 }
+
+# Capabilities asked per center (``can(user, capability, center)``, ``centers_scope``).
+_PER_CENTER = {Capability.EDIT_CENTER, Capability.EDIT_CENTER_CONTACTS, Capability.VIEW_USAGE}
+# What an operator may do on their own center (and nowhere else).
+_OPERATOR_OWN_CENTER = {Capability.EDIT_CENTER_CONTACTS, Capability.VIEW_USAGE}
 
 
 def held_roles(user: Any) -> list[StaffRole]:
@@ -147,7 +158,7 @@ def _role_covers_center(role: StaffRole, center: Center, capability: Capability)
         return center.kind != Center.Kind.FOREIGN and center.region_id == role.region_id
     if role.role == Role.CENTER_OPERATOR:
         return (
-            capability == Capability.EDIT_CENTER_CONTACTS
+            capability in _OPERATOR_OWN_CENTER
             and center.pk is not None
             and center.pk == role.center_id
         )
@@ -159,7 +170,7 @@ def can(user: Any, capability: Capability, center: Center | None = None) -> bool
     roles = roles_of(user)
     if center is None:
         return any(r.role in _GLOBAL[capability] for r in roles)
-    if capability not in (Capability.EDIT_CENTER, Capability.EDIT_CENTER_CONTACTS):
+    if capability not in _PER_CENTER:
         return can(user, capability)
     return any(_role_covers_center(r, center, capability) for r in roles)
 
@@ -174,7 +185,7 @@ def centers_scope(user: Any, capability: Capability) -> Q:
             q |= Q(kind=Center.Kind.FOREIGN)
         elif role.role == Role.REGIONAL_HEAD:
             q |= Q(region_id=role.region_id) & ~Q(kind=Center.Kind.FOREIGN)
-        elif role.role == Role.CENTER_OPERATOR and capability == Capability.EDIT_CENTER_CONTACTS:
+        elif role.role == Role.CENTER_OPERATOR and capability in _OPERATOR_OWN_CENTER:
             q |= Q(pk=role.center_id)
     return q
 

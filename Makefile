@@ -18,7 +18,7 @@ ESIA_DEV_DIR = $(LIBRANET_DATA_DIR)/esia_dev
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -r requirements.lock
 	touch $@
 
 install: $(VENV)/.installed

@@ -1,10 +1,12 @@
 """State changes of accounts: staff users, readers (ESIA) and API tokens."""
 
+import datetime
 import secrets
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,6 +63,33 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
         token.save(update_fields=["revoked_at"])
         audit_record(actor=actor, action="api_token.revoke", obj=token)
     return token
+
+
+# A token's last use is recorded at most this often: a busy client costs no write per call.
+API_TOKEN_LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
+
+
+def api_token_authenticate(secret: str) -> User | None:
+    """The active user a valid, unrevoked token ``secret`` belongs to (None otherwise); notes
+    the token's last use."""
+    token = ApiToken.objects.get_by_secret(secret) if secret else None
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    since = now - API_TOKEN_LAST_USED_RESOLUTION
+    if token.last_used_at is None or token.last_used_at < since:
+        # Conditional, so that workers racing on the same token write it once.
+        ApiToken.objects.filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=since), pk=token.pk
+        ).update(last_used_at=now)
+    return token.user
+
+
+def bearer_secret(request: Any) -> str | None:
+    """The secret of an ``Authorization: Bearer <secret>`` header ("" when empty), or None
+    when the request carries no bearer credential."""
+    scheme, _sep, secret = request.headers.get("Authorization", "").strip().partition(" ")
+    return secret.strip() if scheme.lower() == "bearer" else None
 
 
 # --- readers (ESIA) ---------------------------------------------------------------------------

@@ -3,39 +3,21 @@ call the API from the browser, with Django's CSRF check). What they may do is de
 ``libranet.network.permissions``; ``require`` is how an endpoint asks it.
 """
 
-import datetime
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from libranet.accounts.models import ApiToken
+from libranet.accounts.services import api_token_authenticate, bearer_secret
 from libranet.network.models import Center
 from libranet.network.permissions import Capability, SecondFactor, can, second_factor_state
 
 from .errors import InvalidToken
-
-# A token's last use is recorded at most this often: a busy client costs no write per call.
-LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
-
-
-def _touch(token: ApiToken) -> None:
-    now = timezone.now()
-    if token.last_used_at is not None and now - token.last_used_at < LAST_USED_RESOLUTION:
-        return
-    # Conditional, so that workers racing on the same token write it once.
-    ApiToken.objects.filter(
-        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION),
-        pk=token.pk,
-    ).update(last_used_at=now)
-    token.last_used_at = now
 
 
 class ApiTokenAuth(HttpBearer):
@@ -48,18 +30,14 @@ class ApiTokenAuth(HttpBearer):
     )
 
     def __call__(self, request: HttpRequest) -> Any:
-        header = request.headers.get(self.header, "")
-        scheme, _sep, secret = header.strip().partition(" ")
-        if scheme.lower() != self.openapi_scheme:
-            return None
-        return self.authenticate(request, secret.strip())
+        secret = bearer_secret(request)
+        return None if secret is None else self.authenticate(request, secret)
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        found = ApiToken.objects.get_by_secret(token) if token else None
-        if found is None or not found.user.is_active:
+        user = api_token_authenticate(token)
+        if user is None:
             raise InvalidToken()
-        _touch(found)
-        return found.user
+        return user
 
 
 class SessionCookieAuth(APIKeyCookie):

@@ -39,6 +39,7 @@ from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from libranet.accounts.services import api_token_authenticate, bearer_secret
 from libranet.network.permissions import is_staff_member
 from libranet.network.places import place_of
 from libranet.resources.access import decide
@@ -90,7 +91,10 @@ def resource_file(request: Any, file_id: int, filename: str) -> HttpResponseBase
     if found is None or file_name(found) != filename:
         return _not_found(request)
     resource = found.resource
-    decision = decide(resource, request.user, place_of(request))
+    user = _requester(request)
+    if user is None:
+        return _bad_token()
+    decision = decide(resource, user, place_of(request))
     if not decision.allowed:
         if decision.reason == "staff_only":
             return _not_found(request)  # a staff-only resource is not public, nor its files
@@ -129,6 +133,22 @@ def resource_thumbnail(request: Any, resource_id: int, filename: str) -> HttpRes
     )
     if staff_only:
         patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def _requester(request: Any) -> Any:
+    """Who asks: an API token's user (machine clients fetch the files the API lists), else the
+    session's user or anonymous visitor; None for a token that is not valid."""
+    secret = bearer_secret(request)
+    if secret is None:
+        return request.user
+    return api_token_authenticate(secret)
+
+
+def _bad_token() -> HttpResponse:
+    message = _("The API token is unknown, revoked or its user is inactive.")
+    response = JsonResponse({"message": message}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="libranet", error="invalid_token"'
     return response
 
 

@@ -140,6 +140,18 @@ def test_staff_only_files_are_not_found_but_for_staff(client, operator_user):
     assert get(client, secret).status_code == 200
 
 
+def test_an_api_token_reads_what_its_user_may(client, operator_user):
+    from libranet.accounts.services import api_token_create
+
+    _token, secret = api_token_create(user=operator_user, name="harvester")
+    staff_file = add_file(make_resource("pl:staff/2", access_level="staff"))
+    assert get(client, staff_file, Authorization=f"Bearer {secret}").status_code == 200
+    refused = get(client, staff_file, Authorization="Bearer not", **{"Accept-Language": "en"})
+    assert refused.status_code == 401
+    assert "invalid_token" in refused["WWW-Authenticate"]
+    assert "API token" in refused.json()["message"]
+
+
 def test_withdrawn_resources_files_are_gone(client, open_file):
     from django.utils import timezone
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
-from . import centers, institutions, me, reference, resources
+from . import centers, institutions, me, reference, resources, usage
 from .errors import error_response, install_error_handlers
 
 DESCRIPTION = """\
@@ -83,3 +83,4 @@ api.add_router("", reference.router)
 api.add_router("", institutions.router)
 api.add_router("", me.router)
 api.add_router("", resources.router)
+api.add_router("", usage.router)

@@ -630,25 +630,39 @@ def guard_formula(value: str) -> str:
     return value
 
 
-def write_csv(rows: Iterable[dict[str, str]]) -> bytes:
-    """UTF-8 with a BOM (so that Excel reads Cyrillic right), comma-separated, header first."""
+def _safe_cell(value: Any) -> Any:
+    """A number stays a number; text is guarded against formulas."""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return value
+    return guard_formula(_text(value))
+
+
+def write_csv(rows: Iterable[dict[str, Any]], *, columns: Iterable[str] = CENTER_COLUMNS) -> bytes:
+    """UTF-8 with a BOM (so that Excel reads Cyrillic right), comma-separated, header first.
+    Other tables (the usage reports) pass their own ``columns``, the keys of their rows."""
+    header = list(columns)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(CENTER_COLUMNS)
+    writer.writerow(header)
     for row in rows:
-        writer.writerow([guard_formula(row.get(column, "")) for column in CENTER_COLUMNS])
+        writer.writerow([_safe_cell(row.get(column, "")) for column in header])
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def write_xlsx(rows: Iterable[dict[str, str]]) -> bytes:
-    """One sheet, header first, every cell a string (never a formula)."""
+def write_xlsx(
+    rows: Iterable[dict[str, Any]],
+    *,
+    columns: Iterable[str] = CENTER_COLUMNS,
+    sheet_title: str = "centers",
+) -> bytes:
+    """One sheet, header first, text cells never a formula; numbers stay numbers."""
+    header = list(columns)
     workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(title="centers")
-    sheet.append(list(CENTER_COLUMNS))
+    sheet = workbook.create_sheet(title=sheet_title)
+    sheet.append(header)
     for row in rows:
-        sheet.append(
-            [ILLEGAL_CHARACTERS_RE.sub("", guard_formula(row.get(c, ""))) for c in CENTER_COLUMNS]
-        )
+        cells = [_safe_cell(row.get(c, "")) for c in header]
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", c) if isinstance(c, str) else c for c in cells])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "stats"
+urlpatterns = [
+    path("", views.indicators, name="indicators"),
+    path("indicators.<str:fmt>", views.indicators_export, name="indicators_export"),
+    path("zero-usage/", views.zero_usage_report, name="zero_usage"),
+    path("zero-usage/zero-usage.<str:fmt>", views.zero_usage_export, name="zero_usage_export"),
+]

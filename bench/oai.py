@@ -45,15 +45,17 @@ SMALL_LIST = 1000  # records in the small one-page list of the memory comparison
 
 TOKEN = re.compile(rb"<resumptionToken[^>]*?(?:/>|>([^<]*)</resumptionToken>)")
 
-# The same rows ListRecords sends, read with the DB-API cursor: best of three, warm.
+# The rows ListRecords sends, read with the DB-API cursor: the columns their records are made
+# from and their set memberships (what the provider itself read before it stored records
+# rendered, kept so that figures compare across versions): best of three, warm.
 RAW_READ = """
 import json, time
 from django.db import connection
 from libranet.resources.models import Resource
-from libranet.oai.records import RECORD_FIELDS
+from libranet.resources.harvest import SOURCE_FIELDS
 table = Resource._meta.db_table
 links = Resource.collections.through._meta.db_table
-columns = ", ".join(Resource._meta.get_field(f).column for f in RECORD_FIELDS)
+columns = ", ".join(Resource._meta.get_field(f).column for f in SOURCE_FIELDS)
 best, count = None, 0
 for _ in range(3):
     started = time.perf_counter()

@@ -4,6 +4,8 @@
 identifier, no records, a bad token) before it returns, so that the document it then streams
 is either the answer or the error, never both. Lists stream their page from the database
 cursor in batches (``records.BATCH``); a page ends with a resumption token when more follow.
+Records are stored rendered (``libranet.resources.harvest``): writing one is filling its two
+markers with this repository's identifier and site address, nothing more.
 """
 
 import datetime as dt
@@ -19,12 +21,14 @@ from django.conf import settings
 from django.http import QueryDict
 from django.utils import timezone
 
+from libranet.resources import harvest
+
 from . import records, tokens, writer
 from .arguments import OaiError, OaiRequest, parse_request
 from .writer import element, text
 
 # The one metadata format: prefix -> (schema, namespace).
-FORMATS = {"oai_dc": (writer.OAI_DC_SCHEMA, writer.OAI_DC_NS)}
+FORMATS = {"oai_dc": (harvest.OAI_DC_SCHEMA, harvest.OAI_DC_NS)}
 # The oai-identifier scheme wants a domain name as the repository's identifier.
 _DOMAIN = re.compile(r"[a-zA-Z][a-zA-Z0-9\-]*(\.[a-zA-Z][a-zA-Z0-9\-]*)+")
 _EMAIL = re.compile(r"\S+@(\S+\.)+\S+")  # the schema's emailType
@@ -36,7 +40,6 @@ class Repository:
 
     name: str
     repository_id: str
-    admin_email: str
     base_url: str  # this endpoint
     site_url: str  # where the resources' public pages are
     records_per_page: int
@@ -48,13 +51,16 @@ class Repository:
         return cls(
             name=settings.LIBRANET_OAI_REPOSITORY_NAME,
             repository_id=settings.LIBRANET_OAI_REPOSITORY_ID,
-            admin_email=admin_email(),
             base_url=f"{site_url}/oai",
             site_url=site_url,
             records_per_page=max(1, settings.LIBRANET_OAI_RECORDS_PER_PAGE),
             identifiers_per_page=max(1, settings.LIBRANET_OAI_IDENTIFIERS_PER_PAGE),
             token_lifetime=dt.timedelta(hours=settings.LIBRANET_OAI_TOKEN_HOURS),
         )
+
+    @property
+    def admin_email(self) -> str:
+        return admin_email()  # read when Identify asks, not on every request (it parses)
 
     def oai_id(self, identifier: str) -> str:
         return writer.oai_identifier(self.repository_id, identifier)
@@ -177,9 +183,7 @@ def _sets(tree: records.SetTree) -> Iterator[str]:
 def get_record(request: OaiRequest, repo: Repository, now: dt.datetime) -> Iterable[str]:
     row = _item(request.arguments["identifier"], repo)
     _check_prefix(request.arguments["metadataPrefix"])
-    tree = records.SetTree.load()
-    specs = tree.memberships([row[0]]).get(row[0], []) if tree else []
-    return ["<GetRecord>", _record(row, specs, repo), "</GetRecord>\n"]
+    return ["<GetRecord>", _records([row], repo), "</GetRecord>\n"]
 
 
 def _item(oai_id: str, repo: Repository) -> tuple[Any, ...]:
@@ -197,28 +201,41 @@ def _check_prefix(prefix: str) -> None:
         )
 
 
-def _record(row: tuple[Any, ...], specs: list[str], repo: Repository) -> str:
-    local = writer.uri_part(row[1])
-    header = writer.header(f"oai:{repo.repository_id}:{local}", row[2], specs, row[3] is not None)
-    if row[3] is not None:  # deleted: the header says so, and there is no metadata
-        return f"<record>{header}</record>\n"
-    metadata = writer.oai_dc(row, page=f"{repo.site_url}/ru/resources/{local}/")
-    return f"<record>{header}<metadata>{metadata}</metadata></record>\n"
+def _records(rows: list[tuple[Any, ...]], repo: Repository) -> str:
+    """The records of rows of ``records.RECORD_FIELDS``, their markers filled. (Hot: the
+    repository's marker is near a header's start and the site's near the metadata's end, so
+    partition and rpartition find them at once, where replace would scan the whole text.)"""
+    repository, site = text(repo.repository_id), text(repo.site_url)
+    out = []
+    for *_key, header, metadata in rows:
+        head, _marker, tail = header.partition(harvest.REPOSITORY)
+        if metadata:
+            before, _marker, after = metadata.rpartition(harvest.SITE)
+            out.append(f"<record>{head}{repository}{tail}{before}{site}{after}</record>\n")
+        else:  # deleted: the header says so, and there is no metadata
+            out.append(f"<record>{head}{repository}{tail}</record>\n")
+    return "".join(out)
 
 
-def _header(row: tuple[Any, ...], specs: list[str], repo: Repository) -> str:
-    return writer.header(repo.oai_id(row[1]), row[2], specs, row[3] is not None) + "\n"
+def _headers(rows: list[tuple[Any, ...]], repo: Repository) -> str:
+    """The headers of rows of ``records.HEADER_FIELDS``, their marker filled."""
+    repository = text(repo.repository_id)
+    out = []
+    for *_key, header in rows:
+        head, _marker, tail = header.partition(harvest.REPOSITORY)
+        out.append(f"{head}{repository}{tail}\n")
+    return "".join(out)
 
 
 def list_records(request: OaiRequest, repo: Repository, now: dt.datetime) -> Iterable[str]:
-    return _list(request, repo, now, records.RECORD_FIELDS, _record, repo.records_per_page)
+    return _list(request, repo, now, records.RECORD_FIELDS, _records, repo.records_per_page)
 
 
 def list_identifiers(request: OaiRequest, repo: Repository, now: dt.datetime) -> Iterable[str]:
-    return _list(request, repo, now, records.HEADER_FIELDS, _header, repo.identifiers_per_page)
+    return _list(request, repo, now, records.HEADER_FIELDS, _headers, repo.identifiers_per_page)
 
 
-Item = Callable[[tuple[Any, ...], list[str], Repository], str]
+Items = Callable[[list[tuple[Any, ...]], Repository], str]
 
 
 def _list(
@@ -226,7 +243,7 @@ def _list(
     repo: Repository,
     now: dt.datetime,
     fields: tuple[str, ...],
-    item: Item,
+    items: Items,
     page_size: int,
 ) -> Iterable[str]:
     """The eager part of ListRecords and ListIdentifiers: arguments, the first row."""
@@ -242,9 +259,9 @@ def _list(
         lower, upper = request.lower, request.upper
         after, cursor, total = None, 0, 0
     _check_prefix(prefix)
-    tree = records.SetTree.load()
     collection_ids = None
     if spec is not None:
+        tree = records.SetTree.load()
         if not tree:
             raise OaiError("noSetHierarchy", "This repository has no collections, so no sets.")
         collection_ids = tree.subtree(spec)
@@ -277,7 +294,7 @@ def _list(
                 lower=lower,
                 upper=upper,
                 set_spec=spec,
-                after_datestamp=records.moment(last[2]),
+                after_datestamp=records.moment(last[1]),
                 after_id=last[0],
                 cursor=cursor + sent,
                 total=size,
@@ -289,39 +306,26 @@ def _list(
             f'completeListSize="{size}" cursor="{cursor}">{text(next_token)}</resumptionToken>\n'
         )
 
-    return _stream(
-        request.verb, itertools.chain([first], rows), tree, page_size, item, repo, resume
-    )
+    return _stream(request.verb, itertools.chain([first], rows), page_size, items, repo, resume)
 
 
 def _stream(
     verb: str,
     rows: Iterator[tuple[Any, ...]],
-    tree: records.SetTree,
     page_size: int,
-    item: Item,
+    items: Items,
     repo: Repository,
     resume: Callable[[tuple[Any, ...] | None, int, bool], str],
 ) -> Iterator[str]:
-    """The list itself: rows in batches, each batch's set memberships in one query."""
+    """The list itself: up to ``page_size`` rows, written a batch at a time; one row more
+    tells that a next page follows."""
     yield f"<{verb}>\n"
-    sent, last, more = 0, None, False
-    batch: list[tuple[Any, ...]] = []
-    for row in itertools.chain(rows, [None]):
-        if row is not None and sent + len(batch) == page_size:
-            more = True  # the extra row asked for: there is a next page
-            row = None
-        if row is not None:
-            batch.append(row)
-            if len(batch) < records.BATCH:
-                continue
-        if batch:
-            specs = tree.memberships([r[0] for r in batch]) if tree else {}
-            for r in batch:
-                yield item(r, specs.get(r[0], []), repo)
-            sent, last, batch = sent + len(batch), batch[-1], []
-        if row is None:
-            break
+    page = itertools.islice(rows, page_size)
+    sent, last = 0, None
+    while batch := list(itertools.islice(page, records.BATCH)):
+        yield items(batch, repo)
+        sent, last = sent + len(batch), batch[-1]
+    more = next(rows, None) is not None
     yield resume(last, sent, more)
     yield f"</{verb}>\n"
 

@@ -98,6 +98,10 @@ class Resource(Bilingual, models.Model):
     # OAI-PMH datestamps: every change of the record (deletion included) moves it.
     modified_at = models.DateTimeField(_("modified at"), db_index=True)
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    # The OAI-PMH record as harvesters receive it, rendered by ``harvest.store`` whenever
+    # ``modified_at`` moves: ListRecords streams these instead of building XML per request.
+    oai_header = models.TextField(_("OAI-PMH header"), blank=True, editable=False)
+    oai_metadata = models.TextField(_("OAI-PMH metadata"), blank=True, editable=False)
 
     objects = ResourceQuerySet.as_manager()
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import BooleanField, Case, Prefetch, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, Prefetch, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -183,3 +183,15 @@ def collection_descendant_ids(code: str) -> set[int]:
             found.add(pk)
             stack.extend(children.get(pk, []))
     return found
+
+
+def collection_resource_counts() -> dict[int, int]:
+    """How many resources (withdrawn ones aside) each collection holds itself, not counting
+    those of the collections below it; a collection without any is absent."""
+    rows = (
+        Resource.collections.through.objects.filter(resource__deleted_at__isnull=True)
+        .values_list("collection_id")
+        .annotate(count=Count("resource_id"))
+        .order_by()
+    )
+    return dict(rows)

@@ -18,7 +18,7 @@ import logging
 import mimetypes
 import re
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import PurePosixPath, PureWindowsPath
@@ -36,7 +36,9 @@ from PIL import Image
 from libranet.audit.services import audit_record, model_changes
 from libranet.network.permissions import Capability, can
 
+from . import harvest
 from .models import AccessLevel, Collection, Resource, ResourceFile
+from .pdf import pdf_text
 from .search.changes import index_change_record
 
 logger = logging.getLogger(__name__)
@@ -66,6 +68,8 @@ RESOURCE_FIELDS = (
     "access_level",
 )
 _TEXT_FIELDS = ("title_ru", "title_en", "description_ru", "description_en", "rights")
+# What ``collection_update`` may change (the code never changes: it is the OAI-PMH set spec).
+COLLECTION_FIELDS = ("name_ru", "name_en", "description_ru", "description_en", "parent", "position")
 
 # The content types each kind of file may have.
 FILE_TYPES: dict[str, tuple[str, ...]] = {
@@ -329,11 +333,18 @@ def _snapshot(resource: Resource) -> dict[str, Any]:
     return snap
 
 
+def _follow(resource_ids: list[int]) -> None:
+    """After a change that moved these resources' ``modified_at``: their stored OAI-PMH
+    records are rendered again and the search index hears, both in the change's transaction."""
+    harvest.store(resource_ids)
+    index_change_record(resource_ids=resource_ids)
+
+
 def _changed(resource: Resource) -> None:
     """Every change of a resource: the OAI-PMH datestamp moves and the search index hears."""
     resource.modified_at = timezone.now()
     Resource.objects.filter(pk=resource.pk).update(modified_at=resource.modified_at)
-    index_change_record(resource_ids=[resource.pk])
+    _follow([resource.pk])
 
 
 # --- collections --------------------------------------------------------------------------------
@@ -397,6 +408,140 @@ def collection_create(
     return collection
 
 
+def _collection_snapshot(collection: Collection) -> dict[str, Any]:
+    snap = {name: getattr(collection, name) for name in COLLECTION_FIELDS if name != "parent"}
+    snap["parent"] = collection.parent.code if collection.parent else None
+    return snap
+
+
+def _collection_parent(value: Collection | str | None) -> Collection | None:
+    """A parent given as a collection or its code; None (or "") is the top of the tree."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, Collection):
+        if value.pk is None:
+            raise ResourceError({"parent": _("The parent collection must be saved first.")})
+        return value
+    found = Collection.objects.filter(code=str(value).strip()).first()
+    if found is None:
+        raise ResourceError(
+            {"parent": _("Unknown collection code: {code}.").format(code=str(value).strip())}
+        )
+    return found
+
+
+def _move_error(
+    collection: Collection, parent: Collection | None, parents: Mapping[int, int | None]
+) -> str:
+    """Why ``collection`` cannot go under ``parent`` in the tree ``parents`` (id -> parent id),
+    or "" when it can: never under itself, never under one of its own descendants."""
+    if parent is None:
+        return ""
+    if parent.pk == collection.pk:
+        return _("A collection cannot be placed under itself.")
+    node: int | None = parent.pk
+    seen: set[int] = set()
+    while node is not None and node not in seen:
+        if node == collection.pk:
+            return _(
+                "“{parent}” is inside “{name}”: a collection cannot be moved under one of its "
+                "own sub-collections (that would make a loop)."
+            ).format(parent=parent.name, name=collection.name)
+        seen.add(node)
+        node = parents.get(node)
+    return ""
+
+
+def _collection_moved(collection: Collection, parents: Mapping[int, int | None]) -> int:
+    """The resources of ``collection`` and of every collection below it have new OAI-PMH set
+    specs: their datestamps move, their records are rendered again, the search index hears.
+    Returns how many resources."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in parents.items():
+        children.setdefault(parent_id, []).append(pk)
+    subtree: set[int] = set()
+    stack = [collection.pk]
+    while stack:
+        node = stack.pop()
+        if node not in subtree:
+            subtree.add(node)
+            stack.extend(children.get(node, ()))
+    members = Resource.objects.filter(collections__in=subtree)
+    # Withdrawn ones too: a deleted record's header still lists its sets.
+    Resource.objects.filter(pk__in=members.values("pk")).update(modified_at=timezone.now())
+    resource_ids = list(members.order_by("pk").values_list("pk", flat=True).distinct())
+    _follow(resource_ids)
+    return len(resource_ids)
+
+
+@transaction.atomic
+def collection_update(*, actor: Any, collection: Collection, **fields: Any) -> Collection:
+    """Rename a collection or move it in the tree: any of ``COLLECTION_FIELDS``; ``parent`` is
+    another collection (or its code), or None for the top; ``position`` orders siblings. The
+    code never changes: it is the OAI-PMH set spec that harvesters keep.
+
+    A move changes the set spec of the collection and of every collection below it, and so the
+    OAI-PMH records of their resources: in this same transaction their datestamps move, their
+    stored records are rendered again and their search documents are queued to be rebuilt. A
+    call that changes nothing writes nothing."""
+    _require(actor)
+    if "code" in fields:
+        raise ResourceError(
+            {
+                "code": _(
+                    "A collection’s code is its OAI-PMH set spec, which harvesters keep: it "
+                    "cannot be changed."
+                )
+            }
+        )
+    unknown = set(fields) - set(COLLECTION_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown collection fields: {sorted(unknown)}")
+    # The whole tree, locked: two moves at once could otherwise close a loop neither saw.
+    parents = dict(Collection.objects.select_for_update().values_list("pk", "parent_id"))
+    collection = Collection.objects.select_related("parent").get(pk=collection.pk)
+    before = _collection_snapshot(collection)
+    errors: dict[str, list[str]] = {}
+    for name in ("name_ru", "name_en", "description_ru", "description_en"):
+        if name in fields:
+            setattr(collection, name, str(fields[name] or "").strip())
+    if not collection.name_ru:
+        errors["name_ru"] = [_("Give the name in Russian.")]
+    if "position" in fields:
+        position = fields["position"]
+        if isinstance(position, bool) or not isinstance(position, int) or position < 0:
+            errors["position"] = [_("A position is a whole number, 0 or more.")]
+        else:
+            collection.position = position
+    if "parent" in fields:
+        try:
+            parent = _collection_parent(fields["parent"])
+        except ResourceError as exc:
+            errors["parent"] = exc.message_dict["parent"]
+        else:
+            if message := _move_error(collection, parent, parents):
+                errors["parent"] = [message]
+            else:
+                collection.parent = parent
+    try:
+        collection.full_clean(exclude=[*errors, "code"], validate_unique=False)
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise ResourceError(errors)
+    changes = model_changes(before, _collection_snapshot(collection))
+    if not changes:
+        return collection
+    collection.save()
+    action = "collection.update"
+    if "parent" in changes:
+        action = "collection.move"
+        changes["resources"] = [None, _collection_moved(collection, parents)]
+    audit_record(actor=actor, action=action, obj=collection, changes=changes)
+    return collection
+
+
 # --- resources ----------------------------------------------------------------------------------
 
 
@@ -448,7 +593,7 @@ def resource_create(
     _validate(resource, errors)
     _save(resource)
     resource.collections.set(wanted)
-    index_change_record(resource_ids=[resource.pk])
+    _follow([resource.pk])
     audit_record(
         actor=actor,
         action="resource.create",
@@ -506,7 +651,7 @@ def resource_update(*, actor: Any, resource: Resource, **fields: Any) -> Resourc
     _save(resource)
     if wanted is not None and "collections" in changes:
         resource.collections.set(wanted)
-    index_change_record(resource_ids=[resource.pk])
+    _follow([resource.pk])
     audit_record(actor=actor, action="resource.update", obj=resource, changes=changes)
     return resource
 
@@ -521,7 +666,7 @@ def resource_delete(*, actor: Any, resource: Resource) -> Resource:
         return resource
     resource.deleted_at = resource.modified_at = timezone.now()
     resource.save(update_fields=["deleted_at", "modified_at"])
-    index_change_record(resource_ids=[resource.pk])
+    _follow([resource.pk])
     audit_record(actor=actor, action="resource.delete", obj=resource)
     return resource
 
@@ -659,8 +804,9 @@ def resource_file_add(
 
     ``content`` is bytes or a readable, seekable file. The content type is guessed from the
     bytes, else the name, when not given, and must fit the kind; a page image must be an
-    image Pillow reads. ``position`` None puts it after the others. The text of PDFs is not
-    extracted (no PDF library is installed; ``extracted_text`` stays empty)."""
+    image Pillow reads. ``position`` None puts it after the others. A PDF's text is extracted
+    for the search (``pdf.pdf_text``: bounded, and a PDF whose text cannot be read is stored
+    without it)."""
     _require(actor)
     resource = _live_for_update(resource)
     errors: dict[str, list[str]] = {}
@@ -695,6 +841,8 @@ def resource_file_add(
         position=position,
         label=label.strip(),
     )
+    if kind == ResourceFile.Kind.PDF:
+        record.extracted_text = pdf_text(file, name=f"{resource.identifier}/{safe_name}")
     file.seek(0)
     record.file.save(f"{resource.pk}/{safe_name}", file, save=False)
     stored = record.file.name
@@ -758,7 +906,7 @@ def resource_thumbnail_set(
     resource.save(update_fields=["thumbnail", "modified_at"])
     if old:
         _delete_on_commit(old)
-    index_change_record(resource_ids=[resource.pk])
+    _follow([resource.pk])
     audit_record(
         actor=actor,
         action="resource.thumbnail_set",

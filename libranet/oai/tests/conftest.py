@@ -1,4 +1,5 @@
-"""OAI-PMH test helpers: resources made straight with the models, every response validated.
+"""OAI-PMH test helpers: resources made straight with the models (their OAI-PMH records rendered
+as the services render them), every response validated.
 
 Every response is checked against the protocol's own schema (../shared/standards/oai-pmh); the
 schema skips what is inside ``<metadata>``, whose oai_dc schema lives on the web (tests run
@@ -14,6 +15,7 @@ import pytest
 from django.conf import settings
 from lxml import etree
 
+from libranet.resources import harvest
 from libranet.resources.models import Collection, Resource
 
 SCHEMA = Path(settings.BASE_DIR).parent / "shared" / "standards" / "oai-pmh" / "OAI-PMH.xsd"
@@ -105,6 +107,7 @@ def make_resource(db):
         fields.setdefault("modified_at", START + dt.timedelta(minutes=number))
         resource = Resource.objects.create(**fields)
         resource.collections.set(collections)
+        harvest.store([resource.pk])
         return resource
 
     return make

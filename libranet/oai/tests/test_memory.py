@@ -5,6 +5,7 @@ import tracemalloc
 
 import pytest
 
+from libranet.resources import harvest
 from libranet.resources.models import Collection, Resource
 
 from .conftest import START
@@ -34,6 +35,7 @@ def catalogue(size: int) -> None:
         Resource.collections.through(resource_id=pk, collection_id=maps.pk)
         for pk in Resource.objects.values_list("pk", flat=True)
     )
+    harvest.store()
 
 
 def peak_while_streaming(client) -> tuple[int, int]:

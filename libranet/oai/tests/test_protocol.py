@@ -4,9 +4,10 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from libranet.oai import protocol
+from libranet.resources.services import collection_update
 
 from .conftest import NS, START, error_codes, identifiers, request_attributes, token
 
@@ -303,6 +304,24 @@ def test_a_set_holds_its_descendants(oai, make_resource, tree):
     # A set is named by its full spec only.
     response = oai(verb="ListIdentifiers", metadataPrefix="oai_dc", set="empire")
     assert error_codes(response) == ["noRecordsMatch"]
+
+
+def test_a_moved_collection_reaches_harvesters_of_changes(oai, make_resource, tree):
+    make_resource(identifier="PETRINE", collections=[tree["petrine"]])
+    make_resource(identifier="MAP", collections=[tree["maps"]])
+    moved_at = timezone.now().replace(microsecond=0)
+    # The empire goes under the maps (a test tree): its sets' specs change, and so do the
+    # records in them, which an incremental harvest from the moment of the move then sees.
+    collection_update(actor=None, collection=tree["empire"], parent=tree["maps"])
+    since = {"from": moved_at.strftime("%Y-%m-%dT%H:%M:%SZ")}
+    changed = oai(verb="ListRecords", metadataPrefix="oai_dc", **since)
+    assert identifiers(changed) == ["oai:libranet:PETRINE"]
+    header = changed.xml.find(".//oai:header", NS)
+    assert [s.text for s in header.iterfind("oai:setSpec", NS)] == ["maps:empire:petrine"]
+    listed = oai(verb="ListIdentifiers", metadataPrefix="oai_dc", set="maps:empire")
+    assert identifiers(listed) == ["oai:libranet:PETRINE"]
+    sets = oai(verb="ListSets").xml.iterfind(".//oai:setSpec", NS)
+    assert "maps:empire:petrine" in [s.text for s in sets]
 
 
 def test_from_and_until_to_the_day_and_to_the_second(oai, make_resource):

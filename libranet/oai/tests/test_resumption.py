@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from libranet.resources.models import Resource
+from libranet.resources.services import resource_delete, resource_update
 
 from .conftest import NS, START, error_codes, identifiers, request_attributes, token
 
@@ -94,16 +95,19 @@ def test_changes_during_a_harvest_are_not_skipped(oai, make_resource):
     first = oai(verb="ListRecords", metadataPrefix="oai_dc")
     # While the harvester holds the token: one sent record and one not yet sent change, and a
     # new one is added. Each comes at the end of the list; nothing is lost.
-    now = timezone.now()
-    Resource.objects.filter(pk=made[0].pk).update(modified_at=now, title_ru="Исправлено")
-    Resource.objects.filter(pk=made[4].pk).update(modified_at=now, deleted_at=now)
-    added = make_resource(modified_at=now + dt.timedelta(seconds=1))
+    resource_update(actor=None, resource=made[0], title_ru="Исправлено")
+    resource_delete(actor=None, resource=made[4])
+    added = make_resource(modified_at=timezone.now() + dt.timedelta(seconds=1))
     pages = [first]
     while (last := token(pages[-1])).text:
         pages.append(oai(verb="ListRecords", resumptionToken=last.text))
         assert len(pages) < 10
     order = [made[i] for i in (0, 1, 2, 3, 5, 0, 4)] + [added]
     assert numbers(pages) == [int(r.identifier.rsplit("-", 1)[1]) for r in order]
+    # The records sent again are as they are now: corrected, and withdrawn.
+    sent = [r for page in pages for r in page.xml.iterfind(".//oai:record", NS)]
+    assert sent[5].findtext(".//dc:title", namespaces=NS) == "Исправлено"
+    assert sent[6].find("oai:header", NS).get("status") == "deleted"
     # The size counted at the start grows to what was actually sent.
     assert token(pages[-1]).get("completeListSize") == "8"
 
@@ -156,6 +160,7 @@ def test_a_page_costs_a_fixed_number_of_queries_and_never_an_offset(oai, make_re
         page = oai(verb="ListRecords", metadataPrefix="oai_dc", set="history")
     with CaptureQueriesContext(connection) as resumed:
         oai(verb="ListRecords", resumptionToken=token(page).text)
-    # The tree, the count (first page only), the page's rows, their sets.
-    assert len(first) == 4 and len(resumed) == 3
+    # The tree (for the set), the count (first page only), the page's rows: their sets come
+    # rendered with them.
+    assert len(first) == 3 and len(resumed) == 2
     assert not any("OFFSET" in q["sql"].upper() for q in [*first, *resumed])

@@ -1,10 +1,12 @@
-"""The writer's escaping and the reading of values as database drivers give them."""
+"""The escaping of records and envelopes, and the reading of values as database drivers give
+them."""
 
 import datetime as dt
 
 import pytest
 
 from libranet.oai import records, writer
+from libranet.resources import harvest
 
 MSK = dt.timezone(dt.timedelta(hours=3))
 
@@ -38,8 +40,9 @@ def test_attributes_escape_quotes_and_line_breaks():
     ],
 )
 def test_datestamps_of_driver_values(value):
-    assert writer.stamp(value) == "2024-05-10T09:30:15Z"
-    assert records.moment(value) == dt.datetime(2024, 5, 10, 9, 30, 15, 999999, tzinfo=dt.UTC)
+    moment = records.moment(value)
+    assert moment == dt.datetime(2024, 5, 10, 9, 30, 15, 999999, tzinfo=dt.UTC)
+    assert harvest.datestamp(moment) == "2024-05-10T09:30:15Z"
 
 
 def test_identifiers_in_uris():
@@ -52,12 +55,12 @@ def test_identifiers_in_uris():
 
 
 def test_names_of_every_shape_imports_may_give():
-    assert writer._names("creator", '["A & B", ""]') == "<dc:creator>A &amp; B</dc:creator>"
-    assert writer._names("creator", "[]") == ""
-    assert writer._names("creator", '[{"name": "X"}, {"name_ru": "Я", "name_en": "Ya"}, 5]') == (
+    assert harvest.names("creator", ["A & B", ""]) == "<dc:creator>A &amp; B</dc:creator>"
+    assert harvest.names("creator", []) == ""
+    assert harvest.names("creator", [{"name": "X"}, {"name_ru": "Я", "name_en": "Ya"}, 5]) == (
         '<dc:creator>X</dc:creator><dc:creator xml:lang="ru">Я</dc:creator>'
         '<dc:creator xml:lang="en">Ya</dc:creator>'
     )
-    assert writer._names("subject", ["already", "decoded"]) == (
-        "<dc:subject>already</dc:subject><dc:subject>decoded</dc:subject>"
+    assert harvest.names("subject", "one heading, not a list") == (
+        "<dc:subject>one heading, not a list</dc:subject>"
     )

@@ -11,15 +11,11 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from PIL import Image
+from pypdf import PdfReader
 
 from libranet.network.reference_data import read_csv
-from libranet.resources.demo import (
-    SEED_ITEMS,
-    SYNTHETIC_PER_COPY,
-    _synthetic,
-    minimal_pdf,
-    seed_resources,
-)
+from libranet.resources.demo import SEED_ITEMS, SYNTHETIC_PER_COPY, _synthetic, seed_resources
+from libranet.resources.demo.files import text_pdf, title_video
 from libranet.resources.models import AccessLevel, Collection, Resource, ResourceFile
 
 pytestmark = pytest.mark.django_db
@@ -79,13 +75,24 @@ def test_every_type_level_the_seed_subjects_and_real_files():
     assert seed_resources().resources == 0
     # The files are small and are what they say they are.
     kinds = Counter(ResourceFile.objects.values_list("kind", flat=True))
-    assert set(kinds) == {"pdf", "page", "audio"}  # video: thumbnail only (see demo.py)
+    assert set(kinds) == {"pdf", "page", "audio", "video"}
     total = sum(ResourceFile.objects.values_list("size", flat=True))
     assert total < 20 * 1024 * 1024
-    pdf = ResourceFile.objects.filter(kind="pdf").first()
+    pdf = ResourceFile.objects.filter(kind="pdf").select_related("resource").first()
     with default_storage.open(pdf.file.name) as handle:
         data = handle.read()
     assert data.startswith(b"%PDF-1.4") and data.rstrip().endswith(b"%%EOF")
+    # Real text, which the search reads: the title, and sentences the record does not hold.
+    assert pdf.extracted_text.startswith(pdf.resource.title_ru)
+    assert len(pdf.extracted_text) > 200
+    assert not ResourceFile.objects.filter(kind="pdf", extracted_text="").exists()
+    videos = ResourceFile.objects.filter(kind="video")
+    assert videos.count() == Resource.objects.filter(type="video").count()
+    video = videos.first()
+    assert video.content_type == "video/webm" and video.size < 100 * 1024
+    with default_storage.open(video.file.name) as handle:
+        head = handle.read(64)
+    assert head.startswith(b"\x1a\x45\xdf\xa3") and b"webm" in head  # EBML, doc type webm
     page = ResourceFile.objects.filter(kind="page").first()
     with default_storage.open(page.file.name) as handle, Image.open(handle) as image:
         assert image.format == "PNG"
@@ -96,14 +103,33 @@ def test_every_type_level_the_seed_subjects_and_real_files():
 
 
 def test_the_pdf_cross_reference_table_points_at_its_objects():
-    data = minimal_pdf(["Bortenev (1317)", "Бортенево", "back\\slash"])
+    data = text_pdf([["Bortenev (1317)", "Бортенево", "back\\slash"], ["Вторая страница"]])
     start = int(data.rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
-    assert data[start:].startswith(b"xref\n0 6\n")
-    entries = data[start:].split(b"\n")[3:8]
+    assert data[start:].startswith(b"xref\n0 10\n")  # the free entry and 9 objects
+    entries = data[start:].split(b"\n")[3:12]
     for number, entry in enumerate(entries, start=1):
         offset = int(entry.split(b" ")[0])
         assert data[offset:].startswith(b"%d 0 obj" % number)
-    assert b"(Bortenevo) '" in data and b"\\(1317\\)" in data
+    # Plain ASCII: Cyrillic as octal escapes of Windows-1251, parentheses escaped.
+    assert data.isascii()
+    assert b"(\\301\\356\\360\\362\\345\\355\\345\\342\\356) Tj" in data
+    assert b"(Bortenev \\(1317\\)) Tj" in data and b"back\\\\slash" in data
+
+
+def test_the_pdf_text_reads_back_exactly():
+    lines = ["Бортеневская битва 1317 года", "«Кавычки», №, ё и Ё — тире…"]
+    reader = PdfReader(io.BytesIO(text_pdf([lines, ["The second page"]])))
+    assert [page.extract_text().splitlines() for page in reader.pages] == [
+        lines,
+        ["The second page"],
+    ]
+
+
+def test_a_video_is_the_same_for_the_same_title_and_small():
+    video = title_video("Выездное совещание", "pl-000012 · 2020-10-21", (30, 60, 90))
+    assert video == title_video("Выездное совещание", "pl-000012 · 2020-10-21", (30, 60, 90))
+    assert video != title_video("Другое название", "pl-000012 · 2020-10-21", (30, 60, 90))
+    assert video.startswith(b"\x1a\x45\xdf\xa3") and len(video) < 100 * 1024
 
 
 def test_scale_adds_metadata_only_copies():

@@ -2,7 +2,8 @@
 
 Rows are written with bulk_create straight through the models, not through the resource
 services: a benchmark corpus of 100,000 records must be built in seconds, and it needs neither
-the audit trail nor the search index. Never run it on a database that holds real resources.
+the audit trail nor the search index. Their OAI-PMH records are rendered and stored as the
+services store them (``harvest.store``). Never run it on a database that holds real resources.
 """
 
 import datetime as dt
@@ -12,6 +13,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from libranet.resources import harvest
 from libranet.resources.models import AccessLevel, Collection, Resource
 
 BATCH = 5000
@@ -95,6 +97,7 @@ class Command(BaseCommand):
             for resource in made
             for collection in rng.sample(collections, rng.randint(1, 2))
         )
+        harvest.store(resource.pk for resource in made)
 
     def _progress(self, done: int, total: int) -> None:
         filled = BAR_WIDTH * done // total

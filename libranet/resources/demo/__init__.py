@@ -6,39 +6,31 @@ titles and files (the drawn text's font is whatever the machine has, so page ima
 between machines, never their number or order). Every collection, resource and file goes
 through the collections' services, so the demo obeys the rules staff do.
 
-Files are generated, never downloaded: a one-page PDF written by hand (Helvetica, so its text is
-Latin: the English title or a transliteration), page images and thumbnails drawn with Pillow, a
-short WAV tone with the standard library. Video resources have a thumbnail but no file (a valid
-video needs an encoder this project does not carry). ``scale`` N repeats the synthetic
-resources N times; copies after the first are metadata only (the search benchmark's corpus of a
-million records is built by its own generator, not here).
+Files are generated, never downloaded (``files``): PDFs whose pages carry real text in Russian
+and English (so the search finds words that only a PDF holds), page images and thumbnails
+drawn with Pillow, a short WAV tone for sound recordings and a few seconds of WebM video for
+films. ``scale`` N repeats the synthetic resources N times; copies after the first are
+metadata only (the search benchmark's corpus of a million records is built by its own
+generator, not here).
 """
 
-import io
-import math
 import random
-import struct
-import wave
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
-from typing import Any
 
 from django.core.files.storage import default_storage
 from django.db import transaction
-from PIL import Image, ImageDraw, ImageFont
 
 from libranet.network.reference_data import read_csv
 
-from .models import AccessLevel, Collection, Resource, ResourceFile
-from .services import (
+from ..models import AccessLevel, Collection, Resource, ResourceFile
+from ..services import (
     collect_stored_files,
     collection_create,
     resource_create,
     resource_file_add,
     resource_thumbnail_set,
 )
+from .files import card, text_pdf, title_video, tone_wav
 
 Type = Resource.Type
 Kind = ResourceFile.Kind
@@ -90,6 +82,7 @@ class _Item:
     description_ru: str = ""
     description_en: str = ""
     pages: int = 0  # page images to draw
+    text: str = ""  # what its PDF says beyond the catalogue (else sentences drawn for it)
 
 
 # The subjects of the seed documents: the battle of Bortenev (1317) and Tver, Tarkhany and
@@ -109,6 +102,13 @@ SEED_ITEMS = [
         "у деревни Бортенево 22 декабря 1317 года.",
         description_en="Prince Mikhail of Tver defeats the Moscow host near Bortenevo on "
         "22 December 1317.",
+        text=(
+            "В декабре 1317 года тверское войско князя Михаила Ярославича встретило у деревни "
+            "Бортенево московскую рать князя Юрия Даниловича, с которой шёл ордынский отряд "
+            "Кавгадыя. Тверичи одержали победу; в плену оказалась жена московского князя Агафья "
+            "(Кончака), сестра хана Узбека. Книга пересказывает летописные известия о битве и её "
+            "последствиях для Тверского княжества."
+        ),
     ),
     _Item(
         "Карта Тверской губернии",
@@ -142,6 +142,11 @@ SEED_ITEMS = [
         ["Лермонтов М. Ю."],
         "1840",
         ["Лермонтов Михаил Юрьевич", "русская поэзия", "Тарханы"],
+        text=(
+            "В сборник вошли «Песня про царя Ивана Васильевича, молодого опричника и удалого "
+            "купца Калашникова», поэма «Мцыри», «Бородино», «Дума», «Три пальмы». Детские годы "
+            "поэта прошли в Тарханах, в имении бабушки Елизаветы Алексеевны Арсеньевой."
+        ),
     ),
     _Item(
         "Пензенская губерния: атлас уездов",
@@ -163,6 +168,11 @@ SEED_ITEMS = [
         ["Копылов Д. И."],
         "2016",
         ["Тюменская область", "Тюмень", "освоение Сибири"],
+        text=(
+            "Тюмень основана в 1586 году воеводами Василием Сукиным и Иваном Мясным на месте "
+            "татарского городка Чинги-Тура и стала первым русским городом в Сибири. Через неё шли"
+            " ямщицкий тракт и речной путь по Туре и Тоболу."
+        ),
     ),
     _Item(
         "Филиал Президентской библиотеки в Тюменской области",
@@ -183,6 +193,11 @@ SEED_ITEMS = [
         [],
         "1921–1940",
         ["Монголия", "Улан-Батор", "международные отношения"],
+        text=(
+            "Подборка включает дипломатическую переписку, торговые соглашения и отчёты "
+            "консульства в Урге (с 1924 года — Улан-Батор), а также сведения о караванной "
+            "торговле через Кяхту."
+        ),
     ),
     _Item(
         "Улан-Батор: фотографии",
@@ -208,6 +223,11 @@ SEED_ITEMS = [
         ["Президентская библиотека", "региональные центры", "Пенза", "центры удалённого доступа"],
         description_ru="Приоритеты развития сети и решения с ответственными и сроками.",
         description_en="The network's priorities and decisions, each with who and by when.",
+        text=(
+            "Совещание рекомендовало региональным центрам каждый месяц представлять сведения о "
+            "работе центров удалённого доступа, расширять доступ читателей через ЕСИА и проводить"
+            " совместные мероприятия, а также договорилось о сроках исполнения решений."
+        ),
     ),
     _Item(
         "Выездное совещание руководителей региональных центров: видеозапись",
@@ -228,6 +248,12 @@ SEED_ITEMS = [
         ["Президентская библиотека"],
         "2020",
         ["ЕСИА", "Госуслуги", "удалённый доступ"],
+        text=(
+            "Войдите на портал библиотеки с подтверждённой учётной записью Госуслуг. После входа "
+            "издания с пометкой «для читателей» открываются полностью с любого компьютера; "
+            "издания, охраняемые авторским правом, читают в залах библиотеки и в центрах "
+            "удалённого доступа."
+        ),
     ),
     _Item(
         "Обращение Президента Российской Федерации: звукозапись",
@@ -248,6 +274,11 @@ SEED_ITEMS = [
         ["Президентская библиотека"],
         "2019",
         ["оцифровка", "Президентская библиотека"],
+        text=(
+            "Перед сканированием проверьте сохранность переплёта и листов. Разрешение съёмки — не"
+            " ниже 400 точек на дюйм, цветовой профиль — Adobe RGB; каждый файл сверяют с "
+            "контрольной шкалой."
+        ),
     ),
 ]
 
@@ -381,134 +412,36 @@ def _synthetic(rng: random.Random, regions: list[dict[str, str]]) -> list[_Item]
     return items
 
 
-# --- generated files -----------------------------------------------------------------------------
-
-_LATIN = dict(
-    zip(
-        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-        "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh shch  y  e yu ya".split(" "),
-        strict=True,
-    )
-)
-
-
-def transliterate(text: str) -> str:
-    """Russian in Latin letters (for the PDF's Helvetica and fonts without Cyrillic)."""
-    out = []
-    for char in text:
-        latin = _LATIN.get(char.lower())
-        if latin is None:
-            out.append(char if char.isascii() else "-" if char in "–—" else "")
-        else:
-            out.append(latin.capitalize() if char.isupper() else latin)
-    return "".join(out)
-
-
-def minimal_pdf(lines: Iterable[str]) -> bytes:
-    """A valid one-page PDF (A4, Helvetica) showing ``lines``, written by hand: a few hundred
-    bytes with a correct cross-reference table."""
-
-    def literal(text: str) -> str:
-        ascii_text = transliterate(text).encode("ascii", "replace").decode()
-        return ascii_text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-
-    ops = ["BT", "/F1 16 Tf", "72 770 Td", "20 TL"]
-    ops += [f"({literal(line)[:90]}) '" for line in lines]
-    ops.append("ET")
-    stream = "\n".join(ops).encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
-
-
-def tone_wav(*, seconds: float = 0.5, frequency: float = 440.0, rate: int = 8000) -> bytes:
-    """A short sine tone as an 8-bit mono WAV (some 4 kB)."""
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as sound:
-        sound.setnchannels(1)
-        sound.setsampwidth(1)
-        sound.setframerate(rate)
-        frames = int(seconds * rate)
-        sound.writeframes(
-            struct.pack(
-                f"{frames}B",
-                *(
-                    int(128 + 90 * math.sin(2 * math.pi * frequency * i / rate))
-                    for i in range(frames)
-                ),
-            )
-        )
-    return buffer.getvalue()
-
-
-_FONT_FILES = [
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
-    "/usr/share/fonts/TTF/DejaVuSans.ttf",
+# Sentences of the synthetic resources' PDFs: what a digitized book says beyond its catalogue
+# record, so that a search finds words that only a PDF holds (such as «исправник»).
+PDF_SENTENCES = [
+    "Текст подготовлен по экземпляру из фондов Президентской библиотеки и сверен с оригиналом.",
+    "В приложении помещены таблицы ярмарочной торговли, цены на хлеб и перечень почтовых станций.",
+    "Особое внимание уделено переписке губернатора с уездными исправниками и земскими управами.",
+    "Автор приводит выдержки из летописей, писцовых книг и ревизских сказок.",
+    "Издание снабжено указателем личных имён и географических названий.",
+    "На полях сохранились карандашные пометы прежнего владельца.",
+    "Сведения о народном образовании: число училищ, учителей и учащихся по уездам.",
+    "Описаны пути сообщения: тракты, переправы, пристани и постройка железной дороги.",
+    "Приведены данные переписи населения и городских обывательских книг.",
+    "Документы публикуются в современной орфографии с сохранением особенностей языка.",
 ]
+PDF_FOOTER = "Libranet: демонстрационные фонды / a demo of the Presidential Library's collections"
 
 
-@cache
-def _font(size: int) -> tuple[Any, bool]:
-    """A font and whether it draws Cyrillic (else the text is transliterated)."""
-    for path in _FONT_FILES:
-        if Path(path).is_file():
-            return ImageFont.truetype(path, size), True
-    return ImageFont.load_default(size=size), False
+def _pdf_pages(resource: Resource, item: _Item) -> list[list[str]]:
+    """A resource's PDF: its catalogue heading and its text (the seed item's own, else
+    sentences drawn for its identifier, so the same every time) over two pages."""
+    rng = random.Random(f"pdf-{resource.identifier}")  # noqa: S311 (demo text, not a secret)
+    sentences = rng.sample(PDF_SENTENCES, 5)
+    heading = [item.title_ru, item.title_en, "; ".join(item.creators), item.date_text]
+    first = [*(line for line in heading if line), resource.identifier, ""]
+    first.append(item.text or " ".join(sentences[:3]))
+    second = [] if item.text else [" ".join(sentences[3:]), ""]
+    return [first, [*second, PDF_FOOTER]]
 
 
-def _wrap(text: str, width: int) -> list[str]:
-    lines, line = [], ""
-    for word in text.split():
-        if line and len(line) + len(word) + 1 > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    return [*lines, line][:6]
-
-
-def _card(title: str, caption: str, color: tuple[int, int, int], size: tuple[int, int]) -> bytes:
-    """A page or cover: the title drawn on a coloured ground, as a three-colour PNG (about
-    1.5 kB; drawn in palette mode, which is ten times faster than quantizing a colour image)."""
-    image = Image.new("P", size, 0)
-    image.putpalette([*color, 250, 245, 230, 235, 225, 200])
-    draw = ImageDraw.Draw(image)
-    font, cyrillic = _font(max(size[0] // 18, 10))
-    small, _c = _font(max(size[0] // 28, 8))
-    text = title if cyrillic else transliterate(title)
-    margin = size[0] // 12
-    frame = [margin // 2, margin // 2, size[0] - margin // 2, size[1] - margin // 2]
-    draw.rectangle(frame, outline=2, width=2)
-    y = margin
-    for line in _wrap(text, 22):
-        draw.text((margin, y), line, fill=1, font=font)
-        y += int(size[0] / 14)
-    draw.text((margin, size[1] - 2 * margin), caption, fill=2, font=small)
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-def _add_files(resource: Resource, item: _Item, pdf_lines: list[str]) -> int:
+def _add_files(resource: Resource, item: _Item) -> int:
     stored = 0
     color = COLORS[item.type]
     if item.type in (Type.BOOK, Type.PERIODICAL, Type.ARCHIVAL, Type.OTHER, Type.MANUSCRIPT):
@@ -517,12 +450,12 @@ def _add_files(resource: Resource, item: _Item, pdf_lines: list[str]) -> int:
             resource=resource,
             kind=Kind.PDF,
             name=f"{resource.identifier}.pdf",
-            content=minimal_pdf(pdf_lines),
+            content=text_pdf(_pdf_pages(resource, item)),
         )
         stored += 1
     first_page = None
     for page in range(1, item.pages + 1):
-        content = _card(item.title_ru, f"{resource.identifier} · {page}", color, (420, 560))
+        content = card(item.title_ru, f"{resource.identifier} · {page}", color, (420, 560))
         first_page = first_page or content
         resource_file_add(
             actor=None,
@@ -542,7 +475,17 @@ def _add_files(resource: Resource, item: _Item, pdf_lines: list[str]) -> int:
             content=tone_wav(frequency=330 + 10 * (sum(map(ord, resource.identifier)) % 20)),
         )
         stored += 1
-    cover = first_page or _card(item.title_ru, resource.identifier, color, (240, 320))
+    if item.type == Type.VIDEO:
+        caption = f"{resource.identifier} · {item.date_text}"
+        resource_file_add(
+            actor=None,
+            resource=resource,
+            kind=Kind.VIDEO,
+            name=f"{resource.identifier}.webm",
+            content=title_video(item.title_ru, caption, color),
+        )
+        stored += 1
+    cover = first_page or card(item.title_ru, resource.identifier, color, (240, 320))
     resource_thumbnail_set(actor=None, resource=resource, content=cover)
     return stored
 
@@ -596,13 +539,7 @@ def seed_resources(*, seed: int = 2018, scale: int = 1) -> ResourceDemoResult:
                         number += 1
                         resource = _create(number, item, collections)
                         if copy == 0:
-                            lines = [
-                                item.title_en or item.title_ru,
-                                resource.identifier,
-                                item.date_text,
-                                "Libranet demo: the Presidential Library's collections",
-                            ]
-                            files += _add_files(resource, item, lines)
+                            files += _add_files(resource, item)
         except BaseException:
             for name in written:
                 default_storage.delete(name)

@@ -1,0 +1,26 @@
+"""The form of the SUSHI credentials page: it parses input; the service checks it."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+
+class SushiCredentialForm(forms.Form):
+    name = forms.CharField(
+        label=_("Who uses it"),
+        max_length=200,
+        help_text=_("The library or harvesting service the credential is for, for staff."),
+    )
+    requestor_id = forms.CharField(
+        label=_("Requestor ID"),
+        max_length=100,
+        help_text=_("What the harvester sends as requestor_id, such as its e-mail address."),
+    )
+    customer_id = forms.CharField(label=_("Customer"), max_length=32)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer_id"].help_text = _(
+            "A center's code (a regional center's credential also reads the centers it "
+            "coordinates), or {library} for the whole Library."
+        ).format(library=settings.LIBRANET_SUSHI_LIBRARY_CUSTOMER_ID)

@@ -12,7 +12,11 @@ from libranet.accounts.models import User
 from libranet.network.models import Center, Country, Institution, Region, StaffRole
 from libranet.network.services import center_create, institution_create, staff_role_assign
 
-pytest_plugins = ["libranet.tests.browser", "libranet.resources.search.testing"]
+pytest_plugins = [
+    "libranet.tests.browser",
+    "libranet.resources.search.testing",
+    "libranet.usage.testing",
+]
 
 PASSWORD = "correct-horse-battery-staple-42"  # noqa: S105 (test accounts only)
 _codes = itertools.count(1)
@@ -168,7 +172,8 @@ def _force_login_passes_second_factor(monkeypatch):
 @pytest.fixture
 def smtp_server():
     """A real SMTP server on the loopback (aiosmtpd), with Django's SMTP backend pointed at it;
-    ``smtp_server.messages`` holds what it received, parsed."""
+    ``smtp_server.messages`` holds what it received, parsed. Setting ``smtp_server.refusals``
+    makes it refuse that many next messages as a busy server does (451, try again later)."""
     import email
     import email.policy
     import socket
@@ -179,8 +184,12 @@ def smtp_server():
     class Inbox:
         def __init__(self):
             self.messages = []
+            self.refusals = 0
 
         async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+            if self.refusals > 0:
+                self.refusals -= 1
+                return "451 4.3.0 Busy, try again later"
             message = email.message_from_bytes(envelope.content, policy=email.policy.default)
             self.messages.append(message)
             return "250 Message accepted for delivery"
@@ -205,6 +214,30 @@ def smtp_server():
             yield inbox
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def run_worker(monkeypatch):
+    """``run_worker()``: `manage.py db_worker --batch` in the test's transaction, running what
+    the database queue holds that is due. The worker closes "old" connections between tasks,
+    which would end the transaction the test runs in; and it sets its own signal handlers."""
+    import signal
+
+    from django.core.management import call_command
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run():
+        signals = (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
+        handlers = {s: signal.getsignal(s) for s in signals}
+        try:
+            call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+        finally:
+            for signum, handler in handlers.items():
+                signal.signal(signum, handler)
+
+    return run
 
 
 @pytest.fixture

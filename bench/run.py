@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 
 import oai  # bench/oai.py, beside this file: the OAI-PMH benchmark
 import search  # bench/search.py: the search service against bare Tantivy
+import usage  # bench/usage.py: the usage write path and the reports over 50M events
 from common import BENCH_DIR, BIN, HOST, ROOT, Result, bench_env, free_port, manage
 
 DIRECTORY_RPS_GOAL = 0.5  # the issue: "at least 0.5 of the minimal view"
@@ -229,6 +230,12 @@ def main() -> int:
         default=1_000_000,
         help="search corpus (default 1,000,000; 0 skips)",
     )
+    parser.add_argument(
+        "--usage-events",
+        type=int,
+        default=50_000_000,
+        help="usage events under the reports (default 50,000,000; 0 skips)",
+    )
     args = parser.parse_args()
 
     errors: list[str] = []
@@ -264,6 +271,8 @@ def main() -> int:
             results += oai.bench(env, manage, records=args.oai_records)
         if args.search_records:
             results += search.bench(env, n=args.search_records)
+        if args.usage_events:
+            results += usage.bench(events=args.usage_events)
 
     print()
     print_table(results)

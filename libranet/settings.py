@@ -54,14 +54,17 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "libranet.audit",
     "libranet.mail",
+    "libranet.schedule",  # the periodic jobs (manage.py run_schedule)
     "libranet.accounts",
     "libranet.network",
     "libranet.resources",
     "libranet.usage",
+    "libranet.stats",
     "libranet.public",
     "libranet.backoffice",
     "libranet.api",
     "libranet.oai",
+    "libranet.sushi",
     # The local ESIA-compatible provider (manage.py esia_dev_provider): installed for its
     # command and templates; its URLs are served only by its own server, never by the site.
     "libranet.esia_dev",
@@ -77,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "libranet.audit.context.RequestAddressMiddleware",
+    # Counts a session on the public site's and the API's pages (after who and where).
+    "libranet.usage.recorder.UsageSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a sign-in refused for too many failures into the sign-in page saying so.
@@ -223,8 +228,8 @@ LIBRANET_API_PAGE_MAX = 500
 LIBRANET_OAI_REPOSITORY_NAME = env.str("LIBRANET_OAI_REPOSITORY_NAME", default="Libranet")
 LIBRANET_OAI_REPOSITORY_ID = env.str("LIBRANET_OAI_REPOSITORY_ID", default="libranet")
 LIBRANET_OAI_ADMIN_EMAIL = env.str("LIBRANET_OAI_ADMIN_EMAIL", default="")
-LIBRANET_OAI_RECORDS_PER_PAGE = env.int("LIBRANET_OAI_RECORDS_PER_PAGE", default=100)
-LIBRANET_OAI_IDENTIFIERS_PER_PAGE = env.int("LIBRANET_OAI_IDENTIFIERS_PER_PAGE", default=200)
+LIBRANET_OAI_RECORDS_PER_PAGE = env.int("LIBRANET_OAI_RECORDS_PER_PAGE", default=500)
+LIBRANET_OAI_IDENTIFIERS_PER_PAGE = env.int("LIBRANET_OAI_IDENTIFIERS_PER_PAGE", default=1000)
 LIBRANET_OAI_TOKEN_HOURS = env.int("LIBRANET_OAI_TOKEN_HOURS", default=24)
 
 # The task queue (README "Search"): tasks wait in the database until `manage.py db_worker`
@@ -235,6 +240,62 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Usage statistics: counting (README "Usage statistics: counting"). Events are appended to a
+# spool folder local to each machine, loaded into the database by `manage.py ingest_usage`
+# (the usage_ingest task), rolled up per day; raw events are kept this many whole months.
+LIBRANET_USAGE_SPOOL_DIR = Path(
+    env.str("LIBRANET_USAGE_SPOOL_DIR", default=str(DATA_DIR / "usage-spool"))
+)
+LIBRANET_USAGE_SPOOL_ROTATE_SECONDS = env.int("LIBRANET_USAGE_SPOOL_ROTATE_SECONDS", default=60)
+LIBRANET_USAGE_SPOOL_MAX_BYTES = env.int("LIBRANET_USAGE_SPOOL_MAX_BYTES", default=4 * 1024 * 1024)
+LIBRANET_USAGE_RETENTION_MONTHS = env.int("LIBRANET_USAGE_RETENTION_MONTHS", default=24)
+# COUNTER's robots list (JSON as COUNTER publishes it); empty: the copy shipped with Libranet.
+LIBRANET_USAGE_ROBOTS_FILE = env.str("LIBRANET_USAGE_ROBOTS_FILE", default="")
+# Usage statistics: COUNTER reports over SUSHI (README "COUNTER reports and the SUSHI API").
+# The platform's name in every report; the namespace of its proprietary identifiers (items
+# "presidentlib:<identifier>", institutions "presidentlib:<center code>"); the customer_id of
+# the whole Library; the platform's COUNTER Registry record, if it has one.
+LIBRANET_SUSHI_PLATFORM = env.str("LIBRANET_SUSHI_PLATFORM", default="Libranet")
+LIBRANET_SUSHI_PLATFORM_ID = env.str("LIBRANET_SUSHI_PLATFORM_ID", default="presidentlib")
+LIBRANET_SUSHI_LIBRARY_CUSTOMER_ID = env.str(
+    "LIBRANET_SUSHI_LIBRARY_CUSTOMER_ID", default="presidentlib"
+)
+LIBRANET_SUSHI_REGISTRY_RECORD = env.str("LIBRANET_SUSHI_REGISTRY_RECORD", default="")
+# Usage statistics: reports (README "Usage statistics: reports"). The zero-usage report lists
+# a center when ANY of these indicators (COUNTER Metric_Type names, or "Sessions") is zero over
+# the days of the month it was open.
+LIBRANET_ZERO_USAGE_INDICATORS = env.list(
+    "LIBRANET_ZERO_USAGE_INDICATORS", default=["Sessions", "Total_Item_Requests"]
+)
+# Usage statistics: mail delivery, the schedule and the monthly mailing (README "Mail delivery,
+# the schedule and the monthly zero-usage mailing"). The outbox's worker tries a message up to
+# LIBRANET_MAIL_MAX_ATTEMPTS times, waiting 1, 2, 4, ... minutes (at most the maximum) between
+# attempts; a claim older than the timeout is a sender that died, and is taken over.
+LIBRANET_MAIL_MAX_ATTEMPTS = env.int("LIBRANET_MAIL_MAX_ATTEMPTS", default=10)
+LIBRANET_MAIL_RETRY_SECONDS = env.int("LIBRANET_MAIL_RETRY_SECONDS", default=60)
+LIBRANET_MAIL_RETRY_MAX_SECONDS = env.int("LIBRANET_MAIL_RETRY_MAX_SECONDS", default=4 * 3600)
+LIBRANET_MAIL_CLAIM_TIMEOUT_SECONDS = env.int("LIBRANET_MAIL_CLAIM_TIMEOUT_SECONDS", default=600)
+# A mail server that stops answering fails the attempt instead of holding a worker (and its
+# claim) forever: well under the claim timeout.
+EMAIL_TIMEOUT = env.int("LIBRANET_EMAIL_TIMEOUT", default=60)
+LIBRANET_ZERO_USAGE_MAILING_DAY = env.int("LIBRANET_ZERO_USAGE_MAILING_DAY", default=3)
+LIBRANET_ZERO_USAGE_MAILING_HOUR = env.int("LIBRANET_ZERO_USAGE_MAILING_HOUR", default=10)
+# The periodic jobs, all in one place: (name, cron spec in TIME_ZONE, task, keyword arguments).
+# `manage.py run_schedule` queues each job once per slot, however many runners there are; a
+# slot missed while no runner ran is caught up if it is at most this many hours old.
+LIBRANET_SCHEDULE: list[tuple[str, str, str, dict]] = [
+    ("usage-ingest", "* * * * *", "libranet.usage.tasks.usage_ingest", {}),
+    ("usage-rollup", "*/15 * * * *", "libranet.usage.tasks.usage_rollup", {}),
+    ("usage-purge", "30 3 * * *", "libranet.usage.tasks.usage_purge", {}),
+    ("mail-send-due", "* * * * *", "libranet.mail.tasks.mail_send_due", {}),
+    (
+        "zero-usage-mailing",
+        f"0 {LIBRANET_ZERO_USAGE_MAILING_HOUR} {LIBRANET_ZERO_USAGE_MAILING_DAY} * *",
+        "libranet.usage.mailing_tasks.zero_usage_mailing",
+        {},
+    ),
+]
+LIBRANET_SCHEDULE_CATCH_UP_HOURS = env.int("LIBRANET_SCHEDULE_CATCH_UP_HOURS", default=24)
 # Search (README "Search"): "tantivy" (an index folder per machine) or "postgres" (PostgreSQL
 # full text in the database, for several application servers without a shared folder).
 LIBRANET_SEARCH_BACKEND = env.str("LIBRANET_SEARCH_BACKEND", default="tantivy")

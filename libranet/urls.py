@@ -20,6 +20,8 @@ urlpatterns = [
         name="resource_thumbnail",
     ),
     path("oai", oai_views.endpoint, name="oai"),  # OAI-PMH: one fixed address, no language
+    # The COUNTER API (SUSHI) 5.1: fixed addresses for harvesters, no language prefix.
+    path("sushi/", include("libranet.sushi.urls")),
     # The staff sign-in's well-known address: to the page in the visitor's language.
     path(
         "accounts/login/",
@@ -34,6 +36,7 @@ urlpatterns += i18n_patterns(
     path("accounts/invitation/", include("libranet.backoffice.invitation_urls")),
     path("accounts/", include("libranet.accounts.urls")),
     path("office/", include("libranet.backoffice.urls")),
+    path("stats/", include("libranet.stats.urls")),
     path("", include("libranet.public.urls")),
     prefix_default_language=True,
 )

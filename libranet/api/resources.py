@@ -28,6 +28,8 @@ from libranet.resources.services import (
     resource_delete,
     resource_update,
 )
+from libranet.usage.models import Action
+from libranet.usage.recorder import usage_record
 
 from .auth import WRITE_AUTH, require, viewer
 from .resource_schemas import (
@@ -191,7 +193,10 @@ def list_resources(request: HttpRequest, filters: Query[ResourceQuery], page: Qu
     if filters.collection:
         _check_collection(filters.collection)
     if filters.q and filters.q.strip():
-        return _search(request, filters, page, user, place)
+        found = _search(request, filters, page, user, place)
+        if page.offset == 0:  # a search run, not its next pages
+            usage_record(request, Action.SEARCH, place=place, user=user)
+        return found
     given = {k: v for k, v in filters.model_dump().items() if k not in ("q", "readable_here")}
     resources = resource_list(filters=ResourceFilters.from_mapping(given), user=user, place=place)
     if filters.readable_here is not None:
@@ -215,7 +220,9 @@ def read_resource(request: HttpRequest, identifier: str):
     decision for the caller here (``access``). 404 for an unknown identifier (and for a
     staff-only resource to anyone but staff), 410 for a withdrawn one."""
     user = viewer(request)
-    return _detail(request, _get(identifier, user), user)
+    resource = _get(identifier, user)
+    usage_record(request, Action.INVESTIGATION, resource, user=user)
+    return _detail(request, resource, user)
 
 
 # --- writes (staff) -----------------------------------------------------------------------------

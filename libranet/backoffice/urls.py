@@ -3,8 +3,11 @@ from django.urls import path
 from . import (
     account_views,
     audit_views,
+    collection_views,
+    mailing_views,
     resource_views,
     staff_views,
+    sushi_views,
     token_views,
     views,
     workstation_views,
@@ -21,6 +24,9 @@ urlpatterns = [
     path("centers/<str:code>/edit/", views.center_edit, name="center_edit"),
     path("centers/<str:code>/status/", views.center_status, name="center_status"),
     path("resources/import/", resource_views.resource_import, name="resource_import"),
+    path("collections/", collection_views.collections, name="collections"),
+    path("collections/new/", collection_views.collection_new, name="collection_new"),
+    path("collections/<slug:code>/edit/", collection_views.collection_edit, name="collection_edit"),
     path("institutions/", views.institutions, name="institutions"),
     path("institutions/new/", views.institution_new, name="institution_new"),
     path("institutions/<int:pk>/edit/", views.institution_edit, name="institution_edit"),
@@ -31,6 +37,18 @@ urlpatterns = [
     path("tokens/", token_views.api_tokens, name="api_tokens"),
     path("tokens/<int:pk>/revoke/", token_views.api_token_revoke_view, name="api_token_revoke"),
     path("audit/", audit_views.audit_trail, name="audit"),
+    # SUSHI credentials: issue (the key shown once), list, revoke.
+    path("sushi/", sushi_views.sushi_credentials, name="sushi_credentials"),
+    path(
+        "sushi/<int:pk>/revoke/",
+        sushi_views.sushi_credential_revoke_view,
+        name="sushi_credential_revoke",
+    ),
+    # The mailings' delivery states and the outbox as a whole; resending one message.
+    path("mailings/", mailing_views.mailings, name="mailings"),
+    path("mailings/<str:month>/", mailing_views.mailing, name="mailing"),
+    path("outbox/", mailing_views.outbox, name="outbox"),
+    path("outbox/<int:pk>/resend/", mailing_views.outbox_resend, name="outbox_resend"),
     path("workstations/", workstation_views.workstations, name="workstations"),
     path(
         "workstations/<int:pk>/revoke/",

@@ -44,6 +44,8 @@ from libranet.network.permissions import is_staff_member
 from libranet.network.places import place_of
 from libranet.resources.access import decide
 from libranet.resources.models import AccessLevel, Resource, ResourceFile
+from libranet.usage.models import Action
+from libranet.usage.recorder import usage_record
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +97,7 @@ def resource_file(request: Any, file_id: int, filename: str) -> HttpResponseBase
     if user is None:
         return _bad_token()
     decision = decide(resource, user, place_of(request))
+    usage_record(request, Action.REQUEST, resource, granted=decision.allowed, user=user)
     if not decision.allowed:
         if decision.reason == "staff_only":
             return _not_found(request)  # a staff-only resource is not public, nor its files

@@ -30,6 +30,8 @@ from libranet.resources.access import Decision, decide
 from libranet.resources.models import AccessLevel, Resource, ResourceFile
 from libranet.resources.search import SearchError, SearchFilters, search
 from libranet.resources.selectors import ResourceGone, collection_tree, resource_get
+from libranet.usage.models import Action
+from libranet.usage.recorder import usage_record
 
 from .files import file_url, thumbnail_url
 
@@ -245,6 +247,7 @@ def record(request: Any, identifier: str) -> Any:
     except ResourceGone as gone:
         return _withdrawn(request, gone.resource)
     decision = decide(resource, request.user, place_of(request))
+    usage_record(request, Action.INVESTIGATION, resource)
     return _render(request, "record.html", _context(request, resource, decision))
 
 
@@ -263,6 +266,7 @@ def reader(request: Any, identifier: str, file_id: int | None = None) -> Any:
             return record(request, f"{identifier}/read")
         raise
     decision = decide(resource, request.user, place_of(request))
+    usage_record(request, Action.REQUEST, resource, granted=decision.allowed)
     context = _context(request, resource, decision)
     if not decision.allowed:
         return _render(request, "refused.html", context, status=403)
@@ -372,4 +376,6 @@ def search_page(request: Any) -> Any:
             for name in ("type", "collection", "decade", "language", "readable_here")
         ),
     }
+    if results is not None and page == 1 and (query.strip() or context["filtered"]):
+        usage_record(request, Action.SEARCH)  # a search run, not its next pages
     return _render(request, "search.html", context, status=status)

@@ -172,3 +172,20 @@ class SushiCredential(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.requestor_id})"
+
+
+class IngestedSpoolFile(models.Model):
+    """A spool file of usage events loaded into ``UsageEvent`` (``libranet.usage.services``).
+
+    Written in the same transaction as its events, so a loader that crashes after the commit
+    but before deleting the file finds it here and never loads it twice. ``first_day`` and
+    ``last_day`` (the project's time zone) tell the roll-up which days the file touched."""
+
+    name = models.CharField(max_length=200, unique=True)
+    ingested_at = models.DateTimeField(db_index=True)
+    events = models.PositiveIntegerField()
+    first_day = models.DateField(null=True)
+    last_day = models.DateField(null=True)
+
+    def __str__(self) -> str:
+        return self.name

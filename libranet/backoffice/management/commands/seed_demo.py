@@ -2,15 +2,18 @@
 
 It lives with the back office, above the domain apps, since it seeds several of them."""
 
+import datetime
 import secrets
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from libranet.network.demo import DEMO_ACCOUNTS, seed_accounts, seed_network
 from libranet.network.models import Center
 from libranet.resources.demo import seed_resources
+from libranet.usage.demo import generate_usage
 
 
 def demo_password() -> str:
@@ -26,7 +29,8 @@ class Command(BaseCommand):
     help = (
         "Seed the demo network: the centers the seed documents name, a synthetic network the "
         "size of the real one (85 regional, 400+ remote access, 30+ foreign centers in 27 "
-        "countries) and a staff account for each role."
+        "countries), a staff account for each role, the collections, and synthetic usage of "
+        "last month and this month so far."
     )
 
     def add_arguments(self, parser):
@@ -60,6 +64,17 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Seeded {made.resources} resources in {made.collections} collections with "
             f"{made.files} files in {time.monotonic() - started:.1f}s."
+        )
+        started = time.monotonic()
+        this_month = timezone.localdate().replace(day=1)
+        last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
+        events = sum(
+            generate_usage(month=month, scale=scale, seed=seed).events
+            for month in (last_month, this_month)
+        )
+        self.stdout.write(
+            f"Generated {events} usage events for {last_month:%Y-%m} and {this_month:%Y-%m} "
+            f"so far, rolled up, in {time.monotonic() - started:.1f}s."
         )
         self.stdout.write("Demo sign-ins (password in the data folder, file demo_password):")
         for username, role, scope, _superuser in DEMO_ACCOUNTS:

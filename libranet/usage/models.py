@@ -81,6 +81,9 @@ class UsageEvent(models.Model):
         verbose_name_plural = _("usage events")
         indexes = [models.Index(fields=["occurred_at"], name="usageevent_occurred")]
 
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.occurred_at:%Y-%m-%d %H:%M:%S}"
+
 
 class DailyItemUsage(models.Model):
     """A metric's count for one day, center (none: outside every center) and resource.
@@ -107,6 +110,9 @@ class DailyItemUsage(models.Model):
             models.Index(fields=["resource", "day"], name="dailyitem_resource_day"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.get_metric_display()}: {self.value}"
+
 
 class DailyCenterUsage(models.Model):
     """A metric's count for one day and center (none: outside every center), over all
@@ -129,6 +135,9 @@ class DailyCenterUsage(models.Model):
             models.Index(fields=["center", "day"], name="dailycenter_center_day"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.get_metric_display()}: {self.value}"
+
 
 class RolledUpDay(models.Model):
     """A day whose roll-up is done, and when: a report for a month whose days are not all here
@@ -137,6 +146,9 @@ class RolledUpDay(models.Model):
     day = models.DateField(primary_key=True)
     rolled_up_at = models.DateTimeField()
     events = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.day)
 
 
 class SushiCredential(models.Model):

@@ -116,6 +116,8 @@ def days_to_roll_up(*, now: datetime.datetime | None = None) -> list[datetime.da
     touched: dict[datetime.date, datetime.datetime] = {}
     files = IngestedSpoolFile.objects.filter(ingested_at__gte=since, first_day__isnull=False)
     for first, last, ingested_at in files.values_list("first_day", "last_day", "ingested_at"):
+        if first is None or last is None:  # excluded by the filter; for the type checker
+            continue
         day = first
         while day <= last:
             touched[day] = max(touched.get(day, ingested_at), ingested_at)

@@ -33,7 +33,6 @@ class Command(BaseCommand):
         if not once:
             self.stdout.write("Schedule: " + ", ".join(f"{job.name} ({job.cron})" for job in jobs))
         while True:
-            close_old_connections()
             try:
                 for run in schedule_run_due():
                     outcome = run.error or f"task {run.task_id}"
@@ -46,3 +45,6 @@ class Command(BaseCommand):
             if once:
                 return
             time.sleep(interval)
+            # Between passes, as Django does between requests: a connection the database
+            # dropped meanwhile is replaced rather than failing the next pass.
+            close_old_connections()

@@ -1,5 +1,6 @@
 """What every benchmark shares: where things are, the result row, a child's environment."""
 
+import json
 import os
 import socket
 import subprocess
@@ -51,3 +52,13 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         return sock.getsockname()[1]
+
+
+def run_child(script: str, args: list[str], env: dict[str, str], out: Path) -> list[Result]:
+    """Run ``script --child ARGS --out OUT`` (a benchmark measured in a process of its own, with
+    its own settings) and read the result rows it wrote to ``out``; stop the run if it fails."""
+    command = [str(BIN / "python"), str(Path(script).resolve()), "--child", *args]
+    done = subprocess.run([*command, "--out", str(out)], cwd=ROOT, env=env)
+    if done.returncode:
+        sys.exit(f"bench/{Path(script).name} failed with {done.returncode}")
+    return [Result(**row) for row in json.loads(out.read_text())]

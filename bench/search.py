@@ -39,7 +39,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from common import BIN, ROOT, Result
+from common import BIN, ROOT, Result, run_child
 
 P95_GOAL_MS = 50.0
 RATIO_GOAL = 0.5  # within 2x of bare Tantivy
@@ -412,28 +412,17 @@ def bench(
             "LIBRANET_SEARCH_DIR": str(Path(tmp) / "search"),
             "LIBRANET_SEARCH_BACKEND": "tantivy",
         }
-        done = subprocess.run(
-            [
-                str(BIN / "python"),
-                str(Path(__file__).resolve()),
-                "--child",
-                "--n",
-                str(n),
-                "--queries",
-                str(queries),
-                "--fts-n",
-                str(fts_n),
-                "--fts-queries",
-                str(fts_queries),
-                "--out",
-                str(out),
-            ],
-            cwd=ROOT,
-            env=child_env,
-        )
-        if done.returncode:
-            sys.exit(f"bench/search.py failed with {done.returncode}")
-        return [Result(**row) for row in json.loads(out.read_text())]
+        args = [
+            "--n",
+            str(n),
+            "--queries",
+            str(queries),
+            "--fts-n",
+            str(fts_n),
+            "--fts-queries",
+            str(fts_queries),
+        ]
+        return run_child(__file__, args, child_env, out)
 
 
 def main() -> int:

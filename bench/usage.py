@@ -47,7 +47,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from common import BIN, ROOT, Result, bench_env, manage
+from common import BIN, ROOT, Result, bench_env, manage, run_child
 
 WRITE_GOAL = 0.5
 REPORT_GOAL_MS = 1000.0
@@ -479,24 +479,8 @@ def bench(*, events: int, write_events: int = 200_000) -> list[Result]:
         env = bench_env(tmp)
         manage(env, "migrate", "--noinput", "-v", "0")
         out = Path(tmp) / "results.json"
-        done = subprocess.run(
-            [
-                str(BIN / "python"),
-                str(Path(__file__).resolve()),
-                "--child",
-                "--events",
-                str(events),
-                "--write-events",
-                str(write_events),
-                "--out",
-                str(out),
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        if done.returncode:
-            sys.exit(f"bench/usage.py failed with {done.returncode}")
-        return [Result(**row) for row in json.loads(out.read_text())]
+        args = ["--events", str(events), "--write-events", str(write_events)]
+        return run_child(__file__, args, env, out)
 
 
 def main() -> int:

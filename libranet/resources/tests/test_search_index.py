@@ -4,7 +4,6 @@ is missing or corrupt."""
 
 import fcntl
 import shutil
-import signal
 from pathlib import Path
 
 import pytest
@@ -31,26 +30,6 @@ def backend(request, settings):
         pytest.skip("the postgres backend runs on PostgreSQL (DATABASE_URL)")
     settings.LIBRANET_SEARCH_BACKEND = request.param
     return request.param
-
-
-@pytest.fixture
-def run_worker(monkeypatch):
-    """`manage.py db_worker --batch` in the test's transaction: the worker closes "old"
-    connections between tasks, which would end the transaction the test runs in."""
-    from django_tasks_db.management.commands import db_worker
-
-    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
-
-    def run():
-        signals = (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
-        handlers = {s: signal.getsignal(s) for s in signals}
-        try:
-            call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
-        finally:
-            for signum, handler in handlers.items():  # the worker sets its own
-                signal.signal(signum, handler)
-
-    return run
 
 
 def make(identifier, title, **fields):

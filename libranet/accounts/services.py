@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from libranet.audit.services import audit_record
+from libranet.audit.services import audit_record, audited_revoke
 
 from .models import ApiToken, EsiaIdentity, User
 
@@ -54,15 +54,9 @@ def api_token_create(*, user: User, name: str, actor: Any = None) -> tuple[ApiTo
     return token, secret
 
 
-@transaction.atomic
 def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
     """Revoke ``token`` from now on (kept, with its history, for the audit trail)."""
-    token = ApiToken.objects.select_for_update().get(pk=token.pk)
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-        audit_record(actor=actor, action="api_token.revoke", obj=token)
-    return token
+    return audited_revoke(actor=actor, obj=token, action="api_token.revoke")
 
 
 # A token's last use is recorded at most this often: a busy client costs no write per call.

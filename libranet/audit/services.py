@@ -1,8 +1,9 @@
 """The audit trail: every service records its change here, inside its own transaction."""
 
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 
 from .context import current_address
 from .models import AuditEntry
@@ -22,6 +23,22 @@ def audit_record(
         object_repr=str(obj)[:255],
         changes=changes or {},
     )
+
+
+Revocable = TypeVar("Revocable", bound=models.Model)
+
+
+def audited_revoke(*, actor: Any, obj: Revocable, action: str) -> Revocable:
+    """Revoke a credential (an API token, a SUSHI key, a workstation) from now on: set its
+    ``revoked_at`` once, with the audit row; the row is kept, with its history. Locked, so
+    two revocations at once write one."""
+    with transaction.atomic():
+        obj = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+        if obj.revoked_at is None:  # type: ignore[attr-defined]
+            obj.revoked_at = timezone.now()  # type: ignore[attr-defined]
+            obj.save(update_fields=["revoked_at"])
+            audit_record(actor=actor, action=action, obj=obj)
+    return obj
 
 
 def model_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

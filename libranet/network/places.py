@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from libranet.audit.context import client_address
-from libranet.audit.services import audit_record
+from libranet.audit.services import audit_record, audited_revoke
 
 from .models import Center, Workstation
 from .permissions import Capability, can
@@ -127,8 +127,4 @@ def workstation_revoke(*, actor: Any, workstation: Workstation) -> Workstation:
     """Revoke a workstation: from now on its cookie places nobody in the center."""
     if not can(actor, Capability.EDIT_CENTER_CONTACTS, workstation.center):
         raise ScopeError(_("Your role does not allow revoking workstations of this center."))
-    if workstation.revoked_at is None:
-        workstation.revoked_at = timezone.now()
-        workstation.save(update_fields=["revoked_at"])
-        audit_record(actor=actor, action="workstation.revoke", obj=workstation)
-    return workstation
+    return audited_revoke(actor=actor, obj=workstation, action="workstation.revoke")

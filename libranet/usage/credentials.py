@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from libranet.audit.services import audit_record
+from libranet.audit.services import audit_record, audited_revoke
 
 from .counter import WORLD_CUSTOMER_ID, CounterException, Customer, customer_for
 from .models import SushiCredential
@@ -76,15 +76,9 @@ def sushi_credential_issue(
     return credential, api_key
 
 
-@transaction.atomic
 def sushi_credential_revoke(*, actor: Any, credential: SushiCredential) -> SushiCredential:
     """Revoke a credential from now on (kept, with its history, for the audit trail)."""
-    credential = SushiCredential.objects.select_for_update().get(pk=credential.pk)
-    if credential.revoked_at is None:
-        credential.revoked_at = timezone.now()
-        credential.save(update_fields=["revoked_at"])
-        audit_record(actor=actor, action="sushi_credential.revoke", obj=credential)
-    return credential
+    return audited_revoke(actor=actor, obj=credential, action="sushi_credential.revoke")
 
 
 def sushi_credential_customer(credential: SushiCredential) -> str:

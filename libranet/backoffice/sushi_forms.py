@@ -9,7 +9,9 @@ class SushiCredentialForm(forms.Form):
     name = forms.CharField(
         label=_("Who uses it"),
         max_length=200,
-        help_text=_("The library or harvesting service the credential is for, for staff."),
+        help_text=_(
+            "The library or harvesting service that uses the credential (a note for staff)."
+        ),
     )
     requestor_id = forms.CharField(
         label=_("Requestor ID"),

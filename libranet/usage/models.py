@@ -167,7 +167,9 @@ class SushiCredential(models.Model):
         on_delete=models.CASCADE,
         related_name="sushi_credentials",
     )
-    name = models.CharField(_("name"), max_length=200, help_text=_("Who uses it, for staff."))
+    name = models.CharField(
+        _("name"), max_length=200, help_text=_("Who uses it (a note for staff).")
+    )
     key_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(
         "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"

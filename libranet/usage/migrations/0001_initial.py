@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('requestor_id', models.CharField(max_length=100, verbose_name='requestor ID')),
-                ('name', models.CharField(help_text='Who uses it, for staff.', max_length=200, verbose_name='name')),
+                ('name', models.CharField(help_text='Who uses it (a note for staff).', max_length=200, verbose_name='name')),
                 ('key_hash', models.CharField(max_length=64, unique=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='last used')),

@@ -11,8 +11,7 @@ effect on its date, so a center closed on the 20th was open through the 19th. A 
 history at all (rows made outside the services) falls back on its card: open from ``opened_on``
 until the day before ``closed_on``, or, without an opening date, open throughout if its status
 is open. It judges every kind of center in the scope (regional centers and foreign centers too);
-the mailing to a regional center narrows it to its remote access centers by passing
-``centers``.
+the mailing to a regional center lists the centers of its group, without its own row.
 """
 
 import calendar

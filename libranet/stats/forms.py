@@ -74,6 +74,10 @@ class ReportForm(forms.Form):
     extra_query_fields: tuple[str, ...] = ()  # a subclass's own fields that links carry
 
     def __init__(self, data: Any, *, scope: QuerySet) -> None:
+        # The month shown is in the picker too, also when the query names none.
+        data = data.copy()
+        if not data.get("month"):
+            data["month"] = last_complete_month().strftime("%Y-%m")
         super().__init__(data)
         self.scope = scope
         regions = Region.objects.filter(centers__in=scope).distinct()
@@ -82,7 +86,7 @@ class ReportForm(forms.Form):
         cast(forms.ChoiceField, self.fields["region"]).choices = [("", _("any")), *choices]
 
     def clean_month(self) -> datetime.date:
-        return self.cleaned_data["month"] or last_complete_month()
+        return self.cleaned_data["month"]
 
     def centers(self) -> QuerySet:
         """The scope narrowed by the filters."""

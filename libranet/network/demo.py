@@ -224,6 +224,8 @@ def _seed_regional(
             latitude=_jitter(rng, float(cap["latitude"]), 0.02),
             longitude=_jitter(rng, float(cap["longitude"]), 0.02),
             hours="Пн–Пт 9:00–18:00",
+            # The monthly mailing reaches a regional center without a head at this address.
+            email=f"rc.{code.lower()}@example.org",
             networks=alloc.next(rng.random() < 0.3),
         )
 

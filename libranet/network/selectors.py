@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -54,17 +54,6 @@ class CenterFilters:
         return {k: v for k, v in self.__dict__.items() if v}
 
 
-# Lists read from the top of the network down: regional centers, branches, remote access
-# centers, then the centers abroad.
-KIND_ORDER = Case(
-    *(
-        When(kind=kind, then=Value(rank))
-        for rank, kind in enumerate((Kind.REGIONAL, Kind.BRANCH, Kind.REMOTE, Kind.FOREIGN))
-    ),
-    output_field=IntegerField(),
-)
-
-
 def center_list(*, filters: CenterFilters, queryset: QuerySet | None = None) -> QuerySet:
     base = Center.objects.all() if queryset is None else queryset
     # What every list of centers shows beside the center; a caller that shows more (the API's
@@ -72,7 +61,7 @@ def center_list(*, filters: CenterFilters, queryset: QuerySet | None = None) -> 
     return (
         base.filter(filters.as_q())
         .select_related("institution", "region", "country")
-        .order_by(KIND_ORDER, "code")
+        .order_by("kind_rank", "code")
     )
 
 

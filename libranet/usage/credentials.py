@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from libranet.audit.services import audit_record, audited_revoke
+from libranet.network.permissions import Capability, can
+from libranet.network.services import ScopeError
 
 from .counter import WORLD_CUSTOMER_ID, CounterException, Customer, customer_for
 from .models import SushiCredential
@@ -33,12 +35,19 @@ def key_hash(api_key: str) -> str:
     return hashlib.sha256(api_key.encode()).hexdigest()
 
 
+def _require_manager(actor: Any) -> None:
+    """Every door passes its user; ``None`` is the system itself (a command, the tests)."""
+    if actor is not None and not can(actor, Capability.MANAGE_SUSHI):
+        raise ScopeError(_("Your role does not allow managing SUSHI credentials."))
+
+
 @transaction.atomic
 def sushi_credential_issue(
     *, actor: Any, name: str, requestor_id: str, customer_id: str
 ) -> tuple[SushiCredential, str]:
     """Issue a credential for a customer (a center's code, or the Library's customer_id);
     returns it with its API key, which is never stored."""
+    _require_manager(actor)
     name, requestor_id, customer_id = name.strip(), requestor_id.strip(), customer_id.strip()
     errors: dict[str, str] = {}
     if not name:
@@ -78,6 +87,7 @@ def sushi_credential_issue(
 
 def sushi_credential_revoke(*, actor: Any, credential: SushiCredential) -> SushiCredential:
     """Revoke a credential from now on (kept, with its history, for the audit trail)."""
+    _require_manager(actor)
     return audited_revoke(actor=actor, obj=credential, action="sushi_credential.revoke")
 
 

@@ -120,3 +120,15 @@ def test_a_revoked_credential_is_refused_and_use_is_noted(world, network_user):
     with pytest.raises(CounterException) as raised:
         sushi_authenticate(**ask)
     assert raised.value.code == 2000
+
+
+def test_only_holders_of_the_sushi_capability_issue_and_revoke(world, head_tver, network_user):
+    from libranet.network.services import ScopeError
+
+    with pytest.raises(ScopeError, match="SUSHI credentials"):
+        issue("RU-TVE-RC", actor=head_tver)
+    credential, _key = issue("RU-TVE-RC", actor=network_user)
+    with pytest.raises(ScopeError, match="SUSHI credentials"):
+        sushi_credential_revoke(actor=head_tver, credential=credential)
+    credential.refresh_from_db()
+    assert credential.revoked_at is None and SushiCredential.objects.count() == 1

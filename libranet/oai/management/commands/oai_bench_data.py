@@ -8,17 +8,16 @@ services store them (``harvest.store``). Never run it on a database that holds r
 
 import datetime as dt
 import random
-import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from libranet.progress import ProgressBar
 from libranet.resources import harvest
 from libranet.resources.models import AccessLevel, Collection, Resource
 
 BATCH = 5000
 PREFIX = "BENCH-"  # identifiers and collection codes, apart from any demo resources
-BAR_WIDTH = 40
 START = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 WORDS = (
     "история библиотека империя губерния летопись указ грамота карта атлас журнал газета "
@@ -42,15 +41,14 @@ class Command(BaseCommand):
         if Resource.objects.filter(identifier__startswith=PREFIX).exists():
             raise CommandError("This database has the benchmark's resources already.")
         rng = random.Random(seed)  # noqa: S311 (deterministic synthetic data, no secret)
-        started = time.monotonic()
+        progress = ProgressBar(self.stdout, unit="resources")
         with transaction.atomic():
             collections = self._collections()
             for first in range(0, records, BATCH):
                 self._batch(rng, first, min(first + BATCH, records), collections)
-                self._progress(min(first + BATCH, records), records)
-        self.stdout.write("")
+                progress(min(first + BATCH, records), records)
         self.stdout.write(
-            self.style.SUCCESS(f"Made {records} resources in {time.monotonic() - started:.1f}s.")
+            self.style.SUCCESS(f"Made {records} resources in {progress.elapsed:.1f}s.")
         )
 
     def _collections(self) -> list[int]:
@@ -98,10 +96,3 @@ class Command(BaseCommand):
             for collection in rng.sample(collections, rng.randint(1, 2))
         )
         harvest.store(resource.pk for resource in made)
-
-    def _progress(self, done: int, total: int) -> None:
-        filled = BAR_WIDTH * done // total
-        self.stdout.write(
-            f"\r[{'#' * filled}{'-' * (BAR_WIDTH - filled)}] {done}/{total}", ending=""
-        )
-        self.stdout.flush()

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from libranet.progress import ProgressBar
 from libranet.resources.importing import (
     FORMATS,
     import_resources,
@@ -16,7 +17,6 @@ from libranet.resources.services import ResourceError
 
 # A command reads a local file: no upload limit, but the whole file is parsed in memory.
 MAX_FILE_BYTES = 1024**3
-BAR_WIDTH = 30
 
 
 class Command(BaseCommand):
@@ -63,14 +63,13 @@ class Command(BaseCommand):
                 files=source,
                 access_level=access_level,
                 collection=collection,
-                progress=self._progress,
+                progress=ProgressBar(self.stdout, unit="records"),
             )
         except ResourceError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         finally:
             if source is not None:
                 source.close()
-        self.stdout.write("")
         if not report.ok:
             for error in report.errors:
                 where = f"{batch.unit} {error.row}" + (f", {error.column}" if error.column else "")
@@ -95,13 +94,3 @@ class Command(BaseCommand):
         if found is None:
             raise CommandError(f"There is no active user {username}.")
         return found
-
-    def _progress(self, done: int, total: int) -> None:
-        # A bar redrawn in place, about a hundred times in all whatever the batch's size.
-        step = max(total // 100, 1)
-        if done % step and done != total:
-            return
-        filled = BAR_WIDTH * done // max(total, 1)
-        bar = "#" * filled + "-" * (BAR_WIDTH - filled)
-        self.stdout.write(f"\r[{bar}] {done}/{total}", ending="")
-        self.stdout.flush()

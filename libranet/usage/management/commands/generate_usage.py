@@ -2,9 +2,9 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from libranet.progress import ProgressBar
 from libranet.usage.demo import UsageDemoError, generate_usage
 from libranet.usage.management.arguments import parse_month
-from libranet.usage.management.progress import ProgressBar
 
 
 class Command(BaseCommand):

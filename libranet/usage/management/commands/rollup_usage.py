@@ -5,8 +5,8 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from libranet.progress import ProgressBar
 from libranet.usage.management.arguments import parse_day, parse_month
-from libranet.usage.management.progress import ProgressBar
 from libranet.usage.rollup import days_to_roll_up, rollup_days
 
 

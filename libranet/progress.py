@@ -1,5 +1,6 @@
-"""The progress bar of the usage commands: a line every two seconds at most (and at the end),
-readable in a log and alive on a terminal."""
+"""The progress bar of every bulk command (imports, index rebuilds, roll-ups, synthetic data):
+a line every two seconds at most, and at the end; readable in a log, alive on a terminal,
+whatever the size of the work."""
 
 import time
 from typing import Any
@@ -8,6 +9,9 @@ BAR_WIDTH = 30
 
 
 class ProgressBar:
+    """Call it with (done, total[, label]) as the work goes; ``enabled=False`` (verbosity 0)
+    writes nothing."""
+
     def __init__(self, stdout: Any, *, unit: str = "", enabled: bool = True) -> None:
         self.stdout = stdout
         self.unit = unit
@@ -21,8 +25,13 @@ class ProgressBar:
         self.last = now
         filled = min(BAR_WIDTH * done // max(total, 1), BAR_WIDTH)
         bar = "#" * filled + "-" * (BAR_WIDTH - filled)
-        elapsed = now - self.started
+        unit = f" {self.unit}" if self.unit else ""
+        note = f", {label}" if label != "" else ""
         self.stdout.write(
-            f"[{bar}] {done}/{total} {self.unit} ({100 * done // max(total, 1)}%), "
-            f"{elapsed:.1f} s{f', {label}' if label != '' else ''}"
+            f"[{bar}] {done}/{total}{unit} ({100 * done // max(total, 1)}%), "
+            f"{now - self.started:.1f} s{note}"
         )
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started

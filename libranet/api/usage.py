@@ -3,8 +3,7 @@ same figures as the pages under /<lang>/stats/ (both read ``libranet.usage.repor
 centers in the caller's scope. COUNTER reports are at /sushi (SUSHI), not here."""
 
 import datetime
-import re
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -14,14 +13,18 @@ from pydantic import field_validator
 
 from libranet.network.models import Center
 from libranet.network.permissions import Capability, centers_for
-from libranet.usage.reports import Change, check_month, monthly_indicators, zero_usage
+from libranet.usage.reports import (
+    Change,
+    check_month,
+    month_from_text,
+    monthly_indicators,
+    zero_usage,
+)
 
 from .auth import WRITE_AUTH, require
 from .schemas import errors
 
 router = Router(tags=["usage"])
-
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 
 class MonthQuery(Schema):
@@ -30,15 +33,14 @@ class MonthQuery(Schema):
     @field_validator("month")
     @classmethod
     def _month(cls, value: str) -> str:
-        match = _MONTH.fullmatch(value.strip())
-        if not match or not 1 <= int(match[2]) <= 12:
+        if month_from_text(value) is None:
             raise ValueError(_("Give the month as YYYY-MM, for example 2026-10."))
-        return value.strip()
+        return value
 
     def first_day(self) -> datetime.date:
-        year, month = self.month.split("-")
         try:
-            return check_month(datetime.date(int(year), int(month), 1))
+            # The validator has made sure that it is a month.
+            return check_month(cast(datetime.date, month_from_text(self.month)))
         except ValueError as exc:
             raise HttpError(422, str(exc)) from exc
 

@@ -2,7 +2,6 @@
 figures come from ``libranet.usage.reports``."""
 
 import datetime
-import re
 from typing import Any, cast
 
 from django import forms
@@ -18,6 +17,7 @@ from libranet.usage.reports import (
     MONTHLY_INDICATORS,
     add_months,
     check_month,
+    month_from_text,
     month_start,
 )
 
@@ -36,14 +36,14 @@ class MonthField(forms.Field):
     def to_python(self, value: Any) -> datetime.date | None:
         if value in self.empty_values:
             return None
-        match = re.fullmatch(r"(\d{4})-(\d{1,2})", str(value).strip())
-        if not match or not 1 <= int(match[2]) <= 12:
+        month = month_from_text(str(value))
+        if month is None:
             raise forms.ValidationError(
                 _("“%(value)s” is not a month: enter it as YYYY-MM, for example %(example)s."),
                 params={"value": value, "example": last_complete_month().strftime("%Y-%m")},
                 code="invalid",
             )
-        return datetime.date(int(match[1]), int(match[2]), 1)
+        return month
 
     def validate(self, value: datetime.date | None) -> None:
         super().validate(value)

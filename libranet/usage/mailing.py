@@ -40,6 +40,7 @@ from .reports import (
     ZeroUsageRow,
     add_months,
     month_end,
+    month_from_text,
     zero_usage,
 )
 
@@ -84,14 +85,14 @@ def mailing_month(month: datetime.date | None = None) -> datetime.date:
 
 def parse_month(text: str) -> datetime.date:
     """``2026-10`` as the first day of that month, or a clear error."""
-    try:
-        return datetime.datetime.strptime(text.strip(), "%Y-%m").date()  # noqa: DTZ007 (a date)
-    except ValueError:
+    month = month_from_text(text)
+    if month is None:
         raise MailingError(
             _("“{text}” is not a month: write it as YYYY-MM, for example 2026-10.").format(
                 text=text
             )
-        ) from None
+        )
+    return month
 
 
 def mailing_messages(month: datetime.date) -> QuerySet[OutgoingMail]:

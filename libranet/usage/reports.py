@@ -16,6 +16,7 @@ the mailing to a regional center lists the centers of its group, without its own
 
 import calendar
 import datetime
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -72,6 +73,18 @@ _RANGES_PER_QUERY = 200
 
 
 # --- months --------------------------------------------------------------------------------
+
+
+_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
+
+
+def month_from_text(text: str) -> datetime.date | None:
+    """``2026-10`` (what a month picker sends, or a person types) as the first day of that
+    month; None when it is not a month. Each door says so in its own words."""
+    match = _MONTH.fullmatch(text.strip())
+    if not match or not 1 <= int(match[2]) <= 12:
+        return None
+    return datetime.date(int(match[1]), int(match[2]), 1)
 
 
 def month_start(day: datetime.date) -> datetime.date:

@@ -4,6 +4,8 @@ import datetime
 
 from django.core.management.base import CommandError
 
+from libranet.usage.reports import month_from_text
+
 
 def parse_day(value: str, option: str) -> datetime.date:
     try:
@@ -13,7 +15,7 @@ def parse_day(value: str, option: str) -> datetime.date:
 
 
 def parse_month(value: str, option: str = "--month") -> datetime.date:
-    try:
-        return datetime.datetime.strptime(value, "%Y-%m").date()  # noqa: DTZ007 (a date)
-    except ValueError:
-        raise CommandError(f"{option} takes a month as YYYY-MM, not “{value}”.") from None
+    month = month_from_text(value)
+    if month is None:
+        raise CommandError(f"{option} takes a month as YYYY-MM, not “{value}”.")
+    return month

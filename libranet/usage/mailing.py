@@ -149,23 +149,27 @@ def _link(name: str, language: str, query: str = "", **kwargs: Any) -> str:
     return settings.LIBRANET_SITE_URL + path + (f"?{query}" if query else "")
 
 
-def _staff_addresses(roles: QuerySet[StaffRole]) -> list[tuple[str, str]]:
+def _staff_addresses(roles: QuerySet[StaffRole]) -> dict[int | None, list[tuple[str, str]]]:
     """(address, language) of the active users holding ``roles`` who have an address, once
-    per address."""
+    per address, by the role's region (None for roles of no region); one query."""
     held = (
         roles.filter(user__is_active=True)
         .exclude(user__email="")
         .select_related("user")
         .order_by("user__username")
     )
-    by_address = {r.user.email.lower(): (r.user.email, r.user.preferred_language) for r in held}
-    return list(by_address.values())
+    by_region: dict[int | None, dict[str, tuple[str, str]]] = defaultdict(dict)
+    for role in held:
+        email = role.user.email
+        by_region[role.region_id][email.lower()] = (email, role.user.preferred_language)
+    return {region: list(addresses.values()) for region, addresses in by_region.items()}
 
 
-def _head_addresses(regional_center: Center) -> list[tuple[str, str]]:
+def _head_addresses(
+    regional_center: Center, heads: dict[int | None, list[tuple[str, str]]]
+) -> list[tuple[str, str]]:
     """Who gets this regional center's message: its region's heads, else its own address."""
-    heads = StaffRole.objects.filter(role=Role.REGIONAL_HEAD, region=regional_center.region)
-    addresses = _staff_addresses(heads)
+    addresses = heads.get(regional_center.region_id, [])
     if not addresses and regional_center.email:
         addresses = [(regional_center.email, settings.LANGUAGE_CODE)]
     return addresses
@@ -215,13 +219,10 @@ def zero_usage_mailing_send(*, month: datetime.date | None = None) -> MailingOut
     stats_query = f"month={month:%Y-%m}"
     key = mailing_key(month)
     already = mailing_messages(month).count()
-    queued = 0
     without_address: list[Center] = []
 
     def send(to: str, language: str, template: str, message_key: str, context: dict) -> None:
-        nonlocal queued
-        if OutgoingMail.objects.filter(template=template, recipient=to, key=message_key).exists():
-            return  # queued by an earlier run: not rendered, not sent again
+        # A message an earlier run queued has this key: mail_send returns it, sends nothing.
         report_link = _link("stats:zero_usage", language, stats_query)
         mail_send(
             to=to,
@@ -230,11 +231,11 @@ def zero_usage_mailing_send(*, month: datetime.date | None = None) -> MailingOut
             language=language,
             key=message_key,
         )
-        queued += 1
 
     with transaction.atomic():
+        heads = _staff_addresses(StaffRole.objects.filter(role=Role.REGIONAL_HEAD))
         for regional_center in regional_centers.order_by("code"):
-            addresses = _head_addresses(regional_center)
+            addresses = _head_addresses(regional_center, heads)
             if not addresses:
                 without_address.append(regional_center)
             group = by_coordinator.get(regional_center.pk)
@@ -253,9 +254,8 @@ def zero_usage_mailing_send(*, month: datetime.date | None = None) -> MailingOut
                 )
         areas = _summary_by_area(report)
         zero_centers = sum(area["centers"] for area in areas)
-        for to, language in _staff_addresses(
-            StaffRole.objects.filter(role=Role.NETWORK_DEPARTMENT)
-        ):
+        department = _staff_addresses(StaffRole.objects.filter(role=Role.NETWORK_DEPARTMENT))
+        for to, language in department.get(None, []):
             send(
                 to,
                 language,
@@ -273,6 +273,7 @@ def zero_usage_mailing_send(*, month: datetime.date | None = None) -> MailingOut
                     "without_address": without_address,
                 },
             )
+        queued = mailing_messages(month).count() - already
     return MailingOutcome(
         month=month, queued=queued, already=already, without_address=without_address
     )

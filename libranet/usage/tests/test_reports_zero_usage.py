@@ -167,8 +167,11 @@ def test_unknown_indicator_is_named(db):
 
 
 def test_future_month_refused(db):
-    with pytest.raises(ValueError, match="2026-12 has not begun"):
-        zero_usage(month=datetime.date(2026, 12, 1))
+    with (
+        time_machine.travel(datetime.datetime(2026, 3, 11, 9, tzinfo=datetime.UTC), tick=False),
+        pytest.raises(ValueError, match="2026-04 has not begun"),
+    ):
+        zero_usage(month=datetime.date(2026, 4, 1))
 
 
 def test_running_month_judges_the_days_over(network):

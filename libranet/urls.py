@@ -41,5 +41,8 @@ urlpatterns += i18n_patterns(
     prefix_default_language=True,
 )
 
-handler404 = "libranet.public.views.not_found"
-handler500 = "libranet.public.views.server_error"
+# Each door answers its errors in its own format (README "Errors, door by door").
+handler400 = "libranet.doors.bad_request"
+handler403 = "libranet.doors.permission_denied"
+handler404 = "libranet.doors.not_found"
+handler500 = "libranet.doors.server_error"

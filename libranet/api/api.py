@@ -2,17 +2,14 @@
 JSON, see ``errors``). The OpenAPI document is at /api/v1/openapi.json, Swagger UI at
 /api/v1/docs."""
 
-import functools
-from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 from ninja.renderers import JSONRenderer
 
 from . import centers, institutions, me, reference, resources, usage
-from .errors import error_response, install_error_handlers
+from .errors import document_errors, install_error_handlers
 
 DESCRIPTION = """\
 The registry of the Presidential Library's network of centers: regional centers, remote access
@@ -25,9 +22,12 @@ session with its CSRF token; a role reaches as far as it does in the back office
 
 Every list answers `{"count": N, "items": [...]}` and takes `limit` (at most 500) and `offset`.
 Every error answers `{"message": "...", "errors": {"field": ["..."]}}` with its status: 400 for
-a body that is not JSON, 401 without a valid token, 403 beyond the caller's role, 404 for an
-unknown code or id, 422 for input that breaks a rule (nothing is written then). Messages are in
-the language of `Accept-Language` (Russian or English).
+a request that cannot be read (a body that is not JSON, a malformed header or query, an unknown
+host), 401 without a valid token, 403 beyond the caller's role, 404 for an unknown code or id
+(and for a path the API does not have), 405 for a method a path does not take (with `Allow`),
+413 for a body over the size limit, 422 for input that breaks a rule (nothing is written then).
+Each operation lists the statuses it can answer. Messages are in the language of
+`Accept-Language` (Russian or English).
 """
 
 
@@ -37,37 +37,10 @@ class Utf8JSONRenderer(JSONRenderer):
 
 
 class LibranetAPI(NinjaAPI):
-    @property
-    def urls(self) -> tuple[list[Any], str, str]:
-        patterns, app_name, namespace = super().urls
-        for pattern in patterns:
-            pattern.callback = _json_method_not_allowed(self, pattern.callback)
-        return patterns, app_name, namespace
-
-
-def _json_method_not_allowed(api: NinjaAPI, view: Callable) -> Callable:
-    """ninja answers a method a path does not take with a bare text 405; answer JSON."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        if response.status_code != 405 or response.get("Content-Type", "").startswith(
-            "application/json"
-        ):
-            return response
-        allowed = response.get("Allow", "")
-        answer = error_response(
-            api,
-            request,
-            405,
-            _("Method {method} is not allowed here; use {allowed}.").format(
-                method=request.method, allowed=allowed
-            ),
-        )
-        answer["Allow"] = allowed
-        return answer
-
-    return wrapper
+    def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
+        schema = super().get_openapi_schema(**kwargs)
+        document_errors(schema)
+        return schema
 
 
 api = LibranetAPI(

@@ -80,7 +80,7 @@ def _service_fields(given: dict[str, Any]) -> dict[str, Any]:
 
 @router.get(
     "/centers",
-    response={200: CenterPage, **errors(422)},
+    response={200: CenterPage},
     summary="List centers",
     url_name="center_list",
 )
@@ -98,7 +98,7 @@ def list_centers(request: HttpRequest, filters: Query[CenterQuery], page: Query[
 
 @router.get(
     "/centers/{code}",
-    response={200: CenterDetailOut, **errors(401, 404)},
+    response={200: CenterDetailOut},
     summary="Read a center",
     url_name="center_detail",
     openapi_extra=OPTIONAL_AUTH,
@@ -113,7 +113,7 @@ def read_center(request: HttpRequest, code: str):
 @router.post(
     "/centers",
     auth=WRITE_AUTH,
-    response={201: CenterDetailOut, **errors(400, 401, 403, 422)},
+    response={201: CenterDetailOut, **errors(403)},
     summary="Register a center",
 )
 def create_center(request: HttpRequest, payload: CenterIn, response: HttpResponse):
@@ -131,7 +131,7 @@ def create_center(request: HttpRequest, payload: CenterIn, response: HttpRespons
 @router.patch(
     "/centers/{code}",
     auth=WRITE_AUTH,
-    response={200: CenterDetailOut, **errors(400, 401, 403, 404, 422)},
+    response={200: CenterDetailOut, **errors(403)},
     summary="Change a center",
 )
 def update_center(request: HttpRequest, code: str, payload: CenterPatch):
@@ -161,7 +161,7 @@ def update_center(request: HttpRequest, code: str, payload: CenterPatch):
 @router.post(
     "/centers/{code}/status",
     auth=WRITE_AUTH,
-    response={200: CenterDetailOut, **errors(400, 401, 403, 404, 422)},
+    response={200: CenterDetailOut, **errors(403)},
     summary="Change a center's status",
 )
 def change_center_status(request: HttpRequest, code: str, payload: StatusIn):

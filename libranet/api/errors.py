@@ -3,17 +3,25 @@
 ``message`` is one sentence a person can read (it names the fields); ``errors`` (on 403 and
 422 when the problem is in given fields) holds the messages by field, named as in the request.
 The registry's errors come from its services (``RegistryError`` → 422, ``ScopeError`` → 403);
-request validation, authentication and unknown failures are turned here into the same shape.
+request validation, authentication and unknown failures are turned here into the same shape;
+a request that cannot be read at all goes to Django's handlers (``libranet.doors``), which
+answer it in the same shape, inside a view or before it.
 """
 
 import logging
 import re
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    BadRequest,
+    PermissionDenied,
+    SuspiciousOperation,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -126,6 +134,54 @@ def validation_error_body(exc: ValidationError) -> tuple[str, dict[str, list[str
     return _summary(errors, general), errors
 
 
+# --- what the OpenAPI document says -----------------------------------------------------------
+
+# Every error status an operation may answer, and what it means there. The statuses that come
+# from how a request is read are added to each operation from its own description (its
+# parameters, body and security) by ``document_errors``; those that come from a rule (403 for a
+# role, 410 for a withdrawn resource) are declared by the endpoint with ``schemas.errors``.
+ERROR_STATUSES = {
+    400: "The request cannot be read: a malformed header, host or query, or a body that is not "
+    "JSON.",
+    401: "No valid API token or signed-in session (`WWW-Authenticate` says which).",
+    403: "Beyond the caller's role, or a session's request without its CSRF token.",
+    404: "Nothing at this path: an unknown code, id or identifier.",
+    410: "Withdrawn: it was here and is gone for good.",
+    413: "The body is larger than the server accepts.",
+    422: "A parameter or a field breaks a rule (`errors` names it); nothing was written.",
+}
+ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorOut"}
+
+
+def _statuses_from_reading(operation: dict[str, Any]) -> set[int]:
+    places = {parameter["in"] for parameter in operation.get("parameters", [])}
+    body = "requestBody" in operation
+    statuses = {400}  # any request may come with a header, a host or a query it cannot read
+    if operation.get("security"):
+        statuses.add(401)  # a token that is given must be valid, even where none is needed
+    if "path" in places:
+        statuses.add(404)
+    if body:
+        statuses.add(413)
+    if places or body:
+        statuses.add(422)
+    return statuses
+
+
+def document_errors(schema: dict[str, Any]) -> None:
+    """Give every operation of ``schema`` (ninja's OpenAPI document) each error status it can
+    answer, all with the one error shape (``ErrorOut``)."""
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            responses = operation["responses"]
+            declared = {int(status) for status in responses if int(status) >= 400}
+            for status in sorted(declared | _statuses_from_reading(operation)):
+                responses[status] = {
+                    "description": ERROR_STATUSES[status],
+                    "content": {"application/json": {"schema": ERROR_SCHEMA}},
+                }
+
+
 # --- the handlers ----------------------------------------------------------------------------
 
 
@@ -170,6 +226,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
         return error_response(api, request, 403, str(exc) or _("Your role does not allow this."))
 
+    def on_unreadable_request(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # A body over the size limit, a broken multipart body, an unknown host: Django's
+        # handlers answer them (400 or 413) in the API's format, as they do outside a view.
+        raise exc
+
     def on_exception(request: HttpRequest, exc: Exception) -> HttpResponse:
         # As Django's own handler would: log with the request (mailed to admins where that is
         # configured) and tell error reporters; the client gets no traceback, even in DEBUG.
@@ -190,4 +251,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(HttpError, on_http_error)
     api.add_exception_handler(Http404, on_not_found)
     api.add_exception_handler(PermissionDenied, on_permission_denied)
+    api.add_exception_handler(SuspiciousOperation, on_unreadable_request)
+    api.add_exception_handler(BadRequest, on_unreadable_request)
+    api.add_exception_handler(MultiPartParserError, on_unreadable_request)
     api.add_exception_handler(Exception, on_exception)

@@ -9,7 +9,6 @@ from libranet.accounts.selectors import esia_identity_of, is_confirmed_reader
 from libranet.network.permissions import roles_of
 
 from .auth import WRITE_AUTH
-from .schemas import errors
 
 router = Router(tags=["me"])
 
@@ -39,7 +38,7 @@ class MeOut(Schema):
 @router.get(
     "/me",
     auth=WRITE_AUTH,
-    response={200: MeOut, **errors(401)},
+    response={200: MeOut},
     summary="The signed-in user",
 )
 def me(request: HttpRequest) -> dict[str, Any]:

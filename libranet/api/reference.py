@@ -13,7 +13,6 @@ from .schemas import (
     PageQuery,
     RegionPage,
     RegionQuery,
-    errors,
 )
 
 router = Router(tags=["reference data"])
@@ -21,7 +20,7 @@ router = Router(tags=["reference data"])
 
 @router.get(
     "/federal-districts",
-    response={200: FederalDistrictPage, **errors(422)},
+    response={200: FederalDistrictPage},
     summary="List federal districts",
 )
 def list_federal_districts(request: HttpRequest, page: Query[PageQuery]):
@@ -31,7 +30,7 @@ def list_federal_districts(request: HttpRequest, page: Query[PageQuery]):
 
 @router.get(
     "/regions",
-    response={200: RegionPage, **errors(422)},
+    response={200: RegionPage},
     summary="List regions",
 )
 def list_regions(request: HttpRequest, filters: Query[RegionQuery], page: Query[PageQuery]):
@@ -45,7 +44,7 @@ def list_regions(request: HttpRequest, filters: Query[RegionQuery], page: Query[
 
 @router.get(
     "/countries",
-    response={200: CountryPage, **errors(422)},
+    response={200: CountryPage},
     summary="List countries",
 )
 def list_countries(request: HttpRequest, page: Query[PageQuery]):

@@ -39,7 +39,9 @@ class ResourceQuery(Schema):
         "comes from; false: only those they may not.",
     )
 
-    _blank = field_validator("*", mode="before")(_blank_to_none)
+    # An empty text or code means "any"; an empty type, access level or readable_here is
+    # refused, as every value outside their lists is.
+    _blank = field_validator("q", "collection", "language", mode="before")(_blank_to_none)
 
 
 class CollectionRef(Schema):

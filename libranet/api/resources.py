@@ -175,7 +175,7 @@ def _detail(request: HttpRequest, resource: Resource, user: Any) -> dict[str, An
 
 @router.get(
     "/resources",
-    response={200: ResourcePage, **errors(401, 422)},
+    response={200: ResourcePage},
     summary="List resources",
     url_name="resource_list",
     openapi_extra=OPTIONAL_AUTH,
@@ -210,7 +210,7 @@ def list_resources(request: HttpRequest, filters: Query[ResourceQuery], page: Qu
 
 @router.get(
     "/resources/{path:identifier}",
-    response={200: ResourceDetailOut, **errors(401, 404, 410)},
+    response={200: ResourceDetailOut, **errors(410)},
     summary="Read a resource",
     url_name="resource_detail",
     openapi_extra=OPTIONAL_AUTH,
@@ -245,7 +245,7 @@ def _as_403(exc: ResourcePermissionError) -> HttpError:
 @router.post(
     "/resources",
     auth=WRITE_AUTH,
-    response={201: ResourceDetailOut, **errors(400, 401, 403, 422)},
+    response={201: ResourceDetailOut, **errors(403)},
     summary="Catalogue a resource",
 )
 def create_resource(request: HttpRequest, payload: ResourceIn, response: HttpResponse):
@@ -266,7 +266,7 @@ def create_resource(request: HttpRequest, payload: ResourceIn, response: HttpRes
 @router.patch(
     "/resources/{path:identifier}",
     auth=WRITE_AUTH,
-    response={200: ResourceDetailOut, **errors(400, 401, 403, 404, 410, 422)},
+    response={200: ResourceDetailOut, **errors(403, 410)},
     summary="Change a resource",
 )
 def update_resource(request: HttpRequest, identifier: str, payload: ResourcePatch):
@@ -289,7 +289,7 @@ def update_resource(request: HttpRequest, identifier: str, payload: ResourcePatc
 @router.delete(
     "/resources/{path:identifier}",
     auth=WRITE_AUTH,
-    response={204: None, **errors(401, 403, 404, 410)},
+    response={204: None, **errors(403, 410)},
     summary="Withdraw a resource",
 )
 def delete_resource(request: HttpRequest, identifier: str):

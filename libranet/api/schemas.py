@@ -60,7 +60,9 @@ class ErrorOut(Schema):
 
 
 def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
-    """The error answers an endpoint documents, all of one shape."""
+    """The error answers that come from an endpoint's rules (a role's 403, a withdrawal's 410);
+    those that come from reading the request are added to every operation by
+    ``errors.document_errors``. All of one shape."""
     return dict.fromkeys(statuses, ErrorOut)
 
 
@@ -91,8 +93,11 @@ class CenterQuery(Schema):
         None, description="Words to find in names, institution and address (Russian or English)."
     )
 
-    # An empty parameter (what a form sends) means "any", as on the directory page.
-    _blank = field_validator("*", mode="before")(_blank_to_none)
+    # An empty code or text (what a form sends) means "any", as on the directory page; an empty
+    # kind or status is refused, as every value outside their lists is.
+    _blank = field_validator("region", "federal_district", "country", "q", mode="before")(
+        _blank_to_none
+    )
 
 
 class RegionQuery(Schema):

@@ -113,7 +113,7 @@ def _center(center: Center) -> dict[str, str]:
 @router.get(
     "/usage/indicators",
     auth=WRITE_AUTH,
-    response={200: IndicatorsOut, **errors(401, 403, 422)},
+    response={200: IndicatorsOut, **errors(403)},
     summary="Monthly usage indicators",
 )
 def indicators(request: HttpRequest, query: Query[IndicatorsQuery]) -> dict[str, Any]:
@@ -145,7 +145,7 @@ def indicators(request: HttpRequest, query: Query[IndicatorsQuery]) -> dict[str,
 @router.get(
     "/usage/zero-usage",
     auth=WRITE_AUTH,
-    response={200: ZeroUsageOut, **errors(401, 403, 422)},
+    response={200: ZeroUsageOut, **errors(403)},
     summary="Centers with zero usage in a month",
 )
 def zero_usage_report(request: HttpRequest, query: Query[MonthQuery]) -> dict[str, Any]:

@@ -7,8 +7,6 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.template import loader
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
@@ -123,20 +121,3 @@ def center_map(request):
 @anonymous_page_cache
 def map_data(request):
     return JsonResponse({"points": map_points(filters=CenterFilters.from_mapping(request.GET))})
-
-
-def _wants_json(request) -> bool:
-    return request.path.startswith("/api/")
-
-
-def not_found(request, exception=None):
-    if _wants_json(request):
-        return JsonResponse({"message": _("Not found.")}, status=404)
-    return render(request, "404.html", status=404)
-
-
-def server_error(request):
-    if _wants_json(request):
-        return JsonResponse({"message": _("Internal error; it has been logged.")}, status=500)
-    # No request context: the failure may be in what the context processors read.
-    return HttpResponse(loader.get_template("500.html").render(), status=500)

@@ -1,8 +1,10 @@
 """The COUNTER API 5.1: thin views over ``libranet.usage.counter`` and its credentials.
 
 A request that cannot be answered gets one COUNTER exception in JSON with the HTTP status of
-Appendix D; a path that names no report of this service is a plain 404, as the Code of
-Practice asks (the report was not "unsupported", the path is wrong).
+Appendix D. A path that names no report of this service is Exception 3000 (Report Not
+Supported) with the 404 the Code of Practice asks for a wrong path; errors raised before a view
+(an unknown path, a wrong method, an unreadable request) are COUNTER exceptions too
+(``libranet.doors``).
 """
 
 import logging
@@ -11,7 +13,7 @@ from functools import wraps
 from typing import Any
 
 from django.db import DatabaseError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -89,7 +91,10 @@ def report_list(request: HttpRequest) -> JsonResponse:
 def report(request: HttpRequest, path: str, tabular: str = "") -> HttpResponse:
     kind = counter.REPORTS.get(path)
     if kind is None:
-        raise Http404
+        offered = ", ".join(sorted(counter.REPORTS))
+        raise counter.CounterException(
+            3000, f"This service offers the reports {offered} (see /sushi/r51/reports)."
+        )
     customer = _customer(request)
     answer = counter.build_report(kind, customer, request.GET)
     if not tabular:

@@ -57,6 +57,9 @@ EXCEPTIONS: dict[int, tuple[str, int]] = {
     2010: ("Requestor is Not Authorized to Access Usage for Institution", 403),
     2011: ("Global Reports Not Supported", 403),
     2020: ("APIKey Invalid", 401),
+    # Release 5's code for a report the service does not offer; 5.1 asks for a 404 on a wrong
+    # path, which is the status given with it (libranet.doors answers every unknown path so).
+    3000: ("Report Not Supported", 404),
     3020: ("Invalid Date Arguments", 400),
     3030: ("No Usage Available for Requested Dates", 200),
     3031: ("Usage Not Ready for Requested Dates", 200),

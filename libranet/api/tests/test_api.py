@@ -177,7 +177,7 @@ def test_list_answers_the_envelope_with_each_items_fields(anonymous, registry):
         ({"q": "ленина"}, ["RU-TVE-0001"]),  # the address
         ({"q": "museum"}, ["RU-TVE-0002"]),  # the host institution
         ({"kind": "remote", "status": "open", "region": "RU-TVE"}, ["RU-TVE-0001"]),
-        ({"kind": "", "q": ""}, None),  # empty parameters mean "any", as a form sends them
+        ({"region": "", "q": ""}, None),  # empty codes and texts mean "any", as a form sends
     ],
 )
 def test_list_filters(anonymous, registry, params, expected):
@@ -192,6 +192,8 @@ def test_list_filters(anonymous, registry, params, expected):
     ("params", "field", "hint"),
     [
         ({"kind": "library"}, "kind", "regional, remote, branch, foreign"),
+        ({"kind": ""}, "kind", "regional, remote, branch, foreign"),
+        ({"status": ""}, "status", "planned, approved, open, suspended, closed"),
         ({"status": "gone"}, "status", "planned, approved, open, suspended, closed"),
         ({"region": "RU-XXX"}, "region", "RU-XXX"),
         ({"country": "ZZ"}, "country", "ZZ"),

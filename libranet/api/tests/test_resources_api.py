@@ -126,7 +126,9 @@ def test_filters(client, catalogue):
         "b:readers",
         "c/on.site",
     ]
-    assert identifiers(listing(client, type="")) == ["a:open", "b:readers", "c/on.site"]
+    assert identifiers(listing(client, q="", language="")) == ["a:open", "b:readers", "c/on.site"]
+    for enumerated in ("type", "access_level", "readable_here"):
+        assert listing(client, **{enumerated: ""}).status_code == 422
     page = listing(client, limit=1, offset=1).json()
     assert page["count"] == 3 and [i["identifier"] for i in page["items"]] == ["b:readers"]
 

@@ -58,15 +58,15 @@ def error_response(request: HttpRequest, status: int, reason: str = "") -> HttpR
     """The answer with ``status`` in the format of ``request``'s door; ``reason`` says what
     was wrong (by default what the status means)."""
     door = door_of(request)
+    if door is Door.PAGE:
+        return _page(request, status, reason)
     with speaking(door):
         reason = reason or _default_reason(door, status)
     if door is Door.API:
         return _json({"message": reason}, status, "application/json; charset=utf-8")
     if door is Door.SUSHI:
         return _counter(status, reason)
-    if door is Door.OAI:
-        return _oai(request, status, reason)
-    return _page(request, status, reason)
+    return _oai(request, status, reason)
 
 
 def speaking(door: Door) -> contextlib.AbstractContextManager:
@@ -131,14 +131,18 @@ def _page(request: HttpRequest, status: int, reason: str) -> HttpResponse:
     if status >= 500:
         # No request context: the failure may be in what the context processors read.
         return HttpResponse(loader.get_template("500.html").render(), status=status)
-    if status in (403, 404):
-        return render(request, f"{status}.html", status=status)
+    if status in (403, 404) and not reason:
+        return render(request, f"{status}.html", status=status)  # their own, longer, words
     titles = {
         400: _("Bad request"),
+        403: _("Access denied"),
         405: _("Method not allowed"),
         413: _("Request too large"),
     }
-    context = {"title": titles.get(status, _("Request refused")), "message": reason}
+    context = {
+        "title": titles.get(status, _("Request refused")),
+        "message": reason or _default_reason(Door.PAGE, status),
+    }
     return render(request, "error.html", context, status=status)
 
 
@@ -161,6 +165,8 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
             reason = _("This server does not answer for the host named in the request.")
         elif isinstance(exception, NullCharacter):
             reason = _("The address holds a null character (U+0000), which none of ours takes.")
+        elif isinstance(exception, BadContentLength):
+            reason = _("The Content-Length header is not a number of bytes.")
         else:
             reason = ""
     return error_response(request, status, reason)
@@ -168,6 +174,15 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return error_response(request, 403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a form sent without its token (expired, or from another site)."""
+    with speaking(door_of(request)):
+        message = _(
+            "The form has expired or came from another site: reload the page and send it again."
+        )
+    return error_response(request, 403, message)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -186,6 +201,11 @@ class NullCharacter(BadRequest):
     cannot compare text with it (a query would fail)."""
 
 
+class BadContentLength(BadRequest):
+    """A Content-Length that is not a number: Django would fail reading the body (a 500);
+    servers such as gunicorn refuse it themselves, others pass it on."""
+
+
 def _holds_null(request: HttpRequest) -> bool:
     return "\x00" in request.path_info or any(
         "\x00" in name or any("\x00" in value for value in values)
@@ -193,12 +213,17 @@ def _holds_null(request: HttpRequest) -> bool:
     )
 
 
+def _bad_content_length(request: HttpRequest) -> bool:
+    length = request.META.get("CONTENT_LENGTH")
+    return bool(length) and not (length.isascii() and length.isdigit())
+
+
 class DoorErrorsMiddleware:
-    """Refuses a null character in the address (400) before any view reads it, and dresses an
-    error response that is not in its door's format: at the API, SUSHI and OAI-PMH any error
-    answered in another format (Django's bare 405, a 400 of a decorator), on pages a bare 405.
-    Status and headers (``Allow``) stay; only the body changes. First in MIDDLEWARE, so that it
-    sees what every other middleware answers."""
+    """Refuses a null character in the address and a Content-Length that is not a number (400)
+    before any view reads them, and dresses an error response that is not in its door's
+    format: at the API, SUSHI and OAI-PMH any error answered in another format (Django's bare
+    405, a CSRF 403), on pages a bare 405. Status and headers (``Allow``) stay; only the body
+    changes. First in MIDDLEWARE, so that it sees what every other middleware answers."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -206,7 +231,9 @@ class DoorErrorsMiddleware:
     def process_view(self, request: HttpRequest, *args: Any) -> None:
         # Here, after the other middleware has run, the 400 speaks the request's language.
         if _holds_null(request):
-            raise NullCharacter()
+            raise NullCharacter("A null character in the address")
+        if _bad_content_length(request):
+            raise BadContentLength("A Content-Length that is not a number")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)

@@ -91,6 +91,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "libranet.urls"
+CSRF_FAILURE_VIEW = "libranet.doors.csrf_failure"  # the site's page, or the door's format
 WSGI_APPLICATION = "libranet.wsgi.application"
 
 TEMPLATES = [

@@ -164,7 +164,10 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
         elif isinstance(exception, DisallowedHost):
             reason = _("This server does not answer for the host named in the request.")
         elif isinstance(exception, NullCharacter):
-            reason = _("The address holds a null character (U+0000), which none of ours takes.")
+            reason = _(
+                "The address or a form field holds a null character (U+0000), which none of "
+                "ours takes."
+            )
         elif isinstance(exception, BadContentLength):
             reason = _("The Content-Length header is not a number of bytes.")
         else:
@@ -197,8 +200,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 class NullCharacter(BadRequest):
-    """A null character in the path or the query: no address of ours takes one, and PostgreSQL
-    cannot compare text with it (a query would fail)."""
+    """A null character in the path, the query or a form field: no address or form of ours
+    takes one, and PostgreSQL cannot compare text with it (a query would fail)."""
 
 
 class BadContentLength(BadRequest):
@@ -207,9 +210,14 @@ class BadContentLength(BadRequest):
 
 
 def _holds_null(request: HttpRequest) -> bool:
+    # A form's fields, as browsers send them; not a multipart body, whose files would be read
+    # here for any address (a form field there is still checked by the form's own validator).
+    form = request.method == "POST" and request.content_type == "application/x-www-form-urlencoded"
+    fields = [request.GET, request.POST] if form else [request.GET]
     return "\x00" in request.path_info or any(
         "\x00" in name or any("\x00" in value for value in values)
-        for name, values in request.GET.lists()
+        for query in fields
+        for name, values in query.lists()
     )
 
 
@@ -219,21 +227,22 @@ def _bad_content_length(request: HttpRequest) -> bool:
 
 
 class DoorErrorsMiddleware:
-    """Refuses a null character in the address and a Content-Length that is not a number (400)
-    before any view reads them, and dresses an error response that is not in its door's
-    format: at the API, SUSHI and OAI-PMH any error answered in another format (Django's bare
-    405, a CSRF 403), on pages a bare 405. Status and headers (``Allow``) stay; only the body
-    changes. First in MIDDLEWARE, so that it sees what every other middleware answers."""
+    """Refuses a null character in the address or a form field and a Content-Length that is not
+    a number (400) before any view reads them, and dresses an error response that is not in
+    its door's format: at the API, SUSHI and OAI-PMH any error answered in another format
+    (Django's bare 405, a CSRF 403), on pages a bare 405. Status and headers (``Allow``) stay;
+    only the body changes. First in MIDDLEWARE, so that it sees what every other middleware
+    answers."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def process_view(self, request: HttpRequest, *args: Any) -> None:
         # Here, after the other middleware has run, the 400 speaks the request's language.
-        if _holds_null(request):
-            raise NullCharacter("A null character in the address")
-        if _bad_content_length(request):
+        if _bad_content_length(request):  # first: reading a form's fields would fail on it
             raise BadContentLength("A Content-Length that is not a number")
+        if _holds_null(request):
+            raise NullCharacter("A null character in the address or a form field")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)

@@ -4,8 +4,8 @@ COUNTER_API.json (with a customer's credentials). Every response must be no 5xx,
 the document lists for the operation, and match the schema it gives for that status.
 
 Bounded: a fixed seed, a few examples per operation and a time budget per run (about a minute
-and a half in all on two cores). ``LIBRANET_FUZZ_SEED`` and ``LIBRANET_FUZZ_EXAMPLES`` change
-them for a longer hunt; ``pytest -m fuzz`` runs only these.
+and a half in all on two cores). ``LIBRANET_FUZZ_SEED``, ``LIBRANET_FUZZ_EXAMPLES`` and
+``LIBRANET_FUZZ_SECONDS`` change them for a longer hunt; ``pytest -m fuzz`` runs only these.
 """
 
 import os
@@ -15,8 +15,10 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 
 from libranet.accounts.services import api_token_create
+from libranet.network.reference_data import load_reference_data
 from libranet.usage.credentials import sushi_credential_issue
 from libranet.usage.tests.counter_support import SPEC_PATH, build_world
 
@@ -25,7 +27,7 @@ pytestmark = [pytest.mark.fuzz, pytest.mark.django_db(transaction=True)]
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 SEED = int(os.environ.get("LIBRANET_FUZZ_SEED", "20261207"))
 EXAMPLES = int(os.environ.get("LIBRANET_FUZZ_EXAMPLES", "12"))
-MAX_SECONDS = 30  # per run; the coverage phase alone usually ends well before
+MAX_SECONDS = int(os.environ.get("LIBRANET_FUZZ_SECONDS", "30"))  # per run
 
 # The API's checks: the status and the body as documented, and that what the document calls
 # invalid is refused. Not positive_data_acceptance: valid-looking input may still break a rule
@@ -44,6 +46,21 @@ SUSHI_CHECKS = (
 # The paths of COUNTER_API.json that this service offers (the others answer 404 with
 # Exception 3000, which the document cannot list: the hostile-input table checks them).
 SUSHI_PATHS = "^/r51/(status|members|reports|reports/(pr|pr_p1|tr|tr_b1|ir))$"
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(transactional_db):
+    """A live server sees only committed rows, so each test ends with a flushed database: it
+    starts by loading the regions and countries of the network's migrations again..."""
+    load_reference_data(django_apps)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _reference_data_back(django_db_blocker):
+    """... and the tests that run after these find them too."""
+    yield
+    with django_db_blocker.unblock():
+        load_reference_data(django_apps)
 
 
 @pytest.fixture

@@ -154,8 +154,11 @@ ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorOut"}
 
 
 def _statuses_from_reading(operation: dict[str, Any]) -> set[int]:
-    places = {parameter["in"] for parameter in operation.get("parameters", [])}
+    parameters = operation.get("parameters", [])
+    places = {parameter["in"] for parameter in parameters}
     body = "requestBody" in operation
+    # Any text is a valid code or identifier in a path; a number may be out of range.
+    typed_path = any(p["in"] == "path" and p["schema"].get("type") != "string" for p in parameters)
     statuses = {400}  # any request may come with a header, a host or a query it cannot read
     if operation.get("security"):
         statuses.add(401)  # a token that is given must be valid, even where none is needed
@@ -163,7 +166,7 @@ def _statuses_from_reading(operation: dict[str, Any]) -> set[int]:
         statuses.add(404)
     if body:
         statuses.add(413)
-    if places or body:
+    if "query" in places or body or typed_path:
         statuses.add(422)
     return statuses
 

@@ -711,6 +711,33 @@ def test_openapi_document(anonymous):
     assert "security" not in paths["/api/v1/centers"]["get"]
 
 
+@pytest.mark.parametrize(
+    ("path", "method", "statuses"),
+    [
+        ("/api/v1/centers", "get", {400, 422}),  # a public list: no token needed, none read
+        ("/api/v1/centers", "post", {400, 401, 403, 413, 422}),
+        ("/api/v1/centers/{code}", "get", {400, 401, 404}),  # a token, if given, is read
+        ("/api/v1/institutions/{institution_id}", "get", {400, 404, 422}),
+        ("/api/v1/me", "get", {400, 401}),
+        ("/api/v1/resources/{identifier}", "delete", {400, 401, 403, 404, 410}),
+    ],
+)
+def test_openapi_lists_every_error_status_with_the_error_schema(anonymous, path, method, statuses):
+    responses = anonymous.get("/openapi.json").json()["paths"][path][method]["responses"]
+    errors = {int(status): answer for status, answer in responses.items() if int(status) >= 400}
+    assert set(errors) == statuses
+    for answer in errors.values():
+        schema = answer["content"]["application/json"]["schema"]
+        assert schema == {"$ref": "#/components/schemas/ErrorOut"} and answer["description"]
+
+
+def test_openapi_enumerated_filters_take_no_empty_value(anonymous):
+    parameters = anonymous.get("/openapi.json").json()["paths"]["/api/v1/centers"]["get"]
+    kind = next(p for p in parameters["parameters"] if p["name"] == "kind")["schema"]
+    (choices,) = [option["enum"] for option in kind["anyOf"] if "enum" in option]
+    assert "" not in choices and "regional" in choices
+
+
 def test_swagger_ui_page_loads(anonymous):
     response = anonymous.get("/docs")
     assert response.status_code == 200

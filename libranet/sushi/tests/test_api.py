@@ -3,10 +3,12 @@ schemas COUNTER_API.json gives for that path and status; customers' rights; bad 
 the tabular downloads."""
 
 import io
+from urllib.parse import urlencode
 
 import openpyxl
 import pytest
 from django.db import OperationalError
+from django.test import Client
 
 from libranet.usage import counter
 from libranet.usage.models import SushiCredential
@@ -128,9 +130,24 @@ def test_the_callers_address_plays_no_part(client, world, april, credential):
 def test_paths_that_name_no_report_are_not_found(client, world, april, credential):
     library = credential("presidentlib")
     for path in ("/sushi/r51/reports/dr", "/sushi/r51/reports/tr_j1", "/sushi/r5/reports/pr"):
-        assert client.get(path, {**library, **QUARTER}).status_code == 404
-    assert client.post("/sushi/r51/reports/pr", {**library, **QUARTER}).status_code == 405
+        response = client.get(path, {**library, **QUARTER})
+        assert response.status_code == 404 and response["Content-Type"] == "application/json"
+        assert response.json()["Code"] == 3000
+        assert response.json()["Message"] == "Report Not Supported"
+    assert "pr, pr_p1, tr, tr_b1" in client.get("/sushi/r51/reports/dr").json()["Data"]
     assert client.head("/sushi/r51/status").status_code == 200
+
+
+def test_a_method_other_than_get_is_405_with_an_exception(client, world, april, credential):
+    library = credential("presidentlib")
+    for method in ("post", "put", "delete"):
+        # A harvester sends no CSRF token: the method is refused, not the token.
+        response = Client(enforce_csrf_checks=True).generic(
+            method.upper(), "/sushi/r51/reports/pr", urlencode({**library, **QUARTER})
+        )
+        assert response.status_code == 405 and response["Allow"] == "GET, HEAD"
+        exception = response.json()
+        assert exception["Code"] == 1030 and method.upper() in exception["Data"]
 
 
 def test_names_follow_the_requested_language(client, world, april, credential):

@@ -18,10 +18,12 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import translation
 from jsonschema import Draft202012Validator
 from lxml import etree
 
 from libranet.accounts.services import api_token_create
+from libranet.doors import server_error
 from libranet.usage.tests.counter_support import spec
 
 pytestmark = pytest.mark.django_db
@@ -265,3 +267,19 @@ def test_hostile_input(clients, oai_schema, hostile_name, door_name):
     door.check(response, oai_schema)
     if expected == 405:
         assert response["Allow"]
+
+
+@pytest.mark.parametrize("door_name", DOORS)
+def test_a_failure_answers_in_the_doors_format(rf, oai_schema, door_name):
+    """handler500, as Django calls it for an exception no view caught: 503 with Exception 1000
+    at SUSHI (as Appendix D gives it), 500 elsewhere."""
+    door = DOORS[door_name]
+    with translation.override("ru"):  # as LocaleMiddleware leaves it for the handler
+        response = server_error(rf.get(door.get))
+    assert response.status_code == (503 if door_name == "sushi" else 500)
+    if door.error is html_page:  # the plain page: the failure may be in what a layout reads
+        assert b"Server error" in response.content
+    else:
+        door.check(response, oai_schema)
+    if door_name == "sushi":
+        assert json.loads(response.content)["Code"] == 1000

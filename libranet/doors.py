@@ -7,7 +7,8 @@ exception), OAI-PMH (``/oai``: an OAI-PMH document with an ``error``), and the p
 path, a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``, a host not in ``ALLOWED_HOSTS``, an
 unreadable body or header, a failure) reach Django's handlers, which are these; responses
 that Django's decorators make bare (a 405 from ``require_safe``) are dressed by
-``DoorErrorsMiddleware``. README "Errors, door by door".
+``DoorErrorsMiddleware``, which also refuses before any view what no view should read (a null
+character, a Content-Length that is not a number). README "Errors, door by door".
 """
 
 import contextlib

@@ -24,7 +24,7 @@ from libranet.usage.recorder import (
     session_id,
     write_failures,
 )
-from libranet.usage.services import spool_ingest
+from libranet.usage.services import file_system_now, spool_ingest
 
 from .conftest import at, session
 
@@ -222,7 +222,7 @@ def test_a_dead_process_file_and_an_abandoned_one_are_loaded(spool_dir):
     # Another file open under a live process's number (ours), untouched for two hours.
     abandoned = spool_dir / f"{recorder.host_name()}-{os.getpid()}-1-0.open"
     abandoned.write_bytes(left.read_bytes()[: left.read_bytes().index(b"\n") + 1])
-    two_hours_ago = time.time() - 7200
+    two_hours_ago = file_system_now(spool_dir) - 7200
     os.utime(abandoned, (two_hours_ago, two_hours_ago))
     assert spool_ingest().events == 6
     assert not files(spool_dir)

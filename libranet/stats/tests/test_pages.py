@@ -6,7 +6,7 @@ import io
 
 import openpyxl
 import pytest
-from django.utils import timezone, translation
+from django.utils import translation
 
 from libranet.network.models import Center, Region, StaffRole
 from libranet.network.permissions import Capability, centers_for
@@ -126,12 +126,14 @@ def test_chart_is_inline_svg_with_text_alternatives(client, usage, network_user)
     assert "<script" not in html.split("</main>")[0].split("<main")[1]
 
 
-def test_running_month_is_said(client, usage, network_user):
+@pytest.mark.parametrize(("day", "running"), [(2, True), (1, False)])
+def test_running_month_is_said(client, usage, network_user, time_machine, day, running):
+    """On 1 April the running month is April, which has no figures yet; March is over."""
+    time_machine.move_to(datetime.datetime(2026, 4, day, 9, tzinfo=datetime.UTC), tick=False)
     client.force_login(network_user)
-    this_month = timezone.localdate().replace(day=1)
-    page = client.get("/en/stats/", {"month": this_month.strftime("%Y-%m")})
+    page = client.get("/en/stats/", {"month": "2026-04" if running else "2026-03"})
     assert page.status_code == 200
-    assert ('id="running-note"' in page.content.decode()) == (timezone.localdate().day > 1)
+    assert ('id="running-note"' in page.content.decode()) == running
 
 
 @pytest.mark.parametrize(
@@ -165,12 +167,11 @@ def test_unknown_center_grouping_and_format(client, usage, head_tver):
     assert client.get("/en/stats/indicators.pdf").status_code == 404
 
 
-def test_default_month_is_the_last_complete_one(client, network_user):
+def test_default_month_is_the_last_complete_one(client, network_user, time_machine):
+    time_machine.move_to(datetime.datetime(2026, 4, 30, 22, tzinfo=datetime.UTC), tick=False)
     client.force_login(network_user)
-    page = client.get("/en/stats/zero-usage/")
-    today = timezone.localdate()
-    previous = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-    assert page.context["report"].month == previous
+    page = client.get("/en/stats/zero-usage/")  # 1 May in Moscow
+    assert page.context["report"].month == datetime.date(2026, 4, 1)
 
 
 def read_csv(content: bytes) -> list[list[str]]:

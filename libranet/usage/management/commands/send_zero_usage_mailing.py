@@ -20,7 +20,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, month, **options):
         try:
-            outcome = zero_usage_mailing_send(month=parse_month(month) if month else None)
+            outcome = zero_usage_mailing_send(
+                month=parse_month(month) if month is not None else None
+            )
         except MailingError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(

@@ -28,9 +28,11 @@ router = Router(tags=["usage"])
 
 
 class MonthQuery(Schema):
+    # No "pattern" in the schema: white space around the month is accepted, as at every door.
     month: str = Field(
-        description="The month, YYYY-MM (ASCII digits, a four-digit year).",
-        json_schema_extra={"pattern": "^[0-9]{4}-[0-9]{2}$", "examples": ["2026-10"]},
+        description="The month, YYYY-MM in ASCII digits from 1000-01 to 9998-12; one whose "
+        "first day is not over yet is refused.",
+        examples=["2026-10"],
     )
 
     @field_validator("month")

@@ -35,9 +35,10 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Max, Min, Model, Q, Sum
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from libranet import dates
 from libranet.network.models import Center, Country
 from libranet.resources.models import AccessLevel, Resource
 
@@ -286,10 +287,9 @@ _FILTER_NAMES = {
     "country_code": "Country_Code",
     "subdivision_code": "Subdivision_Code",
 }
-_YOP_RE = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
+_YOP_RE = re.compile(r"([0-9]{4})(?:-([0-9]{4}))?", re.ASCII)
 _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 _SUBDIVISION_RE = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
-_DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 
 # --- customers -------------------------------------------------------------------------------
 
@@ -396,7 +396,10 @@ def _spans(months: list[datetime.date]) -> str:
         else:
             runs.append([month])
     return ", ".join(
-        f"{run[0]:%Y-%m}" if len(run) == 1 else f"{run[0]:%Y-%m} to {run[-1]:%Y-%m}" for run in runs
+        dates.month_text(run[0])
+        if len(run) == 1
+        else f"{dates.month_text(run[0])} to {dates.month_text(run[-1])}"
+        for run in runs
     )
 
 
@@ -467,14 +470,13 @@ def _values(text: str) -> list[str]:
 
 
 def _month(value: str, name: str) -> datetime.date:
-    match = _DATE_RE.match(value.strip())
-    if not match:
-        raise CounterException(3020, f"{name} {value!r} is not yyyy-mm or yyyy-mm-dd")
-    year, month, day = match.groups()
-    try:
-        return datetime.date(int(year), int(month), int(day or 1)).replace(day=1)
-    except ValueError:
-        raise CounterException(3020, f"{name} {value!r} is not a date") from None
+    """The first day of the month of ``value`` (yyyy-mm or yyyy-mm-dd); 3020 when it is none,
+    with the reason in English, as the protocol's messages are."""
+    with translation.override("en"):
+        try:
+            return dates.parse_month_or_day(value, parameter=name).replace(day=1)
+        except dates.DateInputError as exc:
+            raise CounterException(3020, str(exc)) from None
 
 
 def parse_report_request(
@@ -498,7 +500,8 @@ def parse_report_request(
         raise CounterException(3020, "end_date is before begin_date")
     if begin >= current:
         raise CounterException(
-            3020, f"begin_date {begin:%Y-%m} is not a past month; usage is reported by month"
+            3020,
+            f"begin_date {dates.month_text(begin)} is not a past month; usage is reported by month",
         )
     request = ReportRequest(kind=kind, customer=customer, begin=begin, end=end)
     if end >= current:
@@ -507,7 +510,7 @@ def parse_report_request(
             CounterException(
                 3031,
                 f"{_spans(_months(current, end))} not ready: End_Date set to the last day of "
-                f"{request.end:%Y-%m}",
+                f"{dates.month_text(request.end)}",
             )
         )
     unknown = sorted(name for name in params if name not in kind.parameters)
@@ -575,7 +578,7 @@ def _parse_filters(request: ReportRequest, params: dict[str, str]) -> None:
 
 
 def _yop_range(value: str) -> tuple[int, int] | None:
-    match = _YOP_RE.match(value)
+    match = _YOP_RE.fullmatch(value)
     if not match:
         return None
     first = int(match.group(1))
@@ -631,8 +634,8 @@ def _availability(request: ReportRequest) -> list[datetime.date]:
         request.exceptions.append(
             CounterException(
                 3032,
-                f"usage is available from {first_day:%Y-%m}; Begin_Date set to its first day "
-                f"({_spans(gone)} requested)",
+                f"usage is available from {dates.month_text(first_day)}; Begin_Date set to its "
+                f"first day ({_spans(gone)} requested)",
             )
         )
         request.begin = first_day.replace(day=1)
@@ -645,7 +648,7 @@ def _availability(request: ReportRequest) -> list[datetime.date]:
         processed.append(month)
         length = calendar.monthrange(month.year, month.month)[1]
         if count < length:
-            partial.append(f"{month:%Y-%m}: {count} of {length} days processed")
+            partial.append(f"{dates.month_text(month)}: {count} of {length} days processed")
     if not_ready:
         code = 3032 if first_day is not None and request.end < first_day else 3031
         request.exceptions.append(CounterException(code, f"{_spans(not_ready)} not processed"))
@@ -708,7 +711,7 @@ def _usage(
     for first, last in periods:
         sums = rows.filter(day__gte=first, day__lte=last).values("metric", *group)
         for row in sums.annotate(total=Sum("value")).order_by():
-            yield f"{first:%Y-%m}", row
+            yield dates.month_text(first), row
 
 
 def _add(performance: Performance, period: str, row: dict[str, Any]) -> None:
@@ -983,8 +986,8 @@ def report_list(today: datetime.date | None = None) -> list[dict[str, Any]]:
             "Release": RELEASE,
             "Report_Description": kind.description,
             "Path": f"/r51/reports/{kind.path}",
-            "First_Month_Available": f"{first:%Y-%m}",
-            "Last_Month_Available": f"{last:%Y-%m}",
+            "First_Month_Available": dates.month_text(first),
+            "Last_Month_Available": dates.month_text(last),
         }
         for kind in REPORTS.values()
     ]

@@ -127,8 +127,8 @@ def test_rollup_usage_by_day_month_and_range(db):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--day", "14.10.2026"], "--day takes a date as YYYY-MM-DD, not “14.10.2026”"),
-        (["--month", "2026-13"], "--month takes a month as YYYY-MM"),
+        (["--day", "14.10.2026"], "--day: “14.10.2026” is not a date: give it as YYYY-MM-DD"),
+        (["--month", "2026-13"], "--month: “2026-13” names month 13"),
         (["--from", "2026-10-01"], "--from and --to go together"),
         (["--from", "2026-10-05", "--to", "2026-10-01"], "is before --from"),
         (["--day", "2026-12-01"], "has not come yet"),

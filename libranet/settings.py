@@ -170,7 +170,9 @@ AXES_COOLOFF_TIME = datetime.timedelta(
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True  # the account's failures only (LockoutHandler keeps the address's)
 AXES_CLIENT_IP_CALLABLE = "libranet.audit.context.client_address"
-AXES_LOCKOUT_CALLABLE = "libranet.accounts.signin.lockout.lockout_response"
+AXES_LOCKOUT_CALLABLE = "libranet.accounts.signin.views.lockout_response"
+# Failures are counted under the username as Django compares it (NFKC), not as typed.
+AXES_USERNAME_CALLABLE = "libranet.accounts.signin.lockout.normalised_username"
 AXES_ENABLE_ADMIN = False
 # Slow-down: from this many failures on, each attempt must wait twice as long after the last
 # failure as the one before (2 s, 4 s, 8 s, ... at most LIBRANET_LOGIN_MAX_DELAY seconds).

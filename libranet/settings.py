@@ -225,6 +225,10 @@ LIBRANET_MAP_ATTRIBUTION = env.str(
     "LIBRANET_MAP_ATTRIBUTION", default="&copy; OpenStreetMap contributors"
 )
 LIBRANET_API_PAGE_MAX = 500
+# The widest network (shortest prefix) a center may be given without the network department's
+# capability: every address in a center's networks reads on-site material.
+LIBRANET_NETWORK_WIDEST_IPV4 = env.int("LIBRANET_NETWORK_WIDEST_IPV4", default=16)
+LIBRANET_NETWORK_WIDEST_IPV6 = env.int("LIBRANET_NETWORK_WIDEST_IPV6", default=48)
 # OAI-PMH data provider at /oai (README "OAI-PMH"). Identifiers are oai:<repository id>:<id>;
 # the admin address defaults to the sender address of mail.
 LIBRANET_OAI_REPOSITORY_NAME = env.str("LIBRANET_OAI_REPOSITORY_NAME", default="Libranet")

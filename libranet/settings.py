@@ -317,6 +317,13 @@ LIBRANET_ESIA_API_VERSION = env.str("LIBRANET_ESIA_API_VERSION", default="v2")  
 LIBRANET_ESIA_REDIRECT_URI = env.str("LIBRANET_ESIA_REDIRECT_URI", default="")
 LIBRANET_ESIA_ISSUER = env.str("LIBRANET_ESIA_ISSUER", default="")
 LIBRANET_ESIA_SIGNER = env.str("LIBRANET_ESIA_SIGNER", default="openssl")  # cryptopro, rsa
+# How the client's certificate is named to ESIA (client_certificate_hash), decided here once
+# for the application and the local provider alike, never by probing the machine: "gost"
+# (GOST R 34.11-2012, what ESIA expects; needs the GOST engine, or CryptoPro) or "sha256"
+# (RSA development keys, LIBRANET_ESIA_SIGNER=rsa).
+LIBRANET_ESIA_CERT_HASH = env.str(
+    "LIBRANET_ESIA_CERT_HASH", default="sha256" if LIBRANET_ESIA_SIGNER == "rsa" else "gost"
+)
 LIBRANET_ESIA_KEY = env.str("LIBRANET_ESIA_KEY", default="")
 LIBRANET_ESIA_CERT = env.str("LIBRANET_ESIA_CERT", default="")
 LIBRANET_ESIA_PROVIDER_CERT = env.str("LIBRANET_ESIA_PROVIDER_CERT", default="")

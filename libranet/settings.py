@@ -267,6 +267,10 @@ LIBRANET_SUSHI_LIBRARY_CUSTOMER_ID = env.str(
     "LIBRANET_SUSHI_LIBRARY_CUSTOMER_ID", default="presidentlib"
 )
 LIBRANET_SUSHI_REGISTRY_RECORD = env.str("LIBRANET_SUSHI_REGISTRY_RECORD", default="")
+# At most this many COUNTER API requests per customer in each window of this many seconds
+# (0: no limit); counted in the cache, so across workers when LIBRANET_CACHE_URL is shared.
+LIBRANET_SUSHI_RATE_REQUESTS = env.int("LIBRANET_SUSHI_RATE_REQUESTS", default=60)
+LIBRANET_SUSHI_RATE_WINDOW = env.int("LIBRANET_SUSHI_RATE_WINDOW", default=60)
 # Usage statistics: reports (README "Usage statistics: reports"). The zero-usage report lists
 # a center when ANY of these indicators (COUNTER Metric_Type names, or "Sessions") is zero over
 # the days of the month it was open.

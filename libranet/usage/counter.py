@@ -52,6 +52,7 @@ WORLD_CUSTOMER_ID = "0000000000000000"  # COUNTER's "The World": global reports
 # exceptions that only go into a report's header).
 EXCEPTIONS: dict[int, tuple[str, int]] = {
     1000: ("Service Not Available", 503),
+    1020: ("Client has made too many requests", 429),
     1030: ("Insufficient Information to Process Request", 400),
     2000: ("Requestor Not Authorized to Access Service", 401),
     2010: ("Requestor is Not Authorized to Access Usage for Institution", 403),
@@ -74,10 +75,11 @@ class CounterException(Exception):
     it goes into a report's header. ``data`` says, in English as the protocol's messages, what
     exactly was wrong."""
 
-    def __init__(self, code: int, data: str = "") -> None:
+    def __init__(self, code: int, data: str = "", *, retry_after: int | None = None) -> None:
         self.code = code
         self.message, self.http_status = EXCEPTIONS[code]
         self.data = data
+        self.retry_after = retry_after  # seconds, for the Retry-After header (1020)
         super().__init__(f"{code}: {self.message}" + (f" ({data})" if data else ""))
 
     def as_json(self) -> dict[str, Any]:

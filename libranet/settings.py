@@ -170,7 +170,9 @@ AXES_COOLOFF_TIME = datetime.timedelta(
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True  # the account's failures only (LockoutHandler keeps the address's)
 AXES_CLIENT_IP_CALLABLE = "libranet.audit.context.client_address"
-AXES_LOCKOUT_CALLABLE = "libranet.accounts.signin.lockout.lockout_response"
+AXES_LOCKOUT_CALLABLE = "libranet.accounts.signin.views.lockout_response"
+# Failures are counted under the username as Django compares it (NFKC), not as typed.
+AXES_USERNAME_CALLABLE = "libranet.accounts.signin.lockout.normalised_username"
 AXES_ENABLE_ADMIN = False
 # Slow-down: from this many failures on, each attempt must wait twice as long after the last
 # failure as the one before (2 s, 4 s, 8 s, ... at most LIBRANET_LOGIN_MAX_DELAY seconds).
@@ -223,6 +225,10 @@ LIBRANET_MAP_ATTRIBUTION = env.str(
     "LIBRANET_MAP_ATTRIBUTION", default="&copy; OpenStreetMap contributors"
 )
 LIBRANET_API_PAGE_MAX = 500
+# The widest network (shortest prefix) a center may be given without the network department's
+# capability: every address in a center's networks reads on-site material.
+LIBRANET_NETWORK_WIDEST_IPV4 = env.int("LIBRANET_NETWORK_WIDEST_IPV4", default=16)
+LIBRANET_NETWORK_WIDEST_IPV6 = env.int("LIBRANET_NETWORK_WIDEST_IPV6", default=48)
 # OAI-PMH data provider at /oai (README "OAI-PMH"). Identifiers are oai:<repository id>:<id>;
 # the admin address defaults to the sender address of mail.
 LIBRANET_OAI_REPOSITORY_NAME = env.str("LIBRANET_OAI_REPOSITORY_NAME", default="Libranet")
@@ -261,6 +267,10 @@ LIBRANET_SUSHI_LIBRARY_CUSTOMER_ID = env.str(
     "LIBRANET_SUSHI_LIBRARY_CUSTOMER_ID", default="presidentlib"
 )
 LIBRANET_SUSHI_REGISTRY_RECORD = env.str("LIBRANET_SUSHI_REGISTRY_RECORD", default="")
+# At most this many COUNTER API requests per customer in each window of this many seconds
+# (0: no limit); counted in the cache, so across workers when LIBRANET_CACHE_URL is shared.
+LIBRANET_SUSHI_RATE_REQUESTS = env.int("LIBRANET_SUSHI_RATE_REQUESTS", default=60)
+LIBRANET_SUSHI_RATE_WINDOW = env.int("LIBRANET_SUSHI_RATE_WINDOW", default=60)
 # Usage statistics: reports (README "Usage statistics: reports"). The zero-usage report lists
 # a center when ANY of these indicators (COUNTER Metric_Type names, or "Sessions") is zero over
 # the days of the month it was open.
@@ -311,6 +321,13 @@ LIBRANET_ESIA_API_VERSION = env.str("LIBRANET_ESIA_API_VERSION", default="v2")  
 LIBRANET_ESIA_REDIRECT_URI = env.str("LIBRANET_ESIA_REDIRECT_URI", default="")
 LIBRANET_ESIA_ISSUER = env.str("LIBRANET_ESIA_ISSUER", default="")
 LIBRANET_ESIA_SIGNER = env.str("LIBRANET_ESIA_SIGNER", default="openssl")  # cryptopro, rsa
+# How the client's certificate is named to ESIA (client_certificate_hash), decided here once
+# for the application and the local provider alike, never by probing the machine: "gost"
+# (GOST R 34.11-2012, what ESIA expects; needs the GOST engine, or CryptoPro) or "sha256"
+# (RSA development keys, LIBRANET_ESIA_SIGNER=rsa).
+LIBRANET_ESIA_CERT_HASH = env.str(
+    "LIBRANET_ESIA_CERT_HASH", default="sha256" if LIBRANET_ESIA_SIGNER == "rsa" else "gost"
+)
 LIBRANET_ESIA_KEY = env.str("LIBRANET_ESIA_KEY", default="")
 LIBRANET_ESIA_CERT = env.str("LIBRANET_ESIA_CERT", default="")
 LIBRANET_ESIA_PROVIDER_CERT = env.str("LIBRANET_ESIA_PROVIDER_CERT", default="")

@@ -45,10 +45,10 @@ C = Capability
 GET_POST = require_http_methods(["GET", "HEAD", "POST"])
 
 
-def _render(request: Any, template: str, context: dict[str, Any]) -> Any:
+def _render(request: Any, template: str, context: dict[str, Any], status: int = 200) -> Any:
     """Render a back-office page with what the menu offers this user."""
     context = {"caps": office_capabilities(request.user), **context}
-    return render(request, f"backoffice/{template}", context)
+    return render(request, f"backoffice/{template}", context, status=status)
 
 
 def _office_centers(user: Any) -> Any:

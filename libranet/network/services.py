@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -115,6 +116,7 @@ class ParsedNetwork:
     version: int
     first: str
     last: str
+    prefix: int
 
     @classmethod
     def parse(cls, text: str) -> "ParsedNetwork":
@@ -140,6 +142,7 @@ class ParsedNetwork:
             version=net.version,
             first=format(int(net.network_address), f"0{width}x"),
             last=format(int(net.broadcast_address), f"0{width}x"),
+            prefix=net.prefixlen,
         )
 
     def overlaps(self, other: "ParsedNetwork") -> bool:
@@ -169,6 +172,31 @@ def parse_networks(values: list[str] | str) -> list[ParsedNetwork]:
     if errors:
         raise RegistryError({"networks": errors})
     return parsed
+
+
+def widest_prefix(version: int) -> int:
+    """The shortest prefix a center's network may have without ``REGISTER_WIDE_NETWORKS``."""
+    if version == 4:
+        return settings.LIBRANET_NETWORK_WIDEST_IPV4
+    return settings.LIBRANET_NETWORK_WIDEST_IPV6
+
+
+def _check_networks_width(actor: Any, center: Center, networks: list[ParsedNetwork]) -> None:
+    """Refuse a network wider than the configured limit unless ``actor`` may register wide
+    ones; a wide network the center already has may stay (its card can still be edited)."""
+    if actor is None or can(actor, Capability.REGISTER_WIDE_NETWORKS):
+        return
+    kept = set(center.networks.values_list("cidr", flat=True)) if center.pk else set()
+    errors = [
+        _(
+            "Network {network} is wider than /{limit}, the widest a center may be given "
+            "without the network department: split it, or ask the department to register it."
+        ).format(network=net.cidr, limit=widest_prefix(net.version))
+        for net in networks
+        if net.prefix < widest_prefix(net.version) and net.cidr not in kept
+    ]
+    if errors:
+        raise RegistryError({"networks": errors})
 
 
 def _check_networks_free(center: Center, networks: list[ParsedNetwork]) -> None:
@@ -426,6 +454,7 @@ def center_create(
     _default_coordinator(center)
     _validate_center(center)
     parsed = parse_networks(networks)
+    _check_networks_width(actor, center, parsed)
     _check_networks_free(center, parsed)
     _save(center)
     _replace_networks(center, parsed)
@@ -488,6 +517,7 @@ def _update(
     changes = model_changes(before, _snapshot(center))
     if networks is not None:
         parsed = parse_networks(networks)
+        _check_networks_width(actor, center, parsed)
         _check_networks_free(center, parsed)
         old = sorted(center.networks.values_list("cidr", flat=True))
         new = sorted(n.cidr for n in parsed)

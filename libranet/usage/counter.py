@@ -12,9 +12,9 @@ How the collections map onto COUNTER's model (Code of Practice 5.1, section 3.3)
   include Book or Journal, so each resource is in exactly one of them; PR covers all.
 - Data_Type from the resource's type (``DATA_TYPES``); Unique_Title metrics only for books,
   the one Data_Type COUNTER defines them for.
-- Access_Type from the access level as it is now: open to everyone is Free_To_Read (free to
-  read, with no open licence claimed), every other level is Controlled. Access_Method is
-  always Regular (no text and data mining is counted).
+- Access_Type from the access level at the time of use (kept with the usage): open to
+  everyone is Free_To_Read (free to read, with no open licence claimed), every other level is
+  Controlled. Access_Method is always Regular (no text and data mining is counted).
 - YOP is the resource's first year (``year_from``), 0001 when unknown, as COUNTER asks.
 - Item_ID is Proprietary ``<platform id>:<identifier>``; Institution_ID is Proprietary
   ``<platform id>:<customer_id>``, where a center's customer_id is its code.
@@ -53,6 +53,7 @@ WORLD_CUSTOMER_ID = "0000000000000000"  # COUNTER's "The World": global reports
 # exceptions that only go into a report's header).
 EXCEPTIONS: dict[int, tuple[str, int]] = {
     1000: ("Service Not Available", 503),
+    1020: ("Client has made too many requests", 429),
     1030: ("Insufficient Information to Process Request", 400),
     2000: ("Requestor Not Authorized to Access Service", 401),
     2010: ("Requestor is Not Authorized to Access Usage for Institution", 403),
@@ -75,10 +76,11 @@ class CounterException(Exception):
     it goes into a report's header. ``data`` says, in English as the protocol's messages, what
     exactly was wrong."""
 
-    def __init__(self, code: int, data: str = "") -> None:
+    def __init__(self, code: int, data: str = "", *, retry_after: int | None = None) -> None:
         self.code = code
         self.message, self.http_status = EXCEPTIONS[code]
         self.data = data
+        self.retry_after = retry_after  # seconds, for the Retry-After header (1020)
         super().__init__(f"{code}: {self.message}" + (f" ({data})" if data else ""))
 
     def as_json(self) -> dict[str, Any]:
@@ -799,9 +801,9 @@ def _order(center: int | None) -> tuple[bool, int]:
 def _resource_filter(request: ReportRequest, types: Iterable[str]) -> Q:
     filters = [Q(resource__type__in=_resource_types(request, types))]
     access = request.filters.get("Access_Type")
-    if access is not None:
+    if access is not None:  # the level at the time of use, kept with the usage
         levels = [level for level in AccessLevel if access_type(level) in access]
-        filters.append(Q(resource__access_level__in=levels))
+        filters.append(Q(access_level__in=levels))
     if "YOP" in request.filters:
         ranges = [r for r in map(_yop_range, request.filters["YOP"]) if r]
         filters.append(functools.reduce(operator.or_, map(_yop_q, ranges)))
@@ -820,16 +822,25 @@ def _yop_q(years: tuple[int, int]) -> Q:
     return q
 
 
+# Per resource: the performance by (center, Access_Type at the time of use), each None when
+# the report does not show it.
+Usage = dict[int, dict[tuple[int | None, str | None], Performance]]
+
+
 def _resource_usage(
     request: ReportRequest, types: Iterable[str]
-) -> tuple[dict[int, dict[int | None, Performance]], dict[int, Resource]]:
-    """Per resource and (when institutions are shown) center, the usage's performance."""
-    usage: dict[int, dict[int | None, Performance]] = {}
+) -> tuple[Usage, dict[int, Resource]]:
+    """Per resource, and (when they are shown) center and Access_Type, the usage's
+    performance."""
+    usage: Usage = {}
+    by_access = "Access_Type" in request.shown
+    group = ["resource", "access_level"] if by_access else ["resource"]
     for period, row in _usage(
-        request, DailyItemUsage, request.metrics, ["resource"], _resource_filter(request, types)
+        request, DailyItemUsage, request.metrics, group, _resource_filter(request, types)
     ):
+        access = access_type(row["access_level"]) if by_access else None
         by_center = usage.setdefault(row["resource"], {})
-        _add(by_center.setdefault(row.get("center"), {}), period, row)
+        _add(by_center.setdefault((row.get("center"), access), {}), period, row)
     resources = Resource.objects.in_bulk(list(usage))
     author = request.filters.get("Author", "").casefold()
     if author:
@@ -842,19 +853,20 @@ def _resource_usage(
 def _attribute_performances(
     request: ReportRequest,
     resource: Resource,
-    by_center: dict[int | None, Performance],
+    by_center: dict[tuple[int | None, str | None], Performance],
     institutions: Callable,
 ) -> list[dict[str, Any]]:
     kind = data_type(resource.type)
     entries = []
-    for center, performance in sorted(by_center.items(), key=lambda e: _order(e[0])):
+    ordered = sorted(by_center.items(), key=lambda e: (_order(e[0][0]), e[0][1] or ""))
+    for (center, access), performance in ordered:
         if kind not in TITLE_METRIC_DATA_TYPES:
             performance = {m: c for m, c in performance.items() if m not in TITLE_METRICS}
         entry: dict[str, Any] = {"Data_Type": kind}
         if "YOP" in request.shown:
             entry["YOP"] = yop(resource.year_from)
-        if "Access_Type" in request.shown:
-            entry["Access_Type"] = access_type(resource.access_level)
+        if access is not None:
+            entry["Access_Type"] = access
         if "Access_Method" in request.shown:
             entry["Access_Method"] = "Regular"
         entry.update(institutions(center))
@@ -866,7 +878,9 @@ def _attribute_performances(
 
 def _title_items(request: ReportRequest) -> list[dict[str, Any]]:
     usage, resources = _resource_usage(request, TITLE_TYPES)
-    institutions = _institutions(request, (c for by_center in usage.values() for c in by_center))
+    institutions = _institutions(
+        request, (c for by_center in usage.values() for c, _access in by_center)
+    )
     items = []
     for resource in sorted(resources.values(), key=lambda r: r.identifier):
         performances = _attribute_performances(request, resource, usage[resource.pk], institutions)
@@ -892,7 +906,9 @@ def _publication_date(resource: Resource) -> str | None:
 
 def _item_items(request: ReportRequest) -> list[dict[str, Any]]:
     usage, resources = _resource_usage(request, ITEM_TYPES)
-    institutions = _institutions(request, (c for by_center in usage.values() for c in by_center))
+    institutions = _institutions(
+        request, (c for by_center in usage.values() for c, _access in by_center)
+    )
     items = []
     for resource in sorted(resources.values(), key=lambda r: r.identifier):
         performances = _attribute_performances(request, resource, usage[resource.pk], institutions)

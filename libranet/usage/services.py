@@ -180,7 +180,16 @@ class _AlreadyLoaded(Exception):
 
 def _insert_sql() -> str:
     qn = connection.ops.quote_name
-    fields = ["occurred_at", "center", "reader_kind", "session", "action", "resource", "granted"]
+    fields = [
+        "occurred_at",
+        "center",
+        "reader_kind",
+        "session",
+        "action",
+        "resource",
+        "granted",
+        "access_level",
+    ]
     column = {field.name: field.column for field in UsageEvent._meta.concrete_fields}
     columns = ", ".join(qn(column[name]) for name in fields)
     marks = ", ".join(["%s"] * len(fields))
@@ -189,7 +198,8 @@ def _insert_sql() -> str:
 
 def events_insert(rows: list[tuple]) -> None:
     """Insert raw events, given as (occurred_at adapted for the database, center id, reader
-    kind, session, action, resource id, granted): the DB-API's executemany, in batches."""
+    kind, session, action, resource id, granted, access level): the DB-API's executemany, in
+    batches."""
     sql = _insert_sql()
     with connection.cursor() as cursor:
         for start in range(0, len(rows), INSERT_BATCH):

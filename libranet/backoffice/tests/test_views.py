@@ -196,6 +196,16 @@ def test_create_shows_errors_on_fields_and_keeps_input(
     assert Center.objects.count() == 1
 
 
+def test_a_heads_too_wide_network_is_a_field_error(client, head_tver, tver_rc, institution):
+    client.force_login(head_tver)
+    response = client.post(
+        "/en/office/centers/new/", center_form(institution, networks="10.0.0.0/8")
+    )
+    assert response.status_code == 200
+    assert "10.0.0.0/8 is wider than /16" in " ".join(response.context["form"].errors["networks"])
+    assert Center.objects.count() == 1
+
+
 def test_create_then_edit_networks(client, admin_user, tver_rc, institution):
     client.force_login(admin_user)
     data = center_form(institution, networks="198.51.100.0/24\n2001:db8::/48", status="approved")

@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 Status = Center.Status
 Kind = Center.Kind
 
+STATUSES = frozenset(Status.values)
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{1,31}$")
 
 # Which status may follow which. A closed center may be planned or opened again; its
@@ -148,20 +149,24 @@ class ParsedNetwork:
         )
 
 
-def parse_networks(values: list[str] | str) -> list[ParsedNetwork]:
-    """Parse CIDRs given as a list or as text (one per line, or separated by spaces/commas)."""
+def parse_networks(values: list[str] | list[ParsedNetwork] | str) -> list[ParsedNetwork]:
+    """Parse CIDRs given as a list or as text (one per line, or separated by spaces/commas);
+    networks parsed already (by an import, while reading its rows) are taken as they are."""
     if isinstance(values, str):
         values = re.split(r"[\s,;]+", values)
     parsed: list[ParsedNetwork] = []
     errors: list[str] = []
     for value in values:
-        if not value.strip():
+        if isinstance(value, ParsedNetwork):
+            net = value
+        elif not value.strip():
             continue
-        try:
-            net = ParsedNetwork.parse(value)
-        except RegistryError as exc:
-            errors.extend(exc.messages)
-            continue
+        else:
+            try:
+                net = ParsedNetwork.parse(value)
+            except RegistryError as exc:
+                errors.extend(exc.messages)
+                continue
         for seen in parsed:
             if net.overlaps(seen):
                 errors.append(_("Networks {a} and {b} overlap.").format(a=seen.cidr, b=net.cidr))
@@ -189,7 +194,7 @@ def _check_networks_free(
 
 
 def center_check_networks(
-    *, center: Center, networks: list[str] | str, neighbours: "Neighbours"
+    *, center: Center, networks: list[str] | list[ParsedNetwork] | str, neighbours: "Neighbours"
 ) -> list[ParsedNetwork]:
     """A center's networks, parsed, each free (no other center holds an overlapping one)."""
     parsed = parse_networks(networks)
@@ -432,7 +437,7 @@ def center_check_new(
     actor: Any,
     center: Center,
     status_date: datetime.date | None,
-    networks: list[str] | str,
+    networks: list[str] | list[ParsedNetwork] | str,
     neighbours: Neighbours = DATABASE,
 ) -> tuple[list[ParsedNetwork], datetime.date]:
     """Every rule for registering ``center`` (not saved yet): the actor's scope, the status and
@@ -441,7 +446,7 @@ def center_check_new(
     first status."""
     _authorize(actor, Capability.EDIT_CENTER, center, existing=False)
     status = center.status
-    if status not in Status.values:
+    if status not in STATUSES:
         raise RegistryError({"status": _("Unknown status “{value}”.").format(value=status)})
     if status == Status.OPEN and center.opened_on is None:
         center.opened_on = status_date or timezone.localdate()
@@ -604,7 +609,7 @@ def center_check_status(
     it sets, the neighbours. Raises ``RegistryError``; returns the old status and the date."""
     _authorize(actor, Capability.EDIT_CENTER, center, existing=True)
     changed_on = changed_on or timezone.localdate()
-    if status not in Status.values:
+    if status not in STATUSES:
         raise RegistryError({"status": _("Unknown status “{value}”.").format(value=status)})
     if status == center.status:
         raise RegistryError(

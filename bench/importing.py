@@ -40,7 +40,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from common import BIN, ROOT, Result, bench_env, manage, run_child
+from common import BIN, ROOT, Result, bench_env, manage
 
 GOAL = 0.2
 INSTITUTIONS = 2_000

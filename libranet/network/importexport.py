@@ -27,7 +27,7 @@ import openpyxl
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -36,7 +36,15 @@ from libranet.audit.models import AuditEntry
 from libranet.audit.services import audit_entry
 
 from .cache import registry_changed, registry_version
-from .models import Center, CenterNetwork, CenterStatusChange, Country, Institution, Region
+from .models import (
+    Center,
+    CenterNetwork,
+    CenterQuerySet,
+    CenterStatusChange,
+    Country,
+    Institution,
+    Region,
+)
 from .permissions import Capability
 from .services import (
     CENTER_FIELDS,
@@ -506,7 +514,7 @@ class _Registry(Neighbours):
         for center in centers:
             center.regional_center = self.by_pk.get(center.regional_center_id)
         self.by_code = {c.code: c for c in centers}
-        self.regionals: dict[int, list[Center]] = {}
+        self.regionals: dict[int | None, list[Center]] = {}
         for center in centers:
             self._index(center)
         # Each version's networks as (first, last, cidr, center code), sorted: networks of
@@ -655,8 +663,11 @@ def _institution_for(
     return institution
 
 
-_CENTER_ARGS = (*_TEXT_FIELDS, "code", "kind", "region", "country", "regional_center")
-_CENTER_ARGS += ("opened_on", "closed_on", "latitude", "longitude")
+_CENTER_ARGS = (
+    *_TEXT_FIELDS,
+    *("code", "kind", "region", "country", "regional_center"),
+    *("opened_on", "closed_on", "latitude", "longitude"),
+)
 
 
 def _differs(center: Center, name: str, value: Any) -> bool:
@@ -685,9 +696,8 @@ def _plan_row(actor: Any, parsed: dict[str, Any], registry: _Registry, plan: _Pl
                 networks=parsed.get("networks", ""),
                 neighbours=registry,
             )
-            changes = {"networks": [n.cidr for n in networks]}
             write = _Write(center, networks, (center.status, first_date))
-            plan.audit.append(("center.create", center, changes))
+            plan.audit.append(("center.create", center, {"networks": [n.cidr for n in networks]}))
             plan.created.append(write)
             registry.put(center, replacing=None, networks=networks)
             return "created"
@@ -697,7 +707,7 @@ def _plan_row(actor: Any, parsed: dict[str, Any], registry: _Registry, plan: _Pl
         if parsed.get("networks") is not None:
             changed = changed or registry.cidrs(existing) != parsed["parsed_networks"]
         if changed:
-            changes = center_check_update(
+            changes: dict[str, Any] = center_check_update(
                 actor=actor,
                 center=center,
                 capability=Capability.EDIT_CENTER,
@@ -965,7 +975,7 @@ def export_row(center: Center) -> dict[str, str]:
     }
 
 
-def export_rows(queryset: QuerySet) -> list[dict[str, str]]:
+def export_rows(queryset: "CenterQuerySet") -> list[dict[str, str]]:
     """The centers of ``queryset`` as rows of ``CENTER_COLUMNS`` (three queries in all)."""
     centers = queryset.with_relations().prefetch_related("networks")
     return [export_row(center) for center in centers]

@@ -256,6 +256,8 @@ class Neighbours:
 
     def open_regional(self, center: Center) -> Center | None:
         """Another open regional center in the center's region."""
+        if center.region_id is None:
+            return None
         return (
             Center.objects.filter(
                 region_id=center.region_id, kind=Kind.REGIONAL, status=Status.OPEN
@@ -266,6 +268,8 @@ class Neighbours:
 
     def coordinator_for(self, center: Center) -> Center | None:
         """The regional center of the center's region: the open one, else one not closed."""
+        if center.region_id is None:
+            return None
         candidates = Center.objects.filter(region_id=center.region_id, kind=Kind.REGIONAL)
         return (
             candidates.filter(status=Status.OPEN).first()

@@ -34,6 +34,7 @@ import csv
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -235,8 +236,6 @@ def _child(data: Path, template: Path, measure: str, rows: int) -> dict[str, flo
     out = data / f"{measure}.json"
     command = [str(BIN / "python"), str(Path(__file__).resolve()), "--child", "--out", str(out)]
     command += ["--measure", measure, "--rows", str(rows), "--data", str(data)]
-    import subprocess
-
     done = subprocess.run(command, cwd=ROOT, env=bench_env(data))  # noqa: S603 (our own script)
     if done.returncode:
         sys.exit(f"bench/importing.py ({measure}) failed with {done.returncode}")

@@ -75,11 +75,14 @@ class ImportJob(models.Model):
 
     @property
     def outcome(self) -> ImportReport | None:
-        """The report, as the import gave it (None until the job is done)."""
+        """The report, as the import gave it (None until the job is done, or if what is stored
+        cannot be read back: the page shows the job's state rather than fail)."""
         if not isinstance(self.report, dict):
             return None
         data: dict[str, Any] = dict(self.report)
-        errors = [RowError(*error) for error in data.pop("errors", [])]
-        if self.kind == self.Kind.RESOURCES:
-            return ResourceImportReport(errors=errors, **data)
-        return ImportReport(errors=errors, **data)
+        report = ResourceImportReport if self.kind == self.Kind.RESOURCES else ImportReport
+        try:
+            errors = [RowError(*error) for error in data.pop("errors", [])]
+            return report(errors=errors, **data)
+        except TypeError:
+            return None

@@ -118,3 +118,10 @@ def test_an_import_whose_uploader_is_gone_fails(admin_user, make_staff):
     assert import_job_run(job_id=job.pk) == State.FAILED
     job.refresh_from_db()
     assert "account" in job.reason
+
+
+def test_a_report_that_cannot_be_read_back_still_gives_a_page(client, admin_user):
+    job = job_for(admin_user)
+    ImportJob.objects.filter(pk=job.pk).update(state=State.DONE, report={"from": "elsewhere"})
+    client.force_login(admin_user)
+    assert client.get(f"/en/office/imports/{job.pk}/").status_code == 200

@@ -181,3 +181,21 @@ def test_an_export_of_the_imported_centers_imports_back_unchanged(admin_user, tv
     exported = write_csv(export_rows(Center.objects.order_by("code")))
     report = import_centers(actor=admin_user, rows=read_table(io.BytesIO(exported)))
     assert (report.created, report.updated, report.unchanged) == (0, 0, 201)
+
+
+def test_the_command_imports_in_the_foreground_with_a_progress_bar(tmp_path, admin_user, tver_rc):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "centers.csv"
+    path.write_text(
+        "code,kind,name_ru,institution_ru,region\nRU-TVE-0950,remote,Центр,Б,RU-TVE\n",
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    call_command("import_centers", str(path), "--user", "admin", stdout=out)
+    assert "[" in out.getvalue() and "created 1, updated 0, unchanged 0" in out.getvalue()
+    path.write_text("code,kind,name_ru,institution_ru,region\nX,remote,Ц,Б,RU-ZZ\n")
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 error; nothing was imported"):
+        call_command("import_centers", str(path), stdout=io.StringIO(), stderr=err)
+    assert "row 2, region" in err.getvalue()

@@ -241,6 +241,26 @@ def run_worker(monkeypatch):
 
 
 @pytest.fixture
+def run_import(client, settings, tmp_path, django_capture_on_commit_callbacks, run_worker):
+    """``run_import(url, data)``: post an upload to a back-office import page as the signed-in
+    ``client``; when the page took it (a redirect to the import's page), the task worker runs
+    the job it queued. Returns the answer to the post; the import's page is its Location."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    def run(url, data):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, data)
+        if response.status_code == 302:
+            run_worker()
+        return response
+
+    return run
+
+
+@pytest.fixture
 def international_user(make_staff):
     return make_staff("international", StaffRole.Role.INTERNATIONAL)
 

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "libranet.network",
     "libranet.resources",
     "libranet.usage",
+    "libranet.imports",  # uploads checked and written by the task worker, with their reports
     "libranet.stats",
     "libranet.public",
     "libranet.backoffice",

@@ -114,12 +114,22 @@ def test_overlap_within_one_list_is_refused():
     assert "overlap" in errors_of(exc)["networks"][0]
 
 
-def test_database_trigger_refuses_overlap(tver_rc, make_center):
-    other = make_center()
+@pytest.mark.parametrize(
+    ("cidr", "first", "last"),
+    [
+        ("192.0.2.0/28", "c0000200", "c000020f"),  # the same start
+        ("192.0.2.16/28", "c0000210", "c000021f"),  # inside the other
+        ("192.0.0.0/16", "c0000000", "c000ffff"),  # around it
+        ("192.0.2.48/28", "c0000230", "c000023f"),  # at its end
+    ],
+)
+def test_database_trigger_refuses_overlap(tver_rc, make_center, cidr, first, last):
+    other = make_center(networks=["192.0.1.0/24", "192.0.3.0/24"])  # its own neighbours
     with pytest.raises(IntegrityError), transaction.atomic():
-        CenterNetwork.objects.create(
-            center=other, cidr="192.0.2.0/28", version=4, first="c0000200", last="c000020f"
-        )
+        CenterNetwork.objects.create(center=other, cidr=cidr, version=4, first=first, last=last)
+    CenterNetwork.objects.create(  # beside it is fine, as is touching one's own
+        center=other, cidr="192.0.2.64/26", version=4, first="c0000240", last="c000027f"
+    )
 
 
 def test_center_for_address(tver_rc):

@@ -218,9 +218,10 @@ def smtp_server():
 
 @pytest.fixture
 def run_worker(monkeypatch):
-    """``run_worker()``: `manage.py db_worker --batch` in the test's transaction, running what
-    the database queue holds that is due. The worker closes "old" connections between tasks,
-    which would end the transaction the test runs in; and it sets its own signal handlers."""
+    """``run_worker()``: `manage.py run_worker --batch` in the test's transaction, running what
+    the database queue holds that is due (and taking over the tasks of silent workers, as it
+    does at start). The worker closes "old" connections between tasks, which would end the
+    transaction the test runs in; and it sets its own signal handlers."""
     import signal
 
     from django.core.management import call_command
@@ -232,7 +233,7 @@ def run_worker(monkeypatch):
         signals = (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
         handlers = {s: signal.getsignal(s) for s in signals}
         try:
-            call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+            call_command("run_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
         finally:
             for signum, handler in handlers.items():
                 signal.signal(signum, handler)

@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
@@ -103,6 +103,16 @@ def queue_state(*, now: datetime.datetime | None = None, counts: bool = True) ->
     )
 
 
-def recent_failures(*, limit: int = 20) -> QuerySet[DBTaskResult]:
-    """The tasks that failed last, latest first."""
-    return DBTaskResult.objects.failed().order_by("-finished_at")[:limit]
+@dataclass(frozen=True)
+class Failure:
+    task: DBTaskResult
+    error: str  # the exception's line: the last of its traceback
+
+
+def recent_failures(*, limit: int = 20) -> list[Failure]:
+    """The tasks that failed last, latest first, each with its error."""
+    tasks = DBTaskResult.objects.failed().order_by("-finished_at")[:limit]
+    return [
+        Failure(task=task, error=(task.traceback.strip().splitlines() or [""])[-1])
+        for task in tasks
+    ]

@@ -19,6 +19,12 @@ PASSWORD = "correct-horse-battery-staple-42"  # conftest's test accounts
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
+# The elements that reach past the screen's right edge (to name them when the page is too wide).
+WIDEST = """[...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+  .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + e.getBoundingClientRect().right)"""
+
+
 def sign_in_with_code(page: Page, user) -> None:
     page.goto("/ru/accounts/login/?next=/ru/office/")
     page.locator("#id_username").fill(user.username)
@@ -58,6 +64,8 @@ def test_the_task_worker_page_on_a_phone_and_a_desktop(
     expect(row).to_contain_text("молчит")
     expect(row).to_contain_text("usage_ingest")
     expect(page.locator("#queue dd[data-count='ready']")).to_have_text("1")
+    page.wait_for_load_state("load")  # the style sheet applied, on a busy machine too
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"the page is {overflow} px wider than the {width} px screen"
+    wide = page.evaluate(WIDEST)
+    assert overflow <= 0, f"the page is {overflow} px wider than the {width} px screen: {wide}"
     shot(page, f"task-worker-{width}")

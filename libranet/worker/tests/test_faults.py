@@ -236,9 +236,9 @@ def last_seen(worker) -> datetime.datetime:
 
 
 def test_dropped_postgresql_connections_are_replaced(start_worker, smtp_server):
-    """Dropped while the worker waits for tasks, then while a task waits for a row lock: the
-    task fails with the dropped connection, its failure is recorded on a new connection, and
-    it runs again (a transient error); the message goes once."""
+    """Dropped while the worker starts, then while a task waits for a row lock: the task fails
+    with the dropped connection, its failure is recorded on a new connection, and it runs again
+    (a transient error); the message goes once."""
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's connections")
     mail = mail_send(
@@ -254,7 +254,7 @@ def test_dropped_postgresql_connections_are_replaced(start_worker, smtp_server):
             "steady", LIBRANET_EMAIL_URL=f"smtp://127.0.0.1:{settings.EMAIL_PORT}"
         )
         wait_for(lambda: heard_from(worker), what="the worker's first heartbeat")
-        assert drop_other_connections() >= 1  # waiting for tasks
+        assert drop_other_connections() >= 1  # waiting for tasks, or already in the task
         wait_for(lambda: status_of(queued.id) == Status.RUNNING, what="the task's start")
         time.sleep(0.5)  # its UPDATE waits for this transaction's lock
         dropped_at = last_seen(worker)
@@ -262,6 +262,7 @@ def test_dropped_postgresql_connections_are_replaced(start_worker, smtp_server):
     wait_for(lambda: status_of(queued.id) == Status.SUCCESSFUL, what="the task run again")
     wait_for(lambda: last_seen(worker) > dropped_at, what="the heartbeat again")
     assert worker.alive()
-    assert DBTaskResult.objects.get(pk=queued.id).worker_ids == ["steady", "steady"]
+    claims = DBTaskResult.objects.get(pk=queued.id).worker_ids
+    assert set(claims) == {"steady"} and len(claims) >= 2  # failed with the connection, run again
     assert [m["Message-ID"] for m in smtp_server.messages] == [mail.message_id]
     assert "queued again" in worker.output()

@@ -49,9 +49,10 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     # The task queue: Django's tasks interface (the django-tasks backport) stored in the
-    # database; `manage.py db_worker` runs them (`make run` starts one).
+    # database; `manage.py run_worker` runs them (`make run` starts one).
     "django_tasks",
     "django_tasks_db",
+    "libranet.worker",  # the task worker: heartbeat, takeover, supervision
     "libranet.audit",
     "libranet.mail",
     "libranet.schedule",  # the periodic jobs (manage.py run_schedule)
@@ -118,7 +119,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        # Seconds a writer waits for the write lock before "database is locked".
+        "timeout": env.float("LIBRANET_DB_BUSY_TIMEOUT", default=20),
     }
 # Persistent connections, on SQLite too: opening the file and running the pragmas on every
 # request costs more than the cached page it serves.
@@ -239,7 +241,7 @@ LIBRANET_OAI_RECORDS_PER_PAGE = env.int("LIBRANET_OAI_RECORDS_PER_PAGE", default
 LIBRANET_OAI_IDENTIFIERS_PER_PAGE = env.int("LIBRANET_OAI_IDENTIFIERS_PER_PAGE", default=1000)
 LIBRANET_OAI_TOKEN_HOURS = env.int("LIBRANET_OAI_TOKEN_HOURS", default=24)
 
-# The task queue (README "Search"): tasks wait in the database until `manage.py db_worker`
+# The task queue (README "Search"): tasks wait in the database until `manage.py run_worker`
 # runs them; "django_tasks.backends.immediate.ImmediateBackend" runs them at once, in-process.
 TASKS = {
     "default": {
@@ -247,6 +249,16 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# The task worker (README "The task worker: supervision, heartbeat, takeover"): each worker
+# records a heartbeat this often; a worker silent for the timeout is dead and the task it ran is
+# queued again, claimed at most MAX_ATTEMPTS times in all (first run, takeovers, runs again
+# after a transient database error). Transient database errors are tried again after pauses
+# doubling from RETRY_SECONDS up to RETRY_MAX_SECONDS.
+LIBRANET_WORKER_HEARTBEAT_SECONDS = env.float("LIBRANET_WORKER_HEARTBEAT_SECONDS", default=5.0)
+LIBRANET_WORKER_TIMEOUT_SECONDS = env.float("LIBRANET_WORKER_TIMEOUT_SECONDS", default=60.0)
+LIBRANET_WORKER_MAX_ATTEMPTS = env.int("LIBRANET_WORKER_MAX_ATTEMPTS", default=5)
+LIBRANET_WORKER_RETRY_SECONDS = env.float("LIBRANET_WORKER_RETRY_SECONDS", default=2.0)
+LIBRANET_WORKER_RETRY_MAX_SECONDS = env.float("LIBRANET_WORKER_RETRY_MAX_SECONDS", default=60.0)
 # Usage statistics: counting (README "Usage statistics: counting"). Events are appended to a
 # spool folder local to each machine, loaded into the database by `manage.py ingest_usage`
 # (the usage_ingest task), rolled up per day; raw events are kept this many whole months.

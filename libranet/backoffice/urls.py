@@ -11,6 +11,7 @@ from . import (
     sushi_views,
     token_views,
     views,
+    worker_views,
     workstation_views,
 )
 
@@ -51,6 +52,8 @@ urlpatterns = [
     path("mailings/<str:month>/", mailing_views.mailing, name="mailing"),
     path("outbox/", mailing_views.outbox, name="outbox"),
     path("outbox/<int:pk>/resend/", mailing_views.outbox_resend, name="outbox_resend"),
+    # The task worker: its heartbeats, the queue, recent failures.
+    path("worker/", worker_views.task_worker, name="task_worker"),
     path("workstations/", workstation_views.workstations, name="workstations"),
     path(
         "workstations/<int:pk>/revoke/",

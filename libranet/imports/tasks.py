@@ -1,4 +1,4 @@
-"""The imports' task, run by the task queue's worker (``manage.py db_worker``, which ``make run``
+"""The imports' task, run by the task queue's worker (``manage.py run_worker``, which ``make run``
 starts). Safe to run twice: it looks at the job's state first."""
 
 from django_tasks import task

@@ -33,6 +33,7 @@ class Capability(StrEnum):
     # Give a center a network wider than LIBRANET_NETWORK_WIDEST_IPV4/_IPV6 (on-site material
     # opens to every address in it).
     REGISTER_WIDE_NETWORKS = "register_wide_networks"
+    VIEW_TASK_WORKER = "view_task_worker"  # the task workers' heartbeats, the queue, failures
 
 
 # Capabilities that need no object: which roles hold them at all.
@@ -65,6 +66,7 @@ _GLOBAL = {
     Capability.MANAGE_SUSHI: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
     Capability.MANAGE_MAILINGS: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
     Capability.REGISTER_WIDE_NETWORKS: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
+    Capability.VIEW_TASK_WORKER: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
     # Holding a center capability somewhere: decides whether the page is offered at all.
     Capability.EDIT_CENTER: {
         Role.ADMINISTRATOR,

@@ -127,7 +127,7 @@ def test_a_worker_killed_while_writing_leaves_nothing_and_the_import_runs_again(
     job = int(run_manage(folder, "shell", "-c", SETUP + QUEUE).strip().splitlines()[-1])
     before = counts(database)
     worker = subprocess.Popen(  # noqa: S603 (our own manage.py)
-        [*MANAGE, "db_worker", "--no-startup-delay", "--no-reload", "--interval", "0.1"],
+        [*MANAGE, "run_worker", "--no-startup-delay", "--no-reload", "--interval", "0.1"],
         env=environment(folder),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

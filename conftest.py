@@ -173,10 +173,15 @@ def _force_login_passes_second_factor(monkeypatch):
 def smtp_server():
     """A real SMTP server on the loopback (aiosmtpd), with Django's SMTP backend pointed at it;
     ``smtp_server.messages`` holds what it received, parsed. Setting ``smtp_server.refusals``
-    makes it refuse that many next messages as a busy server does (451, try again later)."""
+    makes it refuse that many next messages as a busy server does (451, try again later).
+    Setting ``smtp_server.hold`` makes it hold the next message, received whole, without an
+    answer (``holding`` is set meanwhile) until ``released`` is set: kept on receipt (with
+    ``keep_held``, the default) or refused then."""
+    import asyncio
     import email
     import email.policy
     import socket
+    import threading
 
     from aiosmtpd.controller import Controller
     from django.test import override_settings
@@ -185,8 +190,22 @@ def smtp_server():
         def __init__(self):
             self.messages = []
             self.refusals = 0
+            self.hold = False
+            self.holding = threading.Event()
+            self.released = threading.Event()
+            self.keep_held = True
 
         async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+            if self.hold:
+                self.hold = False
+                if self.keep_held:  # kept on receipt, as a server commits before its answer
+                    self.messages.append(
+                        email.message_from_bytes(envelope.content, policy=email.policy.default)
+                    )
+                self.holding.set()
+                while not self.released.is_set():
+                    await asyncio.sleep(0.01)
+                return "250 Message accepted" if self.keep_held else "451 4.3.0 Busy, try again"
             if self.refusals > 0:
                 self.refusals -= 1
                 return "451 4.3.0 Busy, try again later"
@@ -218,9 +237,10 @@ def smtp_server():
 
 @pytest.fixture
 def run_worker(monkeypatch):
-    """``run_worker()``: `manage.py db_worker --batch` in the test's transaction, running what
-    the database queue holds that is due. The worker closes "old" connections between tasks,
-    which would end the transaction the test runs in; and it sets its own signal handlers."""
+    """``run_worker()``: `manage.py run_worker --batch` in the test's transaction, running what
+    the database queue holds that is due (and taking over the tasks of silent workers, as it
+    does at start). The worker closes "old" connections between tasks, which would end the
+    transaction the test runs in; and it sets its own signal handlers."""
     import signal
 
     from django.core.management import call_command
@@ -232,10 +252,30 @@ def run_worker(monkeypatch):
         signals = (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
         handlers = {s: signal.getsignal(s) for s in signals}
         try:
-            call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+            call_command("run_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
         finally:
             for signum, handler in handlers.items():
                 signal.signal(signum, handler)
+
+    return run
+
+
+@pytest.fixture
+def run_import(client, settings, tmp_path, django_capture_on_commit_callbacks, run_worker):
+    """``run_import(url, data)``: post an upload to a back-office import page as the signed-in
+    ``client``; when the page took it (a redirect to the import's page), the task worker runs
+    the job it queued. Returns the answer to the post; the import's page is its Location."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    def run(url, data):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, data)
+        if response.status_code == 302:
+            run_worker()
+        return response
 
     return run
 

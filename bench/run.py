@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
+import importing  # bench/importing.py: the centers import against a bare bulk_create
 import oai  # bench/oai.py, beside this file: the OAI-PMH benchmark
 import search  # bench/search.py: the search service against bare Tantivy
 import usage  # bench/usage.py: the usage write path and the reports over 50M events
@@ -236,6 +237,12 @@ def main() -> int:
         default=50_000_000,
         help="usage events under the reports (default 50,000,000; 0 skips)",
     )
+    parser.add_argument(
+        "--import-rows",
+        type=int,
+        default=20_000,
+        help="rows of the centers import (default 20,000; 0 skips)",
+    )
     args = parser.parse_args()
 
     errors: list[str] = []
@@ -273,6 +280,8 @@ def main() -> int:
             results += search.bench(env, n=args.search_records)
         if args.usage_events:
             results += usage.bench(events=args.usage_events)
+        if args.import_rows:
+            results += importing.bench(rows=args.import_rows)
 
     print()
     print_table(results)

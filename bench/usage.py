@@ -257,7 +257,9 @@ events AS (
     SELECT n, s, k, g, ((s * 2 + g) * 2246822519) % 1000003 / 1000003.0 AS u
     FROM (SELECT n, n / 16 AS s, n % 16 AS k, (n % 16) >= 10 AS g FROM seq)
 )
-INSERT INTO {table} (occurred_at, center_id, reader_kind, session, action, resource_id, granted)
+INSERT INTO {table} (
+    occurred_at, center_id, reader_kind, session, action, resource_id, granted, access_level
+)
 SELECT
     strftime('%Y-%m-%d %H:%M:%f',
              ? + s * ? / ? + k * (3 + (s * 7) % 40) + ((n * 7) % 1000) / 1000.0,
@@ -270,7 +272,8 @@ SELECT
     CASE WHEN k IN (0, 1, 2, 10) THEN NULL
          ELSE ? + CAST(? * u * u * u AS INTEGER)
     END,
-    CASE WHEN k NOT IN (0, 1, 2, 3, 10, 11) AND s % 23 = 0 THEN 0 ELSE 1 END
+    CASE WHEN k NOT IN (0, 1, 2, 3, 10, 11) AND s % 23 = 0 THEN 0 ELSE 1 END,
+    CASE WHEN k IN (0, 1, 2, 10) THEN '' ELSE 'open' END  -- every resource here is open
 FROM events
 """
 

@@ -49,9 +49,10 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     # The task queue: Django's tasks interface (the django-tasks backport) stored in the
-    # database; `manage.py db_worker` runs them (`make run` starts one).
+    # database; `manage.py run_worker` runs them (`make run` starts one).
     "django_tasks",
     "django_tasks_db",
+    "libranet.worker",  # the task worker: heartbeat, takeover, supervision
     "libranet.audit",
     "libranet.mail",
     "libranet.schedule",  # the periodic jobs (manage.py run_schedule)
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "libranet.network",
     "libranet.resources",
     "libranet.usage",
+    "libranet.imports",  # uploads checked and written by the task worker, with their reports
     "libranet.stats",
     "libranet.public",
     "libranet.backoffice",
@@ -120,7 +122,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        # Seconds a writer waits for the write lock before "database is locked".
+        "timeout": env.float("LIBRANET_DB_BUSY_TIMEOUT", default=20),
     }
 # Persistent connections, on SQLite too: opening the file and running the pragmas on every
 # request costs more than the cached page it serves.
@@ -173,7 +176,9 @@ AXES_COOLOFF_TIME = datetime.timedelta(
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True  # the account's failures only (LockoutHandler keeps the address's)
 AXES_CLIENT_IP_CALLABLE = "libranet.audit.context.client_address"
-AXES_LOCKOUT_CALLABLE = "libranet.accounts.signin.lockout.lockout_response"
+AXES_LOCKOUT_CALLABLE = "libranet.accounts.signin.views.lockout_response"
+# Failures are counted under the username as Django compares it (NFKC), not as typed.
+AXES_USERNAME_CALLABLE = "libranet.accounts.signin.lockout.normalised_username"
 AXES_ENABLE_ADMIN = False
 # Slow-down: from this many failures on, each attempt must wait twice as long after the last
 # failure as the one before (2 s, 4 s, 8 s, ... at most LIBRANET_LOGIN_MAX_DELAY seconds).
@@ -226,6 +231,10 @@ LIBRANET_MAP_ATTRIBUTION = env.str(
     "LIBRANET_MAP_ATTRIBUTION", default="&copy; OpenStreetMap contributors"
 )
 LIBRANET_API_PAGE_MAX = 500
+# The widest network (shortest prefix) a center may be given without the network department's
+# capability: every address in a center's networks reads on-site material.
+LIBRANET_NETWORK_WIDEST_IPV4 = env.int("LIBRANET_NETWORK_WIDEST_IPV4", default=16)
+LIBRANET_NETWORK_WIDEST_IPV6 = env.int("LIBRANET_NETWORK_WIDEST_IPV6", default=48)
 # OAI-PMH data provider at /oai (README "OAI-PMH"). Identifiers are oai:<repository id>:<id>;
 # the admin address defaults to the sender address of mail.
 LIBRANET_OAI_REPOSITORY_NAME = env.str("LIBRANET_OAI_REPOSITORY_NAME", default="Libranet")
@@ -235,7 +244,7 @@ LIBRANET_OAI_RECORDS_PER_PAGE = env.int("LIBRANET_OAI_RECORDS_PER_PAGE", default
 LIBRANET_OAI_IDENTIFIERS_PER_PAGE = env.int("LIBRANET_OAI_IDENTIFIERS_PER_PAGE", default=1000)
 LIBRANET_OAI_TOKEN_HOURS = env.int("LIBRANET_OAI_TOKEN_HOURS", default=24)
 
-# The task queue (README "Search"): tasks wait in the database until `manage.py db_worker`
+# The task queue (README "Search"): tasks wait in the database until `manage.py run_worker`
 # runs them; "django_tasks.backends.immediate.ImmediateBackend" runs them at once, in-process.
 TASKS = {
     "default": {
@@ -243,6 +252,16 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# The task worker (README "The task worker: supervision, heartbeat, takeover"): each worker
+# records a heartbeat this often; a worker silent for the timeout is dead and the task it ran is
+# queued again, claimed at most MAX_ATTEMPTS times in all (first run, takeovers, runs again
+# after a transient database error). Transient database errors are tried again after pauses
+# doubling from RETRY_SECONDS up to RETRY_MAX_SECONDS.
+LIBRANET_WORKER_HEARTBEAT_SECONDS = env.float("LIBRANET_WORKER_HEARTBEAT_SECONDS", default=5.0)
+LIBRANET_WORKER_TIMEOUT_SECONDS = env.float("LIBRANET_WORKER_TIMEOUT_SECONDS", default=60.0)
+LIBRANET_WORKER_MAX_ATTEMPTS = env.int("LIBRANET_WORKER_MAX_ATTEMPTS", default=5)
+LIBRANET_WORKER_RETRY_SECONDS = env.float("LIBRANET_WORKER_RETRY_SECONDS", default=2.0)
+LIBRANET_WORKER_RETRY_MAX_SECONDS = env.float("LIBRANET_WORKER_RETRY_MAX_SECONDS", default=60.0)
 # Usage statistics: counting (README "Usage statistics: counting"). Events are appended to a
 # spool folder local to each machine, loaded into the database by `manage.py ingest_usage`
 # (the usage_ingest task), rolled up per day; raw events are kept this many whole months.
@@ -264,6 +283,10 @@ LIBRANET_SUSHI_LIBRARY_CUSTOMER_ID = env.str(
     "LIBRANET_SUSHI_LIBRARY_CUSTOMER_ID", default="presidentlib"
 )
 LIBRANET_SUSHI_REGISTRY_RECORD = env.str("LIBRANET_SUSHI_REGISTRY_RECORD", default="")
+# At most this many COUNTER API requests per customer in each window of this many seconds
+# (0: no limit); counted in the cache, so across workers when LIBRANET_CACHE_URL is shared.
+LIBRANET_SUSHI_RATE_REQUESTS = env.int("LIBRANET_SUSHI_RATE_REQUESTS", default=60)
+LIBRANET_SUSHI_RATE_WINDOW = env.int("LIBRANET_SUSHI_RATE_WINDOW", default=60)
 # Usage statistics: reports (README "Usage statistics: reports"). The zero-usage report lists
 # a center when ANY of these indicators (COUNTER Metric_Type names, or "Sessions") is zero over
 # the days of the month it was open.
@@ -314,6 +337,13 @@ LIBRANET_ESIA_API_VERSION = env.str("LIBRANET_ESIA_API_VERSION", default="v2")  
 LIBRANET_ESIA_REDIRECT_URI = env.str("LIBRANET_ESIA_REDIRECT_URI", default="")
 LIBRANET_ESIA_ISSUER = env.str("LIBRANET_ESIA_ISSUER", default="")
 LIBRANET_ESIA_SIGNER = env.str("LIBRANET_ESIA_SIGNER", default="openssl")  # cryptopro, rsa
+# How the client's certificate is named to ESIA (client_certificate_hash), decided here once
+# for the application and the local provider alike, never by probing the machine: "gost"
+# (GOST R 34.11-2012, what ESIA expects; needs the GOST engine, or CryptoPro) or "sha256"
+# (RSA development keys, LIBRANET_ESIA_SIGNER=rsa).
+LIBRANET_ESIA_CERT_HASH = env.str(
+    "LIBRANET_ESIA_CERT_HASH", default="sha256" if LIBRANET_ESIA_SIGNER == "rsa" else "gost"
+)
 LIBRANET_ESIA_KEY = env.str("LIBRANET_ESIA_KEY", default="")
 LIBRANET_ESIA_CERT = env.str("LIBRANET_ESIA_CERT", default="")
 LIBRANET_ESIA_PROVIDER_CERT = env.str("LIBRANET_ESIA_PROVIDER_CERT", default="")

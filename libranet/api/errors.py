@@ -100,6 +100,8 @@ def _validation_message(error: dict[str, Any], field: str) -> str:
         return _("Enter a whole number.")
     if kind in ("decimal_type", "decimal_parsing", "float_type", "float_parsing", "finite_number"):
         return _("Enter a number.")
+    if kind == "value_error" and ctx.get("error") is not None:
+        return str(ctx["error"])  # our validators' own message, without pydantic's "Value error, "
     if kind.startswith("date"):
         return _("Enter a date as YYYY-MM-DD.")
     if kind in ("greater_than_equal", "greater_than"):

@@ -3,20 +3,20 @@ same figures as the pages under /<lang>/stats/ (both read ``libranet.usage.repor
 centers in the caller's scope. COUNTER reports are at /sushi (SUSHI), not here."""
 
 import datetime
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
-from ninja.errors import HttpError
+from ninja import Field, Query, Router, Schema
 from pydantic import field_validator
 
+from libranet.dates import DateInputError, month_text, parse_month
 from libranet.network.models import Center
 from libranet.network.permissions import Capability, centers_for
 from libranet.usage.reports import (
     Change,
+    MonthlyIndicators,
+    ZeroUsageReport,
     check_month,
-    month_from_text,
     monthly_indicators,
     zero_usage,
 )
@@ -28,21 +28,23 @@ router = Router(tags=["usage"])
 
 
 class MonthQuery(Schema):
-    month: str  # YYYY-MM
+    # No "pattern" in the schema: white space around the month is accepted, as at every door.
+    month: str = Field(
+        description="The month, YYYY-MM in ASCII digits from 1000-01 to 9998-12; one whose "
+        "first day is not over yet is refused.",
+        examples=["2026-10"],
+    )
 
     @field_validator("month")
     @classmethod
     def _month(cls, value: str) -> str:
-        if month_from_text(value) is None:
-            raise ValueError(_("Give the month as YYYY-MM, for example 2026-10."))
-        return value
+        try:
+            return month_text(check_month(parse_month(value, parameter="month")))
+        except DateInputError as exc:
+            raise ValueError(exc.reason) from exc
 
     def first_day(self) -> datetime.date:
-        try:
-            # The validator has made sure that it is a month.
-            return check_month(cast(datetime.date, month_from_text(self.month)))
-        except ValueError as exc:
-            raise HttpError(422, str(exc)) from exc
+        return parse_month(self.month, parameter="month")  # checked by the validator
 
 
 class IndicatorsQuery(MonthQuery):
@@ -62,10 +64,18 @@ class IndicatorRowOut(Schema):
     year_over_year: dict[str, ChangeOut]
 
 
-class IndicatorsOut(Schema):
-    month: str
-    by: str
+class DaysCovered(Schema):
+    """Which days of the month the figures cover: all of them once it is over; while it runs,
+    its first day through yesterday (today's figures are not whole yet)."""
+
+    month: str = Field(description="YYYY-MM")
+    first_day: datetime.date
     last_day: datetime.date
+    complete: bool = Field(description="false while the month is in progress")
+
+
+class IndicatorsOut(DaysCovered):
+    by: str
     indicators: list[str]
     rows: list[IndicatorRowOut]
     total: IndicatorRowOut
@@ -88,9 +98,7 @@ class ZeroUsageGroupOut(Schema):
     centers: list[ZeroUsageCenterOut]
 
 
-class ZeroUsageOut(Schema):
-    month: str
-    last_day: datetime.date
+class ZeroUsageOut(DaysCovered):
     indicators: list[str]
     centers_judged: int
     groups: list[ZeroUsageGroupOut]
@@ -100,6 +108,15 @@ def _scope(request: HttpRequest) -> Any:
     user = request.auth  # type: ignore[attr-defined]
     require(user, Capability.VIEW_USAGE)
     return centers_for(user, Capability.VIEW_USAGE)
+
+
+def _days_covered(report: MonthlyIndicators | ZeroUsageReport) -> dict[str, Any]:
+    return {
+        "month": month_text(report.month),
+        "first_day": report.month,
+        "last_day": report.last_day,
+        "complete": report.complete,
+    }
 
 
 def _change(change: Change) -> dict[str, Any]:
@@ -133,9 +150,8 @@ def indicators(request: HttpRequest, query: Query[IndicatorsQuery]) -> dict[str,
         }
 
     return {
-        "month": report.month.strftime("%Y-%m"),
+        **_days_covered(report),
         "by": report.by,
-        "last_day": report.last_day,
         "indicators": [m.label for m in report.indicators],
         "rows": [row(r) for r in report.rows],
         "total": row(report.total),
@@ -154,8 +170,7 @@ def zero_usage_report(request: HttpRequest, query: Query[MonthQuery]) -> dict[st
     open, grouped by their coordinating regional center."""
     report = zero_usage(month=query.first_day(), centers=_scope(request))
     return {
-        "month": report.month.strftime("%Y-%m"),
-        "last_day": report.last_day,
+        **_days_covered(report),
         "indicators": [m.label for m in report.indicators],
         "centers_judged": report.centers_judged,
         "groups": [

@@ -14,7 +14,17 @@ def audit_record(
 ) -> AuditEntry:
     """Record ``action`` on ``obj`` by ``actor`` (a user, or None for the system), from the
     address of the request being served, if any."""
-    return AuditEntry.objects.create(
+    entry = audit_entry(actor=actor, action=action, obj=obj, changes=changes)
+    entry.save()
+    return entry
+
+
+def audit_entry(
+    *, actor: Any, action: str, obj: models.Model, changes: dict[str, Any] | None = None
+) -> AuditEntry:
+    """The row ``audit_record`` writes, not saved: a bulk change (an import) writes its rows
+    with ``AuditEntry.objects.bulk_create`` in its transaction."""
+    return AuditEntry(
         address=current_address(),
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,

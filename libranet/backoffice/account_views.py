@@ -70,14 +70,18 @@ def account(request):
 @GET_POST
 @requires(Capability.VIEW_BACKOFFICE)
 def account_password(request):
-    form = ChangePasswordForm(request.user, request.POST if request.method == "POST" else None)
+    form = ChangePasswordForm(
+        request.user, request.POST if request.method == "POST" else None, request=request
+    )
     if form.is_bound and form.is_valid():
         user = form.save()
         # This session goes on; every other one ends with the old password.
         update_session_auth_hash(request, user)
         messages.success(request, _("Your password is changed; your other sessions have ended."))
         return redirect("backoffice:account")
-    return _render(request, "account/password.html", {"form": form})
+    return _render(
+        request, "account/password.html", {"form": form}, status=429 if form.refused else 200
+    )
 
 
 def _staff_before_second_factor(view):

@@ -1,21 +1,24 @@
 """The collections in the back office: importing resources from a catalogue file (CSV, Dublin
 Core XML, MARCXML) with an optional ZIP archive of their files.
 
-Thin, as the registry's import page: the view reads the upload, calls
-``libranet.resources.importing`` (which calls the collections' services), and shows the report;
-a file that cannot be read is a form error, never a 500.
+Thin, as the registry's import page: the view reads the upload (a file that cannot be read is a
+form error, never a 500) and makes it an import job; the task runs
+``libranet.resources.importing`` (which calls the collections' services) and the job's page
+shows its progress and its report.
 """
 
 from typing import Any, cast
 
 from django import forms
 from django.conf import settings
-from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from libranet.imports.models import ImportJob
+from libranet.imports.selectors import recent_import_jobs
+from libranet.imports.services import import_job_create
 from libranet.network.permissions import Capability
 from libranet.resources import importing
 from libranet.resources.models import AccessLevel
@@ -104,50 +107,39 @@ def _archive(form: forms.Form) -> importing.FileSource | None:
 def resource_import(request):
     posted = request.method == "POST"
     form = ResourceImportForm(request.POST if posted else None, request.FILES if posted else None)
-    report = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        source = None
         try:
-            batch = importing.read_batch(importing.read_upload(data["file"]), format=data["format"])
+            # The file and the archive are read now, so that what cannot be imported is
+            # refused on the form; the records are checked and written by the task.
+            importing.read_batch(importing.read_upload(data["file"]), format=data["format"])
             try:
                 source = _archive(form)
             except importing.ImportFileError as exc:
                 _add_errors(form, exc, "archive")
             else:
-                report = importing.import_resources(
+                if source is not None:
+                    source.close()
+                job = import_job_create(
                     actor=request.user,
-                    batch=batch,
-                    files=source,
-                    access_level=data["access_level"],
-                    collection=data["collection"],
+                    kind=ImportJob.Kind.RESOURCES,
+                    file=data["file"],
+                    archive=data.get("archive") or None,
+                    options={
+                        "format": data["format"],
+                        "access_level": data["access_level"],
+                        "collection": data["collection"],
+                    },
                 )
+                return redirect("backoffice:import_job", pk=job.pk)
         except importing.ImportFileError as exc:
             _add_errors(form, exc, "file")
-        finally:
-            if source is not None:
-                source.close()
-        if report is not None and report.ok:
-            message = _(
-                "Import done. Created: {created}, updated: {updated}, unchanged: {unchanged}; "
-                "files stored: {files}."
-            )
-            messages.success(
-                request,
-                message.format(
-                    created=report.created,
-                    updated=report.updated,
-                    unchanged=report.unchanged,
-                    files=report.files,
-                ),
-            )
-            return redirect("backoffice:resource_import")
     return _render(
         request,
         "resources/import.html",
         {
             "form": form,
-            "report": report,
+            "jobs": recent_import_jobs(request.user, kind=ImportJob.Kind.RESOURCES),
             "columns": importing.CSV_COLUMNS,
             "required": importing.REQUIRED_COLUMNS,
         },

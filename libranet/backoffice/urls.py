@@ -4,12 +4,14 @@ from . import (
     account_views,
     audit_views,
     collection_views,
+    import_views,
     mailing_views,
     resource_views,
     staff_views,
     sushi_views,
     token_views,
     views,
+    worker_views,
     workstation_views,
 )
 
@@ -24,6 +26,7 @@ urlpatterns = [
     path("centers/<str:code>/edit/", views.center_edit, name="center_edit"),
     path("centers/<str:code>/status/", views.center_status, name="center_status"),
     path("resources/import/", resource_views.resource_import, name="resource_import"),
+    path("imports/<int:pk>/", import_views.import_job, name="import_job"),
     path("collections/", collection_views.collections, name="collections"),
     path("collections/new/", collection_views.collection_new, name="collection_new"),
     path("collections/<slug:code>/edit/", collection_views.collection_edit, name="collection_edit"),
@@ -49,6 +52,8 @@ urlpatterns = [
     path("mailings/<str:month>/", mailing_views.mailing, name="mailing"),
     path("outbox/", mailing_views.outbox, name="outbox"),
     path("outbox/<int:pk>/resend/", mailing_views.outbox_resend, name="outbox_resend"),
+    # The task worker: its heartbeats, the queue, recent failures.
+    path("worker/", worker_views.task_worker, name="task_worker"),
     path("workstations/", workstation_views.workstations, name="workstations"),
     path(
         "workstations/<int:pk>/revoke/",

@@ -12,6 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from libranet.imports.models import ImportJob
+from libranet.imports.selectors import recent_import_jobs
+from libranet.imports.services import import_job_create
 from libranet.network import importexport
 from libranet.network.models import Center, Country, Institution, Region
 from libranet.network.permissions import Capability, can, centers_for
@@ -45,10 +48,10 @@ C = Capability
 GET_POST = require_http_methods(["GET", "HEAD", "POST"])
 
 
-def _render(request: Any, template: str, context: dict[str, Any]) -> Any:
+def _render(request: Any, template: str, context: dict[str, Any], status: int = 200) -> Any:
     """Render a back-office page with what the menu offers this user."""
     context = {"caps": office_capabilities(request.user), **context}
-    return render(request, f"backoffice/{template}", context)
+    return render(request, f"backoffice/{template}", context, status=status)
 
 
 def _office_centers(user: Any) -> Any:
@@ -202,31 +205,23 @@ def center_import(request):
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
     )
-    report = None
     if form.is_bound and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
-            rows = importexport.read_table(form.cleaned_data["file"])
+            # The file is read now, so that one that is no table is refused on the form; its
+            # rows are checked and written by the task, and its page shows how far it is.
+            importexport.read_table(upload)
         except importexport.ImportFileError as exc:
             form.add_error("file", exc.messages)
         else:
-            report = importexport.import_centers(actor=request.user, rows=rows)
-            if report.ok:
-                message = _(
-                    "Import done. Created: {created}, updated: {updated}, unchanged: {unchanged}."
-                )
-                messages.success(
-                    request,
-                    message.format(
-                        created=report.created, updated=report.updated, unchanged=report.unchanged
-                    ),
-                )
-                return redirect("backoffice:centers")
+            job = import_job_create(actor=request.user, kind=ImportJob.Kind.CENTERS, file=upload)
+            return redirect("backoffice:import_job", pk=job.pk)
     return _render(
         request,
         "center_import.html",
         {
             "form": form,
-            "report": report,
+            "jobs": recent_import_jobs(request.user, kind=ImportJob.Kind.CENTERS),
             "columns": importexport.CENTER_COLUMNS,
             "required": importexport.REQUIRED_COLUMNS,
         },

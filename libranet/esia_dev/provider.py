@@ -24,13 +24,14 @@ from typing import Any
 
 from libranet.accounts.esia.client import API_PATHS, TIMESTAMP_FORMAT, secret_message
 from libranet.accounts.esia.signing import (
+    CERT_HASHES,
     GOST3410_2012_256,
     OpenSSLSigner,
     RSASigner,
     Signer,
     SigningError,
     Verifier,
-    certificate_hashes,
+    certificate_hash,
     key_algorithm,
 )
 from libranet.accounts.esia.tokens import encode
@@ -90,6 +91,8 @@ class Provider:
     key_path: Path
     cert_path: Path
     clients_dir: Path
+    # How clients name their certificates (LIBRANET_ESIA_CERT_HASH, as the application does).
+    cert_hash: str
     code_ttl: int = CODE_TTL
     max_skew: int = MAX_SKEW
     # Test hooks: "html" makes the token endpoint answer a web page; claim_overrides are
@@ -109,16 +112,31 @@ class Provider:
         kind = OpenSSLSigner if key_algorithm(cert) == GOST3410_2012_256 else RSASigner
         return kind(key_path=self.key_path, cert_path=self.cert_path)
 
-    def clients(self) -> dict[str, Client]:
-        """Registered clients by certificate hash, read afresh so a new registration counts."""
+    def clients(self, algorithm: str = "") -> dict[str, Client]:
+        """Registered clients by certificate hash (``cert_hash``'s, or ``algorithm``'s), read
+        afresh so a new registration counts."""
+        algorithm = algorithm or self.cert_hash
         found: dict[str, Client] = {}
         for path in sorted(self.clients_dir.glob("*.crt")):
             certificate = path.read_bytes()
-            names = frozenset(certificate_hashes(certificate))
-            client = Client(client_id=path.stem, certificate=certificate, hashes=names)
-            for name in names:
-                found[name] = client
+            name = certificate_hash(certificate, algorithm=algorithm)
+            found[name] = Client(
+                client_id=path.stem, certificate=certificate, hashes=frozenset({name})
+            )
         return found
+
+    def _other_hash(self, digest: str) -> str:
+        """The other algorithm whose hash of a registered certificate ``digest`` is, if any:
+        the client was configured otherwise than this provider."""
+        for algorithm in CERT_HASHES:
+            if algorithm == self.cert_hash:
+                continue
+            try:
+                if digest in self.clients(algorithm):
+                    return algorithm
+            except SigningError:  # that algorithm cannot run here
+                continue
+        return ""
 
     # --- checks shared by both endpoints --------------------------------------------------
 
@@ -126,9 +144,15 @@ class Provider:
         digest = params.get("client_certificate_hash", "").strip().upper()
         client = self.clients().get(digest)
         if client is None:
-            raise ProviderError(
-                "invalid_client", "ESIA-007055: unknown client_certificate_hash", status=401
-            )
+            description = "ESIA-007055: unknown client_certificate_hash"
+            other = self._other_hash(digest)
+            if other:
+                description += (
+                    f" (it is the certificate's {CERT_HASHES[other]} hash; this provider "
+                    f"names certificates by their {CERT_HASHES[self.cert_hash]} hash: give the "
+                    "application and the provider the same LIBRANET_ESIA_CERT_HASH)"
+                )
+            raise ProviderError("invalid_client", description, status=401)
         if client.client_id != params.get("client_id"):
             raise ProviderError(
                 "invalid_client", "ESIA-007004: the certificate is not this client's", status=401

@@ -46,6 +46,7 @@ def provider_from_folder(folder: Path | None = None, *, issuer: str) -> Provider
         key_path=keys.provider_key,
         cert_path=keys.provider_cert,
         clients_dir=keys.clients,
+        cert_hash=settings.LIBRANET_ESIA_CERT_HASH,
     )
 
 

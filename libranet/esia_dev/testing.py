@@ -41,6 +41,7 @@ def _start(keys: DevKeys, kind: str) -> EsiaTestProvider:
         key_path=keys.provider_key,
         cert_path=keys.provider_cert,
         clients_dir=keys.clients,
+        cert_hash="gost" if kind == "gost" else "sha256",
     )
     thread = ProviderThread(provider).start()
     running = EsiaTestProvider(thread, keys, kind)
@@ -85,6 +86,7 @@ def configure_site_for(settings, running: EsiaTestProvider, *, version: str = "v
     settings.LIBRANET_ESIA_CERT = str(running.keys.client_cert)
     settings.LIBRANET_ESIA_PROVIDER_CERT = str(running.keys.provider_cert)
     settings.LIBRANET_ESIA_SIGNER = "openssl" if running.kind == "gost" else "rsa"
+    settings.LIBRANET_ESIA_CERT_HASH = running.provider.cert_hash
     settings.LIBRANET_ESIA_API_VERSION = version
     settings.LIBRANET_ESIA_REDIRECT_URI = ""
 

@@ -1,4 +1,4 @@
-"""The outbox's tasks, run by the task queue's worker (``manage.py db_worker``, which ``make run``
+"""The outbox's tasks, run by the task queue's worker (``manage.py run_worker``, which ``make run``
 starts). Each is safe to run twice: a message is claimed before it is sent."""
 
 from django_tasks import task

@@ -1,19 +1,24 @@
 """Centers to and from tables (CSV, XLSX): one column format, so an export imports back unchanged.
 
-An import is all-or-nothing: every row is validated and applied through the registry's services
-inside one transaction, each row in its own savepoint so that one bad row does not hide the
-errors of the next; if any row failed, the whole transaction is rolled back and the report
-lists every error by its row number in the file. Each row is also checked against the acting
-user's scope, as the back office checks a form.
+An import is all-or-nothing, in two phases. First every row is parsed and checked by the rules
+the registry's services apply (their ``center_check_*`` functions), against the registry read
+once and the rows before it, reading only: no write lock is taken, however long the file. If any
+row failed, nothing is written and the report lists every error by its row number in the file
+and its column. Else everything is written in one short transaction, in batches: the hosts, the
+centers, their networks, their status history, the audit rows the services would write, the
+registry's version. Each row is also checked against the acting user's scope, as the back office
+checks a form.
 """
 
+import bisect
+import copy
 import csv
 import datetime
 import io
 import re
 import warnings
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -21,19 +26,38 @@ from typing import Any
 import openpyxl
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
-from django.db.models import QuerySet
-from django.utils import formats
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from .models import Center, Country, Institution, Region
+from libranet.audit.models import AuditEntry
+from libranet.audit.services import audit_entry
+
+from .cache import registry_changed, registry_version
+from .models import (
+    Center,
+    CenterNetwork,
+    CenterQuerySet,
+    CenterStatusChange,
+    Country,
+    Institution,
+    Region,
+)
+from .permissions import Capability
 from .services import (
+    CENTER_FIELDS,
+    Neighbours,
+    ParsedNetwork,
     RegistryError,
-    center_change_status,
-    center_create,
-    center_update,
-    institution_create,
+    actor_user,
+    center_check_networks,
+    center_check_new,
+    center_check_status,
+    center_check_update,
+    center_search_text,
+    institution_check_new,
     parse_networks,
 )
 
@@ -91,7 +115,13 @@ _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls
 
 
 class ImportFileError(RegistryError):
-    """The uploaded file cannot be read as a table of centers."""
+    """The uploaded file cannot be read as a table of centers (or, rarely, cannot be written
+    because the registry changed meanwhile)."""
+
+
+# ``progress(done, total, label)``: what an import reports as it goes (libranet.progress's bar,
+# or an import job's page).
+Progress = Callable[[int, int, str], None]
 
 
 class Row(dict):
@@ -381,31 +411,21 @@ def _registry_errors(exc: RegistryError, *, date_column: str = "status") -> list
     return [("", message) for message in exc.messages]
 
 
-@dataclass
-class _Lookups:
-    regions: dict[str, Region]
-    countries: dict[str, Country]
-
-    @classmethod
-    def load(cls) -> "_Lookups":
-        return cls(
-            regions={r.code: r for r in Region.objects.all()},
-            countries={c.code: c for c in Country.objects.all()},
-        )
-
-    @staticmethod
-    def center(code: str) -> Center | None:
-        # Not cached: an earlier row of the same file may have just registered it.
-        return Center.objects.filter(code=code).first()
-
-
 def _unknown_choice(value: str, choices: list[str]) -> str:
     return _("Unknown value “{value}”; use one of: {choices}.").format(
         value=value, choices=", ".join(choices)
     )
 
 
-def _parse_row(row: dict[str, Any], lookups: _Lookups) -> dict[str, Any]:
+# Read once: an enumeration's ``values`` builds its list again on every call.
+_CHOICES = (
+    ("kind", Kind.values),
+    ("status", Status.values),
+    ("institution_kind", Institution.Kind.values),
+)
+
+
+def _parse_row(row: dict[str, Any], registry: "_Registry") -> dict[str, Any]:
     """Turn a row's text into service arguments, collecting every error of the row."""
     errors: list[tuple[str, str]] = []
     values = {column: _clean(row[column]) for column in CENTER_COLUMNS if column in row}
@@ -414,19 +434,15 @@ def _parse_row(row: dict[str, Any], lookups: _Lookups) -> dict[str, Any]:
     parsed["code"] = values.get("code", "").upper()
     if not parsed["code"]:
         errors.append(("code", _("Give the center’s code.")))
-    for column, choices in (
-        ("kind", Kind.values),
-        ("status", Status.values),
-        ("institution_kind", Institution.Kind.values),
-    ):
+    for column, choices in _CHOICES:
         parsed[column] = values.get(column, "").lower()
         if parsed[column] not in choices and (parsed[column] or column == "kind"):
             errors.append((column, _unknown_choice(parsed[column], choices)))
 
     references = (
-        ("region", lookups.regions.get, _("Unknown region code “{code}”.")),
-        ("country", lookups.countries.get, _("Unknown country code “{code}”.")),
-        ("regional_center", lookups.center, _("There is no center with code “{code}”.")),
+        ("region", registry.regions.get, _("Unknown region code “{code}”.")),
+        ("country", registry.countries.get, _("Unknown country code “{code}”.")),
+        ("regional_center", registry.by_code.get, _("There is no center with code “{code}”.")),
     )
     for column, find, unknown in references:
         if column in values:
@@ -462,7 +478,8 @@ def _parse_row(row: dict[str, Any], lookups: _Lookups) -> dict[str, Any]:
     if "networks" in values:
         parsed["networks"] = values["networks"]
         try:
-            parsed["parsed_networks"] = sorted(n.cidr for n in parse_networks(values["networks"]))
+            parsed["networks"] = parse_networks(values["networks"])
+            parsed["parsed_networks"] = sorted(n.cidr for n in parsed["networks"])
         except RegistryError as exc:
             errors.extend(_registry_errors(exc))
     if errors:
@@ -470,16 +487,169 @@ def _parse_row(row: dict[str, Any], lookups: _Lookups) -> dict[str, Any]:
     return parsed
 
 
-def _institution_for(actor: Any, parsed: dict[str, Any]) -> Institution:
+class _Registry(Neighbours):
+    """The registry as an import sees it: read once, before anything is written, then changed
+    in memory by every row that passes, so that each row meets the rows before it as the
+    services would meet them written. Answers the services' rules (``Neighbours``) from memory:
+    checking 20,000 rows costs a few queries, not several per row."""
+
+    check_references = False  # resolved from the lookups below; a new host has no key yet
+
+    def __init__(self) -> None:
+        self.regions = {r.code: r for r in Region.objects.all()}
+        self.countries = {c.code: c for c in Country.objects.all()}
+        regions_by_id = {r.pk: r for r in self.regions.values()}
+        countries_by_id = {c.pk: c for c in self.countries.values()}
+        self.institutions: dict[str, Institution] = {}
+        institutions_by_id = {}
+        for institution in Institution.objects.order_by("-pk"):
+            institutions_by_id[institution.pk] = institution
+            self.institutions[institution.name_ru] = institution  # the oldest of a name wins
+        centers = list(Center.objects.all())
+        self.by_pk = {c.pk: c for c in centers}
+        for center in centers:
+            center.institution = institutions_by_id[center.institution_id]
+            center.region = regions_by_id.get(center.region_id)
+            center.country = countries_by_id.get(center.country_id)
+        for center in centers:
+            center.regional_center = self.by_pk.get(center.regional_center_id)
+        self.by_code = {c.code: c for c in centers}
+        self.regionals: dict[int | None, list[Center]] = {}
+        for center in centers:
+            self._index(center)
+        # Each version's networks as (first, last, cidr, center code), sorted: networks of
+        # different centers never overlap, so those overlapping a range are one run of it.
+        self.networks: dict[int, list[tuple[str, str, str, str]]] = {4: [], 6: []}
+        self.held: dict[str, list[tuple[int, tuple[str, str, str, str]]]] = {}
+        rows = CenterNetwork.objects.values_list("center_id", "cidr", "version", "first", "last")
+        for center_id, cidr, version, first, last in rows:
+            entry = (first, last, cidr, self.by_pk[center_id].code)
+            self.networks[version].append(entry)
+            self.held.setdefault(entry[3], []).append((version, entry))
+        for ranges in self.networks.values():
+            ranges.sort()
+        self._last_dates: dict[int, datetime.date] | None = None
+
+    def _index(self, center: Center) -> None:
+        if center.kind == Kind.REGIONAL and center.region_id:
+            self.regionals.setdefault(center.region_id, []).append(center)
+
+    def cidrs(self, center: Center) -> list[str]:
+        """The center's networks, sorted."""
+        return sorted(entry[2] for _version, entry in self.held.get(center.code, []))
+
+    @staticmethod
+    def _same(a: Center, b: Center) -> bool:
+        return a is b or (a.pk is not None and a.pk == b.pk)
+
+    # What the services' rules ask (see ``Neighbours``), answered as the database would.
+
+    def same_code(self, center: Center) -> Center | None:
+        other = self.by_code.get(center.code)
+        return other if other is not None and not self._same(other, center) else None
+
+    def _regionals_of(self, center: Center) -> list[Center]:
+        return sorted(self.regionals.get(center.region_id, []), key=lambda c: c.code)
+
+    def open_regional(self, center: Center) -> Center | None:
+        return next(
+            (
+                other
+                for other in self._regionals_of(center)
+                if other.status == Status.OPEN and not self._same(other, center)
+            ),
+            None,
+        )
+
+    def coordinator_for(self, center: Center) -> Center | None:
+        candidates = self._regionals_of(center)
+        return next((c for c in candidates if c.status == Status.OPEN), None) or next(
+            (c for c in candidates if c.status != Status.CLOSED), None
+        )
+
+    def network_clash(self, center: Center, net: ParsedNetwork) -> tuple[str, Center] | None:
+        ranges = self.networks[net.version]
+        index = bisect.bisect_right(ranges, net.last, key=lambda r: r[0])
+        while index > 0:
+            index -= 1
+            _first, last, cidr, code = ranges[index]
+            if last < net.first:
+                break
+            if code != center.code:
+                return cidr, self.by_code[code]
+        return None
+
+    def last_status_date(self, center: Center) -> datetime.date | None:
+        if self._last_dates is None:
+            rows = CenterStatusChange.objects.values("center_id").annotate(last=Max("changed_on"))
+            self._last_dates = {row["center_id"]: row["last"] for row in rows.order_by()}
+        return self._last_dates.get(center.pk)
+
+    # Rows that passed.
+
+    def editable(self, center: Center) -> Center:
+        """A copy of a registered center to check a row's changes on, its coordinator as the
+        rows before left it."""
+        copied = copy.copy(center)
+        if center.regional_center_id in self.by_pk:
+            copied.regional_center = self.by_pk[center.regional_center_id]
+        return copied
+
+    def put(
+        self, center: Center, *, replacing: Center | None, networks: list[ParsedNetwork] | None
+    ) -> None:
+        """Record a row's center (new, or the changed copy of ``replacing``) and, when given,
+        its networks, for the rows after it."""
+        if replacing is not None:
+            regionals = self.regionals.get(replacing.region_id, [])
+            if replacing in regionals:
+                regionals.remove(replacing)
+            self.by_pk[center.pk] = center
+        self.by_code[center.code] = center
+        self._index(center)
+        if networks is not None:
+            for version, entry in self.held.pop(center.code, []):
+                self.networks[version].remove(entry)
+            held = [(n.version, (n.first, n.last, n.cidr, center.code)) for n in networks]
+            for version, entry in held:
+                bisect.insort(self.networks[version], entry)
+            self.held[center.code] = held
+
+
+@dataclass
+class _Write:
+    """What a row writes: a new center, or a registered one changed (its card, its networks,
+    its status), with the audit rows the services would write for it."""
+
+    center: Center
+    networks: list[ParsedNetwork] | None  # None: the networks stay
+    status_change: tuple[str, datetime.date] | None = None  # the status and its date
+    changes: dict[str, Any] | None = None  # of its "center.update" audit row
+    # For a changed center: the references that point at a center or host this import
+    # registers, whose key the audit row can only name once it is written.
+    pending: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Plan:
+    institutions: list[Institution] = field(default_factory=list)
+    created: list[_Write] = field(default_factory=list)
+    updated: list[_Write] = field(default_factory=list)
+    audit: list[tuple[str, Any, dict[str, Any]]] = field(default_factory=list)
+
+
+def _institution_for(
+    actor: Any, parsed: dict[str, Any], registry: _Registry, plan: _Plan
+) -> Institution:
     name = parsed["institution_ru"]
-    found = Institution.objects.filter(name_ru=name).order_by("pk").first()
+    found = registry.institutions.get(name)
     if found:
         return found
     kind = parsed["institution_kind"] or (
         Institution.Kind.RCSC if parsed["kind"] == Kind.FOREIGN else Institution.Kind.LIBRARY
     )
     try:
-        return institution_create(
+        institution = institution_check_new(
             actor=actor, name_ru=name, name_en=parsed["institution_en"], kind=kind
         )
     except RegistryError as exc:
@@ -487,95 +657,283 @@ def _institution_for(actor: Any, parsed: dict[str, Any]) -> Institution:
         columns = {"name_en": "institution_en", "kind": "institution_kind"}
         errors = [(columns.get(c, "institution_ru"), m) for c, m in _registry_errors(exc)]
         raise _RowFailed(errors) from exc
+    registry.institutions[name] = institution
+    plan.institutions.append(institution)
+    plan.audit.append(("institution.create", institution, {}))
+    return institution
 
 
-_CENTER_ARGS = (*_TEXT_FIELDS, "code", "kind", "region", "country", "regional_center")
-_CENTER_ARGS += ("opened_on", "closed_on", "latitude", "longitude")
+_CENTER_ARGS = (
+    *_TEXT_FIELDS,
+    *("code", "kind", "region", "country", "regional_center"),
+    *("opened_on", "closed_on", "latitude", "longitude"),
+)
 
 
 def _differs(center: Center, name: str, value: Any) -> bool:
     if name in ("institution", "region", "country", "regional_center"):
+        if value is not None and value.pk is None:
+            return True  # a center or host this import registers
         return getattr(center, f"{name}_id") != (value.pk if value is not None else None)
     return getattr(center, name) != value
 
 
-def _apply_row(actor: Any, parsed: dict[str, Any]) -> str:
-    """Create or update one center from a parsed row; says "created", "updated" or "unchanged"."""
+def _plan_row(actor: Any, parsed: dict[str, Any], registry: _Registry, plan: _Plan) -> str:
+    """Check one parsed row as the services would (``center_check_*``) and add what it writes
+    to ``plan``; says "created", "updated" or "unchanged"."""
     code = parsed["code"]
-    existing = (
-        Center.objects.filter(code=code).select_related("region", "country").first()
-        if code
-        else None
-    )
+    existing = registry.by_code.get(code) if code else None
     fields = {name: parsed[name] for name in _CENTER_ARGS if name in parsed}
-    fields["institution"] = _institution_for(actor, parsed)
+    fields["institution"] = _institution_for(actor, parsed, registry, plan)
     status = parsed["status"]
     try:
         if existing is None:
-            center_create(
+            center = Center(status=status or Status.PLANNED, **fields)
+            networks, first_date = center_check_new(
                 actor=actor,
-                status=status or Status.PLANNED,
+                center=center,
+                status_date=None,
                 networks=parsed.get("networks", ""),
-                **fields,
+                neighbours=registry,
             )
+            write = _Write(center, networks, (center.status, first_date))
+            plan.audit.append(("center.create", center, {"networks": [n.cidr for n in networks]}))
+            plan.created.append(write)
+            registry.put(center, replacing=None, networks=networks)
             return "created"
+        center = registry.editable(existing)
+        write = _Write(center, None)
         changed = any(_differs(existing, name, value) for name, value in fields.items())
-        networks = parsed.get("networks")
-        if networks is not None:
-            current = sorted(existing.networks.values_list("cidr", flat=True))
-            changed = changed or current != parsed["parsed_networks"]
+        if parsed.get("networks") is not None:
+            changed = changed or registry.cidrs(existing) != parsed["parsed_networks"]
         if changed:
-            center_update(actor=actor, center=existing, networks=networks, **fields)
+            changes: dict[str, Any] = center_check_update(
+                actor=actor,
+                center=center,
+                capability=Capability.EDIT_CENTER,
+                fields=fields,
+                neighbours=registry,
+            )
+            if parsed.get("networks") is not None:
+                networks = center_check_networks(
+                    actor=actor, center=center, networks=parsed["networks"], neighbours=registry
+                )
+                old, new = registry.cidrs(existing), sorted(n.cidr for n in networks)
+                if old != new:
+                    write.networks = networks
+                    changes["networks"] = [old, new]
+            before = {"institution": existing.institution_id}
+            before["regional_center"] = existing.regional_center_id
+            write.pending = {
+                name: key
+                for name, key in before.items()
+                if getattr(center, name) is not None and getattr(center, name).pk is None
+            }
+            if changes or write.pending:
+                write.changes = changes
+                plan.audit.append(("center.update", center, changes))
     except RegistryError as exc:
         raise _RowFailed(_registry_errors(exc)) from exc
 
-    if status and status != existing.status:
+    if status and status != center.status:
         # Dated by the row's opening or closing date when it gives one, else today.
         date_column = {Status.OPEN: "opened_on", Status.CLOSED: "closed_on"}.get(status, "")
         changed_on = parsed.get(date_column) if date_column else None
         try:
-            center_change_status(actor=actor, center=existing, status=status, changed_on=changed_on)
+            old_status, changed_on = center_check_status(
+                actor=actor,
+                center=center,
+                status=status,
+                changed_on=changed_on,
+                neighbours=registry,
+            )
         except RegistryError as exc:
             raise _RowFailed(
                 _registry_errors(exc, date_column=date_column if changed_on else "status")
             ) from exc
-        return "updated"
-    return "updated" if changed else "unchanged"
+        write.status_change = (status, changed_on)
+        plan.audit.append(
+            (
+                "center.status",
+                center,
+                {"status": [old_status, status], "changed_on": changed_on.isoformat()},
+            )
+        )
+    elif not changed:
+        return "unchanged"
+    plan.updated.append(write)
+    registry.put(center, replacing=existing, networks=write.networks)
+    return "updated"
 
 
-def import_centers(*, actor: Any, rows: Iterable[dict[str, Any]]) -> ImportReport:
+# The labels of ``progress(done, total, label)``: the rows checked, then the rows written.
+VALIDATING, APPLYING = "validating", "applying"
+BATCH_SIZE = 500
+_UPDATED_FIELDS = (*CENTER_FIELDS, "status", "search_text", "updated_at")
+
+
+class _RegistryMoved(Exception):
+    """Another change reached the registry between checking the rows and writing them."""
+
+
+def _batches(items: list[Any]) -> Iterator[list[Any]]:
+    for start in range(0, len(items), BATCH_SIZE):
+        yield items[start : start + BATCH_SIZE]
+
+
+def _check(
+    actor: Any, numbered: list[tuple[int, dict[str, Any]]], progress: Progress | None
+) -> tuple[ImportReport, _Plan]:
+    """Phase 1, reading only: every row parsed and checked, what it would write planned."""
+    registry = _Registry()
+    report, plan = ImportReport(rows=len(numbered)), _Plan()
+    seen: dict[str, int] = {}
+    for done, (number, row) in enumerate(numbered, start=1):
+        code = _clean(row.get("code")).upper()
+        try:
+            if code in seen:
+                message = _("Center {code} is also in row {row}.")
+                raise _RowFailed([("code", message.format(code=code, row=seen[code]))])
+            if code:
+                seen[code] = number
+            outcome = _plan_row(actor, _parse_row(row, registry), registry, plan)
+        except _RowFailed as failed:
+            report.errors.extend(RowError(number, col, msg) for col, msg in failed.errors)
+        else:
+            setattr(report, outcome, getattr(report, outcome) + 1)
+        if progress is not None:
+            progress(done, len(numbered), VALIDATING)
+    if report.errors:
+        report.created = report.updated = report.unchanged = 0
+    report.errors.sort(key=lambda e: (e.row, CENTER_COLUMNS.index(e.column) if e.column else -1))
+    return report, plan
+
+
+def _write_centers(writes: list[_Write], *, create: bool, counted: Callable[[int], None]) -> None:
+    for batch in _batches(writes):
+        centers = [write.center for write in batch]
+        for center in centers:
+            center.search_text = center_search_text(center)
+        if create:
+            Center.objects.bulk_create(centers)
+        else:
+            now = timezone.now()  # what auto_now does on save; bulk_update skips it
+            for center in centers:
+                center.updated_at = now
+            Center.objects.bulk_update(centers, _UPDATED_FIELDS)
+        counted(len(batch))
+
+
+def _apply(actor: Any, plan: _Plan, *, version: int, progress: Progress | None) -> None:
+    """Phase 2: write the plan in one short transaction, in batches, with the rows the services
+    would write (status history, networks, audit, the registry's version); all or nothing."""
+    total, done = len(plan.created) + len(plan.updated), 0
+
+    def counted(rows: int) -> None:
+        nonlocal done
+        done += rows
+        if progress is not None:
+            progress(done, total, APPLYING)
+
+    # The database allows one open regional center per region at any moment, and a center can
+    # only refer to one already written: first the changed centers that need neither, then
+    # the new ones (regional centers first), then the other changed ones.
+    def early(write: _Write) -> bool:
+        center = write.center
+        return not write.pending and not (
+            center.kind == Kind.REGIONAL and center.status == Status.OPEN
+        )
+
+    regional = [w for w in plan.created if w.center.kind == Kind.REGIONAL]
+    others = [w for w in plan.created if w.center.kind != Kind.REGIONAL]
+    user = actor_user(actor)
+    if progress is not None:
+        progress(0, total, APPLYING)
+    try:
+        with transaction.atomic():
+            # Bumped first: on PostgreSQL the row lock also keeps other registry writers
+            # waiting for the few seconds this takes.
+            registry_changed()
+            if registry_version() != version + 1:
+                raise _RegistryMoved
+            Institution.objects.bulk_create(plan.institutions, batch_size=BATCH_SIZE)
+            _write_centers([w for w in plan.updated if early(w)], create=False, counted=counted)
+            _write_centers(regional, create=True, counted=counted)
+            _write_centers(others, create=True, counted=counted)
+            _write_centers([w for w in plan.updated if not early(w)], create=False, counted=counted)
+            replaced = [w.center.pk for w in plan.updated if w.networks is not None]
+            for batch in _batches(replaced):
+                CenterNetwork.objects.filter(center_id__in=batch).delete()
+            writes = plan.created + plan.updated
+            CenterNetwork.objects.bulk_create(
+                (
+                    CenterNetwork(
+                        center=w.center, cidr=n.cidr, version=n.version, first=n.first, last=n.last
+                    )
+                    for w in writes
+                    for n in w.networks or ()
+                ),
+                batch_size=BATCH_SIZE,
+            )
+            CenterStatusChange.objects.bulk_create(
+                (
+                    CenterStatusChange(
+                        center=w.center,
+                        status=w.status_change[0],
+                        changed_on=w.status_change[1],
+                        changed_by=user,
+                    )
+                    for w in writes
+                    if w.status_change
+                ),
+                batch_size=BATCH_SIZE,
+            )
+            for write in plan.updated:
+                for name, before in write.pending.items():
+                    assert write.changes is not None  # noqa: S101 (set with pending)
+                    write.changes[name] = [before, getattr(write.center, name).pk]
+            AuditEntry.objects.bulk_create(
+                (
+                    audit_entry(actor=actor, action=action, obj=obj, changes=changes)
+                    for action, obj, changes in plan.audit
+                ),
+                batch_size=BATCH_SIZE,
+            )
+    except IntegrityError as exc:
+        # A writer that bumps no version (or a rule only the database holds) got there first.
+        raise ImportFileError(
+            _("Another change to the registry conflicts with this import; import the file again.")
+        ) from exc
+
+
+def import_centers(
+    *, actor: Any, rows: Iterable[dict[str, Any]], progress: Progress | None = None
+) -> ImportReport:
     """Create or update (by code) the centers of ``rows``, all of them or none.
 
     ``rows`` are dicts keyed by ``CENTER_COLUMNS`` (as ``read_table`` gives them); a row's
-    number is its ``number`` attribute, else its place after a header line.
+    number is its ``number`` attribute, else its place after a header line. First every row is
+    checked, reading only (no write lock is taken); if any fails, nothing is written and the
+    report lists every error. Then everything is written in one short transaction. If another
+    change reached the registry in between, the rows are checked again.
+    ``progress(done, total, VALIDATING | APPLYING)`` is called as the rows go.
     """
     numbered = [(getattr(row, "number", index + 2), row) for index, row in enumerate(rows)]
-    report = ImportReport(rows=len(numbered))
     # Regional centers first, so that a remote center may name one further down the file.
     numbered.sort(key=lambda item: _clean(item[1].get("kind")).lower() != Kind.REGIONAL)
-    lookups = _Lookups.load()
-    seen: dict[str, int] = {}
-    with transaction.atomic():
-        for number, row in numbered:
-            code = _clean(row.get("code")).upper()
-            try:
-                if code in seen:
-                    message = _("Center {code} is also in row {row}.")
-                    raise _RowFailed([("code", message.format(code=code, row=seen[code]))])
-                if code:
-                    seen[code] = number
-                parsed = _parse_row(row, lookups)
-                with transaction.atomic():
-                    outcome = _apply_row(actor, parsed)
-            except _RowFailed as failed:
-                report.errors.extend(RowError(number, col, msg) for col, msg in failed.errors)
-                continue
-            setattr(report, outcome, getattr(report, outcome) + 1)
-        if report.errors:
-            transaction.set_rollback(True)
-            report.created = report.updated = report.unchanged = 0
-    report.errors.sort(key=lambda e: (e.row, CENTER_COLUMNS.index(e.column) if e.column else -1))
-    return report
+    for _attempt in range(3):
+        version = registry_version()
+        report, plan = _check(actor, numbered, progress)
+        if not report.ok:
+            return report
+        try:
+            _apply(actor, plan, version=version, progress=progress)
+        except _RegistryMoved:
+            continue
+        return report
+    raise ImportFileError(
+        _("The registry kept changing while this file was imported; import it again.")
+    )
 
 
 # --- exporting ---------------------------------------------------------------------------------
@@ -617,7 +975,7 @@ def export_row(center: Center) -> dict[str, str]:
     }
 
 
-def export_rows(queryset: QuerySet) -> list[dict[str, str]]:
+def export_rows(queryset: "CenterQuerySet") -> list[dict[str, str]]:
     """The centers of ``queryset`` as rows of ``CENTER_COLUMNS`` (three queries in all)."""
     centers = queryset.with_relations().prefetch_related("networks")
     return [export_row(center) for center in centers]

@@ -30,6 +30,10 @@ class Capability(StrEnum):
     VIEW_USAGE = "view_usage"  # usage statistics of the centers in one's scope (per center)
     MANAGE_SUSHI = "manage_sushi"  # issue and revoke SUSHI credentials
     MANAGE_MAILINGS = "manage_mailings"  # see the mailings' delivery states, resend a message
+    # Give a center a network wider than LIBRANET_NETWORK_WIDEST_IPV4/_IPV6 (on-site material
+    # opens to every address in it).
+    REGISTER_WIDE_NETWORKS = "register_wide_networks"
+    VIEW_TASK_WORKER = "view_task_worker"  # the task workers' heartbeats, the queue, failures
 
 
 # Capabilities that need no object: which roles hold them at all.
@@ -61,6 +65,8 @@ _GLOBAL = {
     Capability.VIEW_USAGE: set(Role),
     Capability.MANAGE_SUSHI: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
     Capability.MANAGE_MAILINGS: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
+    Capability.REGISTER_WIDE_NETWORKS: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
+    Capability.VIEW_TASK_WORKER: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
     # Holding a center capability somewhere: decides whether the page is offered at all.
     Capability.EDIT_CENTER: {
         Role.ADMINISTRATOR,

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -36,6 +37,7 @@ logger = logging.getLogger(__name__)
 Status = Center.Status
 Kind = Center.Kind
 
+STATUSES = frozenset(Status.values)
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{1,31}$")
 
 # Which status may follow which. A closed center may be planned or opened again; its
@@ -115,6 +117,7 @@ class ParsedNetwork:
     version: int
     first: str
     last: str
+    prefix: int
 
     @classmethod
     def parse(cls, text: str) -> "ParsedNetwork":
@@ -140,6 +143,7 @@ class ParsedNetwork:
             version=net.version,
             first=format(int(net.network_address), f"0{width}x"),
             last=format(int(net.broadcast_address), f"0{width}x"),
+            prefix=net.prefixlen,
         )
 
     def overlaps(self, other: "ParsedNetwork") -> bool:
@@ -148,20 +152,24 @@ class ParsedNetwork:
         )
 
 
-def parse_networks(values: list[str] | str) -> list[ParsedNetwork]:
-    """Parse CIDRs given as a list or as text (one per line, or separated by spaces/commas)."""
+def parse_networks(values: list[str] | list[ParsedNetwork] | str) -> list[ParsedNetwork]:
+    """Parse CIDRs given as a list or as text (one per line, or separated by spaces/commas);
+    networks parsed already (by an import, while reading its rows) are taken as they are."""
     if isinstance(values, str):
         values = re.split(r"[\s,;]+", values)
     parsed: list[ParsedNetwork] = []
     errors: list[str] = []
     for value in values:
-        if not value.strip():
+        if isinstance(value, ParsedNetwork):
+            net = value
+        elif not value.strip():
             continue
-        try:
-            net = ParsedNetwork.parse(value)
-        except RegistryError as exc:
-            errors.extend(exc.messages)
-            continue
+        else:
+            try:
+                net = ParsedNetwork.parse(value)
+            except RegistryError as exc:
+                errors.extend(exc.messages)
+                continue
         for seen in parsed:
             if net.overlaps(seen):
                 errors.append(_("Networks {a} and {b} overlap.").format(a=seen.cidr, b=net.cidr))
@@ -171,28 +179,62 @@ def parse_networks(values: list[str] | str) -> list[ParsedNetwork]:
     return parsed
 
 
-def _check_networks_free(center: Center, networks: list[ParsedNetwork]) -> None:
+def widest_prefix(version: int) -> int:
+    """The shortest prefix a center's network may have without ``REGISTER_WIDE_NETWORKS``."""
+    if version == 4:
+        return settings.LIBRANET_NETWORK_WIDEST_IPV4
+    return settings.LIBRANET_NETWORK_WIDEST_IPV6
+
+
+def _check_networks_width(actor: Any, center: Center, networks: list[ParsedNetwork]) -> None:
+    """Refuse a network wider than the configured limit unless ``actor`` may register wide
+    ones; a wide network the center already has may stay (its card can still be edited)."""
+    wide = [net for net in networks if net.prefix < widest_prefix(net.version)]
+    if not wide or actor is None or can(actor, Capability.REGISTER_WIDE_NETWORKS):
+        return
+    kept = set(center.networks.values_list("cidr", flat=True)) if center.pk else set()
+    errors = [
+        _(
+            "Network {network} is wider than /{limit}, the widest a center may be given "
+            "without the network department: split it, or ask the department to register it."
+        ).format(network=net.cidr, limit=widest_prefix(net.version))
+        for net in wide
+        if net.cidr not in kept
+    ]
+    if errors:
+        raise RegistryError({"networks": errors})
+
+
+def _check_networks_free(
+    center: Center, networks: list[ParsedNetwork], neighbours: "Neighbours"
+) -> None:
     errors = []
     for net in networks:
-        clash = (
-            CenterNetwork.objects.filter(
-                version=net.version, first__lte=net.last, last__gte=net.first
-            )
-            .exclude(center_id=center.pk)
-            .select_related("center")
-            .first()
-        )
+        clash = neighbours.network_clash(center, net)
         if clash:
+            cidr, other = clash
             errors.append(
                 _("Network {network} overlaps {other} of center {code} ({name}).").format(
-                    network=net.cidr,
-                    other=clash.cidr,
-                    code=clash.center.code,
-                    name=clash.center.name,
+                    network=net.cidr, other=cidr, code=other.code, name=other.name
                 )
             )
     if errors:
         raise RegistryError({"networks": errors})
+
+
+def center_check_networks(
+    *,
+    actor: Any,
+    center: Center,
+    networks: list[str] | list[ParsedNetwork] | str,
+    neighbours: "Neighbours",
+) -> list[ParsedNetwork]:
+    """A center's networks, parsed, none wider than ``actor`` may register, each free (no
+    other center holds an overlapping one)."""
+    parsed = parse_networks(networks)
+    _check_networks_width(actor, center, parsed)
+    _check_networks_free(center, parsed, neighbours)
+    return parsed
 
 
 def _replace_networks(center: Center, networks: list[ParsedNetwork]) -> None:
@@ -234,7 +276,62 @@ def center_for_address(address: str) -> Center | None:
 # --- centers ----------------------------------------------------------------------------------
 
 
-def _search_text(center: Center) -> str:
+class Neighbours:
+    """What a center's rules ask about the rest of the registry. The services ask the database;
+    an import answers from the registry it loaded once and from the rows before
+    (``importexport``), so that both apply the same rules."""
+
+    # Whether full_clean checks that the center's references exist: an import resolved them
+    # itself, and the host institution it registers has no key yet.
+    check_references = True
+
+    def same_code(self, center: Center) -> Center | None:
+        """Another center with the center's code."""
+        return Center.objects.filter(code=center.code).exclude(pk=center.pk).first()
+
+    def open_regional(self, center: Center) -> Center | None:
+        """Another open regional center in the center's region."""
+        if center.region_id is None:
+            return None
+        return (
+            Center.objects.filter(
+                region_id=center.region_id, kind=Kind.REGIONAL, status=Status.OPEN
+            )
+            .exclude(pk=center.pk)
+            .first()
+        )
+
+    def coordinator_for(self, center: Center) -> Center | None:
+        """The regional center of the center's region: the open one, else one not closed."""
+        if center.region_id is None:
+            return None
+        candidates = Center.objects.filter(region_id=center.region_id, kind=Kind.REGIONAL)
+        return (
+            candidates.filter(status=Status.OPEN).first()
+            or candidates.exclude(status=Status.CLOSED).first()
+        )
+
+    def network_clash(self, center: Center, net: ParsedNetwork) -> tuple[str, Center] | None:
+        """A network of another center that overlaps ``net``: (its CIDR, its center)."""
+        clash = (
+            CenterNetwork.objects.filter(
+                version=net.version, first__lte=net.last, last__gte=net.first
+            )
+            .exclude(center_id=center.pk)
+            .select_related("center")
+            .first()
+        )
+        return (clash.cidr, clash.center) if clash else None
+
+    def last_status_date(self, center: Center) -> datetime.date | None:
+        last = center.status_history.order_by("-changed_on", "-id").first()
+        return last.changed_on if last else None
+
+
+DATABASE = Neighbours()
+
+
+def center_search_text(center: Center) -> str:
     parts = [center.code, center.name_ru, center.name_en, center.address]
     for related in (center.institution, center.region, center.country):
         if related is not None:
@@ -242,7 +339,7 @@ def _search_text(center: Center) -> str:
     return normalize_search(" ".join(p for p in parts if p))
 
 
-def _validate_center(center: Center) -> None:
+def _validate_center(center: Center, neighbours: Neighbours) -> None:
     """Every rule that concerns one center and its neighbours; raises all errors at once."""
     errors: dict[str, list[str]] = {}
 
@@ -259,7 +356,7 @@ def _validate_center(center: Center) -> None:
             ),
         )
     else:
-        other = Center.objects.filter(code=center.code).exclude(pk=center.pk).first()
+        other = neighbours.same_code(center)
         if other:
             add(
                 "code",
@@ -301,13 +398,7 @@ def _validate_center(center: Center) -> None:
             )
 
     if center.kind == Kind.REGIONAL and center.status == Status.OPEN and center.region_id:
-        other = (
-            Center.objects.filter(
-                region_id=center.region_id, kind=Kind.REGIONAL, status=Status.OPEN
-            )
-            .exclude(pk=center.pk)
-            .first()
-        )
+        other = neighbours.open_regional(center)
         if other:
             add(
                 "status",
@@ -319,10 +410,11 @@ def _validate_center(center: Center) -> None:
     if (center.latitude is None) != (center.longitude is None):
         add("latitude", _("Give both latitude and longitude, or neither."))
 
+    exclude = ["code", "search_text", "regional_center"]
+    if not neighbours.check_references:
+        exclude += ["institution", "region", "country"]
     try:
-        center.full_clean(
-            exclude=["code", "search_text", "regional_center"], validate_constraints=False
-        )
+        center.full_clean(exclude=exclude, validate_constraints=False)
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             for message in messages:
@@ -343,18 +435,14 @@ def _validate_center(center: Center) -> None:
         raise RegistryError(errors)
 
 
-def _default_coordinator(center: Center) -> None:
+def _default_coordinator(center: Center, neighbours: Neighbours) -> None:
     """A remote access center with no coordinator gets its region's regional center."""
     if center.kind == Kind.REMOTE and center.regional_center is None and center.region_id:
-        candidates = Center.objects.filter(region_id=center.region_id, kind=Kind.REGIONAL)
-        center.regional_center = (
-            candidates.filter(status=Status.OPEN).first()
-            or candidates.exclude(status=Status.CLOSED).first()
-        )
+        center.regional_center = neighbours.coordinator_for(center)
 
 
 def _save(center: Center) -> None:
-    center.search_text = _search_text(center)
+    center.search_text = center_search_text(center)
     registry_changed()
     try:
         with transaction.atomic():
@@ -370,7 +458,8 @@ def _save(center: Center) -> None:
         ) from exc
 
 
-def _snapshot(center: Center) -> dict[str, Any]:
+def center_snapshot(center: Center) -> dict[str, Any]:
+    """A center's fields as the audit trail compares them (references by key)."""
     snap = {
         f: getattr(
             center,
@@ -380,6 +469,39 @@ def _snapshot(center: Center) -> dict[str, Any]:
     }
     snap["status"] = center.status
     return snap
+
+
+def center_check_new(
+    *,
+    actor: Any,
+    center: Center,
+    status_date: datetime.date | None,
+    networks: list[str] | list[ParsedNetwork] | str,
+    neighbours: Neighbours = DATABASE,
+) -> tuple[list[ParsedNetwork], datetime.date]:
+    """Every rule for registering ``center`` (not saved yet): the actor's scope, the status and
+    the dates it implies, the coordinator (the region's by default), the fields, the neighbours,
+    the networks. Raises ``RegistryError``; returns the parsed networks and the date of the
+    first status."""
+    _authorize(actor, Capability.EDIT_CENTER, center, existing=False)
+    status = center.status
+    if status not in STATUSES:
+        raise RegistryError({"status": _("Unknown status “{value}”.").format(value=status)})
+    if status == Status.OPEN and center.opened_on is None:
+        center.opened_on = status_date or timezone.localdate()
+    if status == Status.CLOSED and center.closed_on is None:
+        center.closed_on = status_date or timezone.localdate()
+    _default_coordinator(center, neighbours)
+    _validate_center(center, neighbours)
+    parsed = center_check_networks(
+        actor=actor, center=center, networks=networks, neighbours=neighbours
+    )
+    first_date = status_date or timezone.localdate()
+    if status_date is None and status in (Status.CLOSED, Status.OPEN):
+        first_date = (
+            center.closed_on if status == Status.CLOSED else center.opened_on
+        ) or first_date
+    return parsed, first_date
 
 
 @transaction.atomic
@@ -416,26 +538,13 @@ def center_create(
         status=status,
         **details,
     )
-    _authorize(actor, Capability.EDIT_CENTER, center, existing=False)
-    if status not in Status.values:
-        raise RegistryError({"status": _("Unknown status “{value}”.").format(value=status)})
-    if status == Status.OPEN and center.opened_on is None:
-        center.opened_on = status_date or timezone.localdate()
-    if status == Status.CLOSED and center.closed_on is None:
-        center.closed_on = status_date or timezone.localdate()
-    _default_coordinator(center)
-    _validate_center(center)
-    parsed = parse_networks(networks)
-    _check_networks_free(center, parsed)
+    parsed, first_date = center_check_new(
+        actor=actor, center=center, status_date=status_date, networks=networks
+    )
     _save(center)
     _replace_networks(center, parsed)
-    first_date = status_date or timezone.localdate()
-    if status_date is None and status in (Status.CLOSED, Status.OPEN):
-        first_date = (
-            center.closed_on if status == Status.CLOSED else center.opened_on
-        ) or first_date
     CenterStatusChange.objects.create(
-        center=center, status=status, changed_on=first_date, changed_by=_user(actor)
+        center=center, status=status, changed_on=first_date, changed_by=actor_user(actor)
     )
     audit_record(
         actor=actor,
@@ -466,6 +575,30 @@ def center_update(
     )
 
 
+def center_check_update(
+    *,
+    actor: Any,
+    center: Center,
+    capability: Capability,
+    fields: dict[str, Any],
+    neighbours: Neighbours = DATABASE,
+) -> dict[str, list[Any]]:
+    """Set ``fields`` on ``center`` (in memory) under every rule: the actor's scope before and
+    after, the coordinator, the fields, the neighbours. Raises ``RegistryError``; returns the
+    changes as the audit trail records them."""
+    _authorize(actor, capability, center, existing=True)
+    before = center_snapshot(center)
+    for name, value in fields.items():
+        setattr(center, name, value)
+    # A head may not move a center out of their region, nor make it foreign.
+    _authorize(actor, capability, center, existing=False)
+    if "region" in fields and "regional_center" not in fields:
+        center.regional_center = None
+    _default_coordinator(center, neighbours)
+    _validate_center(center, neighbours)
+    return model_changes(before, center_snapshot(center))
+
+
 def _update(
     *,
     actor: Any,
@@ -475,20 +608,11 @@ def _update(
     fields: dict[str, Any],
 ) -> Center:
     center = Center.objects.select_for_update().get(pk=center.pk)
-    _authorize(actor, capability, center, existing=True)
-    before = _snapshot(center)
-    for name, value in fields.items():
-        setattr(center, name, value)
-    # A head may not move a center out of their region, nor make it foreign.
-    _authorize(actor, capability, center, existing=False)
-    if "region" in fields and "regional_center" not in fields:
-        center.regional_center = None
-    _default_coordinator(center)
-    _validate_center(center)
-    changes = model_changes(before, _snapshot(center))
+    changes = center_check_update(actor=actor, center=center, capability=capability, fields=fields)
     if networks is not None:
-        parsed = parse_networks(networks)
-        _check_networks_free(center, parsed)
+        parsed = center_check_networks(
+            actor=actor, center=center, networks=networks, neighbours=DATABASE
+        )
         old = sorted(center.networks.values_list("cidr", flat=True))
         new = sorted(n.cidr for n in parsed)
         if old != new:
@@ -515,21 +639,20 @@ def center_update_contacts(*, actor: Any, center: Center, **contacts: Any) -> Ce
     )
 
 
-@transaction.atomic
-def center_change_status(
+def center_check_status(
     *,
     actor: Any,
     center: Center,
     status: str,
-    changed_on: datetime.date | None = None,
-    note: str = "",
-) -> Center:
-    """Move a center along planned → approved → open → suspended → closed, keeping the dated
-    history; opening sets the opening date, closing the closing date (the center stays)."""
-    center = Center.objects.select_for_update().get(pk=center.pk)
+    changed_on: datetime.date | None,
+    neighbours: Neighbours = DATABASE,
+) -> tuple[str, datetime.date]:
+    """Move ``center`` (in memory) to ``status`` under every rule: the actor's scope, the
+    allowed transitions, the date (not in the future, not before the last change), the dates
+    it sets, the neighbours. Raises ``RegistryError``; returns the old status and the date."""
     _authorize(actor, Capability.EDIT_CENTER, center, existing=True)
     changed_on = changed_on or timezone.localdate()
-    if status not in Status.values:
+    if status not in STATUSES:
         raise RegistryError({"status": _("Unknown status “{value}”.").format(value=status)})
     if status == center.status:
         raise RegistryError(
@@ -545,12 +668,12 @@ def center_change_status(
         )
     if changed_on > timezone.localdate():
         raise RegistryError({"changed_on": _("A status change cannot be dated in the future.")})
-    last = center.status_history.order_by("-changed_on", "-id").first()
-    if last and changed_on < last.changed_on:
+    last = neighbours.last_status_date(center)
+    if last and changed_on < last:
         raise RegistryError(
             {
                 "changed_on": _("The date cannot precede the last change ({date}).").format(
-                    date=last.changed_on.isoformat()
+                    date=last.isoformat()
                 )
             }
         )
@@ -562,10 +685,28 @@ def center_change_status(
         center.closed_on = None
     elif status == Status.CLOSED:
         center.closed_on = changed_on
-    _validate_center(center)
+    _validate_center(center, neighbours)
+    return old_status, changed_on
+
+
+@transaction.atomic
+def center_change_status(
+    *,
+    actor: Any,
+    center: Center,
+    status: str,
+    changed_on: datetime.date | None = None,
+    note: str = "",
+) -> Center:
+    """Move a center along planned → approved → open → suspended → closed, keeping the dated
+    history; opening sets the opening date, closing the closing date (the center stays)."""
+    center = Center.objects.select_for_update().get(pk=center.pk)
+    old_status, changed_on = center_check_status(
+        actor=actor, center=center, status=status, changed_on=changed_on
+    )
     _save(center)
     CenterStatusChange.objects.create(
-        center=center, status=status, changed_on=changed_on, note=note, changed_by=_user(actor)
+        center=center, status=status, changed_on=changed_on, note=note, changed_by=actor_user(actor)
     )
     audit_record(
         actor=actor,
@@ -584,7 +725,8 @@ def center_close(
     )
 
 
-def _user(actor: Any) -> Any:
+def actor_user(actor: Any) -> Any:
+    """The user to record as having made a change (None for the system)."""
     return actor if getattr(actor, "pk", None) else None
 
 
@@ -595,18 +737,24 @@ INSTITUTION_FIELDS = ("name_ru", "name_en", "kind", "address", "website")
 
 def _refresh_center_search(centers: Any) -> None:
     for center in centers.select_related("institution", "region", "country"):
-        Center.objects.filter(pk=center.pk).update(search_text=_search_text(center))
+        Center.objects.filter(pk=center.pk).update(search_text=center_search_text(center))
 
 
-@transaction.atomic
-def institution_create(*, actor: Any, **fields: Any) -> Institution:
-    """Register a host institution."""
+def institution_check_new(*, actor: Any, **fields: Any) -> Institution:
+    """A host institution, not saved yet, checked: the actor's capability and its fields."""
     _require(actor, Capability.EDIT_INSTITUTION)
     institution = Institution(**fields)
     try:
         institution.full_clean()
     except ValidationError as exc:
         raise RegistryError(exc.message_dict) from exc
+    return institution
+
+
+@transaction.atomic
+def institution_create(*, actor: Any, **fields: Any) -> Institution:
+    """Register a host institution."""
+    institution = institution_check_new(actor=actor, **fields)
     institution.save()
     registry_changed()
     audit_record(actor=actor, action="institution.create", obj=institution)

@@ -19,6 +19,7 @@ from libranet.network.selectors import (
     map_points,
     network_summary,
 )
+from libranet.worker.selectors import last_heartbeat, queue_state
 
 PAGE_SIZE = 50
 
@@ -53,14 +54,27 @@ def anonymous_page_cache(view):
 
 @require_safe
 def healthz(request):
-    """200 when the database answers, 503 when it does not: for load balancers."""
+    """200 when the database answers, 503 when it does not: for load balancers. The JSON also
+    tells how the task worker and its queue are (the latest heartbeat of any worker, the age of
+    the oldest task waiting), for monitoring; a stopped worker does not make it fail."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
+        queue = queue_state(counts=False)
+        workers = last_heartbeat()
     except Exception:  # any database failure means "take me out of rotation"
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
-    return HttpResponse("ok\n", content_type="text/plain")
+        return JsonResponse({"database": "unavailable"}, status=503)
+    return JsonResponse(
+        {
+            "database": "ok",
+            "workers": workers,
+            "queue": {
+                "ready": queue.ready,
+                "age_seconds": None if queue.age_seconds is None else round(queue.age_seconds, 1),
+            },
+        }
+    )
 
 
 @require_safe

@@ -110,13 +110,14 @@ def _require(actor: Any) -> None:
 # --- values -------------------------------------------------------------------------------------
 
 _DASH = "-\u2010\u2011\u2012\u2013\u2014\u2015"
-_ISO_DATE = re.compile(r"^(\d{3,4})-(\d{1,2})-(\d{1,2})$")
-_RU_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{3,4})$")
-_ISO_MONTH = re.compile(r"^(\d{3,4})-(\d{1,2})$")
-_YEAR = re.compile(r"^(\d{3,4})$")
-_RANGE = re.compile(rf"^(\d{{3,4}})\s*[{_DASH}]\s*(\d{{3,4}})$")
+# ASCII digits only: \d and int() would also read Arabic-Indic or full-width digits as a year.
+_ISO_DATE = re.compile(r"^(\d{3,4})-(\d{1,2})-(\d{1,2})$", re.ASCII)
+_RU_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{3,4})$", re.ASCII)
+_ISO_MONTH = re.compile(r"^(\d{3,4})-(\d{1,2})$", re.ASCII)
+_YEAR = re.compile(r"^(\d{3,4})$", re.ASCII)
+_RANGE = re.compile(rf"^(\d{{3,4}})\s*[{_DASH}]\s*(\d{{3,4}})$", re.ASCII)
 # A decade: "1920s", or the Russian "1920-е" (also with "e" typed in Latin).
-_DECADE = re.compile(rf"^(\d{{2,3}}0)(?:s|'s|[{_DASH}](?:е|e))$")
+_DECADE = re.compile(rf"^(\d{{2,3}}0)(?:s|'s|[{_DASH}](?:е|e))$", re.ASCII)
 
 
 def _date_error(text: str) -> ResourceError:

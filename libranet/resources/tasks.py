@@ -1,4 +1,4 @@
-"""The resources' tasks, run by the task queue's worker (``manage.py db_worker``, which
+"""The resources' tasks, run by the task queue's worker (``manage.py run_worker``, which
 ``make run`` starts). Each is safe to run twice."""
 
 from django_tasks import task

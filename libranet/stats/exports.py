@@ -1,10 +1,12 @@
 """The reports as tables (CSV, XLSX), written by the registry's table writers: the same rows and
-figures the pages show, numbers as numbers, headers in the page's language."""
+figures the pages show, numbers as numbers, headers in the page's language. Each row starts
+with the month and the days it covers (a running month's figures stop at yesterday)."""
 
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from libranet.dates import month_text
 from libranet.network import importexport
 from libranet.usage.models import Metric
 from libranet.usage.reports import (
@@ -24,13 +26,27 @@ def indicator_heading(metric: Metric) -> str:
     return f"{INDICATOR_NAMES[metric]} ({metric.label})"
 
 
+def _period_columns() -> list[str]:
+    return [_("Month"), _("First day"), _("Last day"), _("Month complete")]
+
+
+def _period(report: MonthlyIndicators | ZeroUsageReport) -> list[Any]:
+    """The month and the days its figures cover: while it runs, through yesterday."""
+    return [
+        month_text(report.month),
+        report.month.isoformat(),
+        report.last_day.isoformat(),
+        _("yes") if report.complete else _("no"),
+    ]
+
+
 def _percent(change: Change) -> float | str:
     return "" if change.percent is None else round(change.percent, 1)
 
 
 def indicators_table(report: MonthlyIndicators) -> tuple[list[str], list[dict[str, Any]]]:
     """One row per group, then the total; per indicator its value and both changes."""
-    columns = [_("Month"), _("Code"), _("Name")]
+    columns = [*_period_columns(), _("Code"), _("Name")]
     for metric in report.indicators:
         heading = indicator_heading(metric)
         columns += [
@@ -42,7 +58,7 @@ def indicators_table(report: MonthlyIndicators) -> tuple[list[str], list[dict[st
         ]
 
     def row(group: IndicatorRow) -> dict[str, Any]:
-        values: list[Any] = [report.month.strftime("%Y-%m"), group.key, group.name]
+        values: list[Any] = [*_period(report), group.key, group.name]
         for cell in group.cells:
             values += [
                 cell.value,
@@ -59,7 +75,7 @@ def indicators_table(report: MonthlyIndicators) -> tuple[list[str], list[dict[st
 def zero_usage_table(report: ZeroUsageReport) -> tuple[list[str], list[dict[str, Any]]]:
     """One row per center listed, with its coordinating regional center."""
     columns = [
-        _("Month"),
+        *_period_columns(),
         _("Coordinating regional center code"),
         _("Coordinating regional center"),
         _("Center code"),
@@ -74,7 +90,7 @@ def zero_usage_table(report: ZeroUsageReport) -> tuple[list[str], list[dict[str,
         coordinator = group.regional_center
         for item in group.rows:
             values: list[Any] = [
-                report.month.strftime("%Y-%m"),
+                *_period(report),
                 coordinator.code if coordinator else "",
                 coordinator.name if coordinator else "",
                 item.center.code,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from libranet.dates import DateInputError, month_text, parse_month
 from libranet.network.models import Center, Region
 from libranet.usage.reports import (
     GROUPINGS,
@@ -17,7 +18,6 @@ from libranet.usage.reports import (
     MONTHLY_INDICATORS,
     add_months,
     check_month,
-    month_from_text,
     month_start,
 )
 
@@ -36,14 +36,11 @@ class MonthField(forms.Field):
     def to_python(self, value: Any) -> datetime.date | None:
         if value in self.empty_values:
             return None
-        month = month_from_text(str(value))
-        if month is None:
-            raise forms.ValidationError(
-                _("“%(value)s” is not a month: enter it as YYYY-MM, for example %(example)s."),
-                params={"value": value, "example": last_complete_month().strftime("%Y-%m")},
-                code="invalid",
-            )
-        return month
+        try:
+            return parse_month(str(value), parameter="month")
+        except DateInputError as exc:
+            # The page shows the field's label before the reason.
+            raise forms.ValidationError(exc.reason, code="invalid") from exc
 
     def validate(self, value: datetime.date | None) -> None:
         super().validate(value)
@@ -52,7 +49,7 @@ class MonthField(forms.Field):
         if value < FIRST_MONTH:
             raise forms.ValidationError(
                 _("There is no usage before %(first)s: choose a later month."),
-                params={"first": FIRST_MONTH.strftime("%Y-%m")},
+                params={"first": month_text(FIRST_MONTH)},
                 code="too_early",
             )
         try:
@@ -77,7 +74,7 @@ class ReportForm(forms.Form):
         # The month shown is in the picker too, also when the query names none.
         data = data.copy()
         if not data.get("month"):
-            data["month"] = last_complete_month().strftime("%Y-%m")
+            data["month"] = month_text(last_complete_month())
         super().__init__(data)
         self.scope = scope
         regions = Region.objects.filter(centers__in=scope).distinct()
@@ -101,7 +98,7 @@ class ReportForm(forms.Form):
         """This report's query string, for its downloads."""
         names = ("month", "kind", "region", *self.extra_query_fields)
         values = {name: self.cleaned_data.get(name) or "" for name in names}
-        values["month"] = self.cleaned_data["month"].strftime("%Y-%m")
+        values["month"] = month_text(self.cleaned_data["month"])
         return urlencode({name: value for name, value in values.items() if value})
 
 

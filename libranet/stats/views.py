@@ -16,12 +16,12 @@ from libranet.usage.reports import (
     INDICATOR_NAMES,
     MonthlyIndicators,
     ZeroUsageReport,
-    month_end,
     monthly_indicators,
     zero_usage,
 )
 
 from . import charts, exports
+from .formatting import period_file_name, period_label
 from .forms import IndicatorsForm, ReportForm
 
 FORMATS = {"csv": exports.CSV_TYPE, "xlsx": exports.XLSX_TYPE}
@@ -77,7 +77,8 @@ def indicators(request):
             "report": report,
             "headings": [INDICATOR_NAMES[m] for m in report.indicators],
             "by_label": GROUPINGS[report.by],
-            "running": report.last_day < month_end(report.month),
+            "period": period_label(report.month, report.last_day),
+            "running": not report.complete,
             "chart_metric": INDICATOR_NAMES[metric],
             "series_chart": series,
             "groups_chart": groups,
@@ -98,7 +99,8 @@ def indicators_export(request, fmt):
     if report is None:
         return _render(request, "indicators.html", {"form": form}, status=400)
     content = exports.render(exports.indicators_table(report), fmt, sheet="indicators")
-    return _download(content, fmt, f"usage-{report.month:%Y-%m}-by-{report.by}")
+    period = period_file_name(report.month, report.last_day)
+    return _download(content, fmt, f"usage-{period}-by-{report.by}")
 
 
 # --- zero usage ----------------------------------------------------------------------------
@@ -125,7 +127,8 @@ def zero_usage_report(request):
             "report": report,
             "headings": [INDICATOR_NAMES[m] for m in report.indicators],
             "listed": sum(len(group.rows) for group in report.groups),
-            "running": report.last_day < month_end(report.month),
+            "period": period_label(report.month, report.last_day),
+            "running": not report.complete,
             "groups": [
                 (
                     group.regional_center,
@@ -153,4 +156,4 @@ def zero_usage_export(request, fmt):
     if report is None:
         return _render(request, "zero_usage.html", {"form": form}, status=400)
     content = exports.render(exports.zero_usage_table(report), fmt, sheet="zero usage")
-    return _download(content, fmt, f"zero-usage-{report.month:%Y-%m}")
+    return _download(content, fmt, f"zero-usage-{period_file_name(report.month, report.last_day)}")

@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from libranet.usage import counter, counter_tabular
-from libranet.usage.credentials import sushi_authenticate
+from libranet.usage.credentials import sushi_authenticate, sushi_rate_limit
 
 TABULAR = {
     "tsv": ("text/tab-separated-values; charset=utf-8", counter_tabular.write_tsv),
@@ -38,7 +38,10 @@ logger = logging.getLogger(__name__)
 
 
 def _refused(exception: counter.CounterException) -> JsonResponse:
-    return _json(exception.as_json(), status=exception.http_status)
+    response = _json(exception.as_json(), status=exception.http_status)
+    if exception.retry_after is not None:
+        response["Retry-After"] = str(exception.retry_after)
+    return response
 
 
 def _answers(view: Callable) -> Callable:
@@ -59,11 +62,15 @@ def _answers(view: Callable) -> Callable:
 
 
 def _customer(request: HttpRequest) -> counter.Customer:
-    return sushi_authenticate(
+    """The customer the request may read, once its request is counted against the customer's
+    rate limit (Exception 1020 past it)."""
+    customer = sushi_authenticate(
         customer_id=request.GET.get("customer_id", ""),
         requestor_id=request.GET.get("requestor_id", ""),
         api_key=request.GET.get("api_key", ""),
     )
+    sushi_rate_limit(customer=customer)
+    return customer
 
 
 @csrf_exempt  # a protocol for programs: a wrong method is a 405, never a CSRF 403

@@ -50,3 +50,42 @@ def test_check_deploy_is_clean_in_production_mode(tmp_path):
         LIBRANET_ALLOWED_HOSTS="network.example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_esia_certificate_hash_follows_the_signer_unless_set(tmp_path):
+    assert setting("LIBRANET_ESIA_CERT_HASH", data_dir=tmp_path) == "gost"
+    rsa = {"LIBRANET_ESIA_SIGNER": "rsa"}
+    assert setting("LIBRANET_ESIA_CERT_HASH", data_dir=tmp_path, **rsa) == "sha256"
+    chosen = {"LIBRANET_ESIA_SIGNER": "openssl", "LIBRANET_ESIA_CERT_HASH": "sha256"}
+    assert setting("LIBRANET_ESIA_CERT_HASH", data_dir=tmp_path, **chosen) == "sha256"
+
+
+ESIA = {"LIBRANET_ESIA_BASE_URL": "http://127.0.0.1:8001", "LIBRANET_ESIA_CLIENT_ID": "DEMO"}
+
+
+def test_a_certificate_hash_that_cannot_work_stops_the_start(tmp_path):
+    """The application (system check) and the local provider (its command) both refuse to
+    start with a GOST hash on a machine without the GOST engine, saying what to do."""
+    no_openssl = tmp_path / "bin"  # a PATH without openssl: no GOST engine either
+    no_openssl.mkdir()
+    missing = {"PATH": str(no_openssl), "LIBRANET_ESIA_CERT_HASH": "gost"}
+    check = run("manage.py", "check", data_dir=tmp_path, **ESIA, **missing)
+    assert check.returncode != 0
+    assert "libranet.E001" in check.stderr and "GOST engine is not installed" in check.stderr
+    # Without ESIA configured, an installation need not have the engine.
+    assert run("manage.py", "check", data_dir=tmp_path, **missing).returncode == 0
+
+    keys = run("manage.py", "esia_dev_keys", data_dir=tmp_path)
+    assert keys.returncode == 0, keys.stderr
+    provider = run("manage.py", "esia_dev_provider", "--port", "0", data_dir=tmp_path, **missing)
+    assert provider.returncode != 0
+    assert "The local ESIA provider cannot start" in provider.stderr
+    assert "LIBRANET_ESIA_CERT_HASH is gost" in provider.stderr
+
+
+def test_check_names_a_certificate_hash_that_does_not_fit(tmp_path):
+    wrong = run("manage.py", "check", data_dir=tmp_path, LIBRANET_ESIA_CERT_HASH="md5")
+    assert wrong.returncode != 0 and "it must be gost or sha256" in wrong.stderr
+    cryptopro = {"LIBRANET_ESIA_SIGNER": "cryptopro", "LIBRANET_ESIA_CERT_HASH": "sha256"}
+    mismatch = run("manage.py", "check", data_dir=tmp_path, **ESIA, **cryptopro)
+    assert mismatch.returncode != 0 and "CryptoPro names the certificate" in mismatch.stderr

@@ -12,9 +12,9 @@ How the collections map onto COUNTER's model (Code of Practice 5.1, section 3.3)
   include Book or Journal, so each resource is in exactly one of them; PR covers all.
 - Data_Type from the resource's type (``DATA_TYPES``); Unique_Title metrics only for books,
   the one Data_Type COUNTER defines them for.
-- Access_Type from the access level as it is now: open to everyone is Free_To_Read (free to
-  read, with no open licence claimed), every other level is Controlled. Access_Method is
-  always Regular (no text and data mining is counted).
+- Access_Type from the access level at the time of use (kept with the usage): open to
+  everyone is Free_To_Read (free to read, with no open licence claimed), every other level is
+  Controlled. Access_Method is always Regular (no text and data mining is counted).
 - YOP is the resource's first year (``year_from``), 0001 when unknown, as COUNTER asks.
 - Item_ID is Proprietary ``<platform id>:<identifier>``; Institution_ID is Proprietary
   ``<platform id>:<customer_id>``, where a center's customer_id is its code.
@@ -35,9 +35,10 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Max, Min, Model, Q, Sum
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from libranet import dates
 from libranet.network.models import Center, Country
 from libranet.resources.models import AccessLevel, Resource
 
@@ -52,6 +53,7 @@ WORLD_CUSTOMER_ID = "0000000000000000"  # COUNTER's "The World": global reports
 # exceptions that only go into a report's header).
 EXCEPTIONS: dict[int, tuple[str, int]] = {
     1000: ("Service Not Available", 503),
+    1020: ("Client has made too many requests", 429),
     1030: ("Insufficient Information to Process Request", 400),
     2000: ("Requestor Not Authorized to Access Service", 401),
     2010: ("Requestor is Not Authorized to Access Usage for Institution", 403),
@@ -77,10 +79,11 @@ class CounterException(Exception):
     it goes into a report's header. ``data`` says, in English as the protocol's messages, what
     exactly was wrong."""
 
-    def __init__(self, code: int, data: str = "") -> None:
+    def __init__(self, code: int, data: str = "", *, retry_after: int | None = None) -> None:
         self.code = code
         self.message, self.http_status = EXCEPTIONS[code]
         self.data = data
+        self.retry_after = retry_after  # seconds, for the Retry-After header (1020)
         super().__init__(f"{code}: {self.message}" + (f" ({data})" if data else ""))
 
     def as_json(self) -> dict[str, Any]:
@@ -289,10 +292,9 @@ _FILTER_NAMES = {
     "country_code": "Country_Code",
     "subdivision_code": "Subdivision_Code",
 }
-_YOP_RE = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
+_YOP_RE = re.compile(r"([0-9]{4})(?:-([0-9]{4}))?", re.ASCII)
 _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 _SUBDIVISION_RE = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
-_DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 
 # --- customers -------------------------------------------------------------------------------
 
@@ -399,7 +401,10 @@ def _spans(months: list[datetime.date]) -> str:
         else:
             runs.append([month])
     return ", ".join(
-        f"{run[0]:%Y-%m}" if len(run) == 1 else f"{run[0]:%Y-%m} to {run[-1]:%Y-%m}" for run in runs
+        dates.month_text(run[0])
+        if len(run) == 1
+        else f"{dates.month_text(run[0])} to {dates.month_text(run[-1])}"
+        for run in runs
     )
 
 
@@ -470,14 +475,13 @@ def _values(text: str) -> list[str]:
 
 
 def _month(value: str, name: str) -> datetime.date:
-    match = _DATE_RE.match(value.strip())
-    if not match:
-        raise CounterException(3020, f"{name} {value!r} is not yyyy-mm or yyyy-mm-dd")
-    year, month, day = match.groups()
-    try:
-        return datetime.date(int(year), int(month), int(day or 1)).replace(day=1)
-    except ValueError:
-        raise CounterException(3020, f"{name} {value!r} is not a date") from None
+    """The first day of the month of ``value`` (yyyy-mm or yyyy-mm-dd); 3020 when it is none,
+    with the reason in English, as the protocol's messages are."""
+    with translation.override("en"):
+        try:
+            return dates.parse_month_or_day(value, parameter=name).replace(day=1)
+        except dates.DateInputError as exc:
+            raise CounterException(3020, str(exc)) from None
 
 
 def parse_report_request(
@@ -501,7 +505,8 @@ def parse_report_request(
         raise CounterException(3020, "end_date is before begin_date")
     if begin >= current:
         raise CounterException(
-            3020, f"begin_date {begin:%Y-%m} is not a past month; usage is reported by month"
+            3020,
+            f"begin_date {dates.month_text(begin)} is not a past month; usage is reported by month",
         )
     request = ReportRequest(kind=kind, customer=customer, begin=begin, end=end)
     if end >= current:
@@ -510,7 +515,7 @@ def parse_report_request(
             CounterException(
                 3031,
                 f"{_spans(_months(current, end))} not ready: End_Date set to the last day of "
-                f"{request.end:%Y-%m}",
+                f"{dates.month_text(request.end)}",
             )
         )
     unknown = sorted(name for name in params if name not in kind.parameters)
@@ -578,7 +583,7 @@ def _parse_filters(request: ReportRequest, params: dict[str, str]) -> None:
 
 
 def _yop_range(value: str) -> tuple[int, int] | None:
-    match = _YOP_RE.match(value)
+    match = _YOP_RE.fullmatch(value)
     if not match:
         return None
     first = int(match.group(1))
@@ -634,8 +639,8 @@ def _availability(request: ReportRequest) -> list[datetime.date]:
         request.exceptions.append(
             CounterException(
                 3032,
-                f"usage is available from {first_day:%Y-%m}; Begin_Date set to its first day "
-                f"({_spans(gone)} requested)",
+                f"usage is available from {dates.month_text(first_day)}; Begin_Date set to its "
+                f"first day ({_spans(gone)} requested)",
             )
         )
         request.begin = first_day.replace(day=1)
@@ -648,7 +653,7 @@ def _availability(request: ReportRequest) -> list[datetime.date]:
         processed.append(month)
         length = calendar.monthrange(month.year, month.month)[1]
         if count < length:
-            partial.append(f"{month:%Y-%m}: {count} of {length} days processed")
+            partial.append(f"{dates.month_text(month)}: {count} of {length} days processed")
     if not_ready:
         code = 3032 if first_day is not None and request.end < first_day else 3031
         request.exceptions.append(CounterException(code, f"{_spans(not_ready)} not processed"))
@@ -711,7 +716,7 @@ def _usage(
     for first, last in periods:
         sums = rows.filter(day__gte=first, day__lte=last).values("metric", *group)
         for row in sums.annotate(total=Sum("value")).order_by():
-            yield f"{first:%Y-%m}", row
+            yield dates.month_text(first), row
 
 
 def _add(performance: Performance, period: str, row: dict[str, Any]) -> None:
@@ -799,9 +804,9 @@ def _order(center: int | None) -> tuple[bool, int]:
 def _resource_filter(request: ReportRequest, types: Iterable[str]) -> Q:
     filters = [Q(resource__type__in=_resource_types(request, types))]
     access = request.filters.get("Access_Type")
-    if access is not None:
+    if access is not None:  # the level at the time of use, kept with the usage
         levels = [level for level in AccessLevel if access_type(level) in access]
-        filters.append(Q(resource__access_level__in=levels))
+        filters.append(Q(access_level__in=levels))
     if "YOP" in request.filters:
         ranges = [r for r in map(_yop_range, request.filters["YOP"]) if r]
         filters.append(functools.reduce(operator.or_, map(_yop_q, ranges)))
@@ -820,16 +825,25 @@ def _yop_q(years: tuple[int, int]) -> Q:
     return q
 
 
+# Per resource: the performance by (center, Access_Type at the time of use), each None when
+# the report does not show it.
+Usage = dict[int, dict[tuple[int | None, str | None], Performance]]
+
+
 def _resource_usage(
     request: ReportRequest, types: Iterable[str]
-) -> tuple[dict[int, dict[int | None, Performance]], dict[int, Resource]]:
-    """Per resource and (when institutions are shown) center, the usage's performance."""
-    usage: dict[int, dict[int | None, Performance]] = {}
+) -> tuple[Usage, dict[int, Resource]]:
+    """Per resource, and (when they are shown) center and Access_Type, the usage's
+    performance."""
+    usage: Usage = {}
+    by_access = "Access_Type" in request.shown
+    group = ["resource", "access_level"] if by_access else ["resource"]
     for period, row in _usage(
-        request, DailyItemUsage, request.metrics, ["resource"], _resource_filter(request, types)
+        request, DailyItemUsage, request.metrics, group, _resource_filter(request, types)
     ):
+        access = access_type(row["access_level"]) if by_access else None
         by_center = usage.setdefault(row["resource"], {})
-        _add(by_center.setdefault(row.get("center"), {}), period, row)
+        _add(by_center.setdefault((row.get("center"), access), {}), period, row)
     resources = Resource.objects.in_bulk(list(usage))
     author = request.filters.get("Author", "").casefold()
     if author:
@@ -842,19 +856,20 @@ def _resource_usage(
 def _attribute_performances(
     request: ReportRequest,
     resource: Resource,
-    by_center: dict[int | None, Performance],
+    by_center: dict[tuple[int | None, str | None], Performance],
     institutions: Callable,
 ) -> list[dict[str, Any]]:
     kind = data_type(resource.type)
     entries = []
-    for center, performance in sorted(by_center.items(), key=lambda e: _order(e[0])):
+    ordered = sorted(by_center.items(), key=lambda e: (_order(e[0][0]), e[0][1] or ""))
+    for (center, access), performance in ordered:
         if kind not in TITLE_METRIC_DATA_TYPES:
             performance = {m: c for m, c in performance.items() if m not in TITLE_METRICS}
         entry: dict[str, Any] = {"Data_Type": kind}
         if "YOP" in request.shown:
             entry["YOP"] = yop(resource.year_from)
-        if "Access_Type" in request.shown:
-            entry["Access_Type"] = access_type(resource.access_level)
+        if access is not None:
+            entry["Access_Type"] = access
         if "Access_Method" in request.shown:
             entry["Access_Method"] = "Regular"
         entry.update(institutions(center))
@@ -866,7 +881,9 @@ def _attribute_performances(
 
 def _title_items(request: ReportRequest) -> list[dict[str, Any]]:
     usage, resources = _resource_usage(request, TITLE_TYPES)
-    institutions = _institutions(request, (c for by_center in usage.values() for c in by_center))
+    institutions = _institutions(
+        request, (c for by_center in usage.values() for c, _access in by_center)
+    )
     items = []
     for resource in sorted(resources.values(), key=lambda r: r.identifier):
         performances = _attribute_performances(request, resource, usage[resource.pk], institutions)
@@ -892,7 +909,9 @@ def _publication_date(resource: Resource) -> str | None:
 
 def _item_items(request: ReportRequest) -> list[dict[str, Any]]:
     usage, resources = _resource_usage(request, ITEM_TYPES)
-    institutions = _institutions(request, (c for by_center in usage.values() for c in by_center))
+    institutions = _institutions(
+        request, (c for by_center in usage.values() for c, _access in by_center)
+    )
     items = []
     for resource in sorted(resources.values(), key=lambda r: r.identifier):
         performances = _attribute_performances(request, resource, usage[resource.pk], institutions)
@@ -986,8 +1005,8 @@ def report_list(today: datetime.date | None = None) -> list[dict[str, Any]]:
             "Release": RELEASE,
             "Report_Description": kind.description,
             "Path": f"/r51/reports/{kind.path}",
-            "First_Month_Available": f"{first:%Y-%m}",
-            "Last_Month_Available": f"{last:%Y-%m}",
+            "First_Month_Available": dates.month_text(first),
+            "Last_Month_Available": dates.month_text(last),
         }
         for kind in REPORTS.values()
     ]

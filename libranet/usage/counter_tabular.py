@@ -16,6 +16,7 @@ from typing import Any
 import openpyxl
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from libranet.dates import month_text
 from libranet.network.importexport import guard_formula
 
 from .counter import EXTENSIONS, REPORTS
@@ -150,7 +151,7 @@ def tabular_rows(report: dict[str, Any]) -> list[Row]:
                 counts = entry["Performance"].get(metric)
                 if not counts:
                     continue
-                by_month = [counts.get(f"{month:%Y-%m}", 0) for month in months]
+                by_month = [counts.get(month_text(month), 0) for month in months]
                 body.append([*first, *described, *middle, metric, sum(counts.values()), *by_month])
     return [*header_rows(report), [], headings, *body]
 

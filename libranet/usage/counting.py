@@ -21,6 +21,10 @@ The rules (Code of Practice 5.1, section 7), for one day's events:
 - **Searches**: every search event is one Searches_Platform and one Searches_Regular (the
   Library's collections are the one database a reader searches on this platform).
 - **Sessions** (the network's own indicator): distinct sessions with any event, per center.
+- **Access_Type as at the time of use**: item counts are kept per access level of the events
+  (the resource's level when each happened; its current level for events recorded before
+  the level was kept). Unique counts are per level too: a session that used a resource
+  before and after its level changed the same day counts once under each.
 
 A day is a calendar day in the project's time zone (``TIME_ZONE``, Europe/Moscow by default),
 the day the network's staff work in; a session never spans two days (its identifier holds the
@@ -114,24 +118,25 @@ def day_sql(connection: BaseDatabaseWrapper, day: datetime.date) -> DaySQL:
     count_items = f"""
         CREATE TEMPORARY TABLE {COUNTS} AS
         WITH clicks AS (
-            SELECT {center} AS center_id, {resource} AS resource_id, session, action, granted,
+            SELECT {center} AS center_id, {resource} AS resource_id, access_level, session,
+                   action, granted,
                    LEAD(ms) OVER (
                        PARTITION BY session, {resource}, action, granted ORDER BY ms
                    ) - ms AS gap
             FROM (
-                SELECT {center}, {resource}, session, action, granted,
+                SELECT {center}, {resource}, access_level, session, action, granted,
                        {_epoch_ms(occurred, connection.vendor)} AS ms
                 {day_events} AND {resource} IS NOT NULL AND action IN ({item_actions})
             ) AS day_events
         )
-        SELECT center_id, resource_id,
+        SELECT center_id, resource_id, access_level,
             SUM(CASE WHEN granted AND {kept} THEN 1 ELSE 0 END) AS tii,
             SUM(CASE WHEN granted AND action = {request} AND {kept} THEN 1 ELSE 0 END) AS tir,
             COUNT(DISTINCT CASE WHEN granted THEN session END) AS uii,
             COUNT(DISTINCT CASE WHEN granted AND action = {request} THEN session END) AS uir,
             SUM(CASE WHEN NOT granted AND {kept} THEN 1 ELSE 0 END) AS nl
         FROM clicks
-        GROUP BY center_id, resource_id
+        GROUP BY center_id, resource_id, access_level
     """  # noqa: S608
     count_platform = f"""
         CREATE TEMPORARY TABLE {PLATFORM} AS
@@ -143,12 +148,17 @@ def day_sql(connection: BaseDatabaseWrapper, day: datetime.date) -> DaySQL:
         GROUP BY {center}
     """  # noqa: S608
 
-    # Title metrics join the resources for the day's counted items only, not every click.
-    publish_items = f"INSERT INTO {items} ({qn('day')}, {center}, {resource}, metric, value) "
+    # The resources are joined for the day's counted items only, not every click: for the
+    # title metrics, and for the current level of events recorded without theirs.
+    level = f"CASE WHEN c.access_level <> '' THEN c.access_level ELSE r.{qn('access_level')} END"
+    publish_items = (
+        f"INSERT INTO {items} ({qn('day')}, {center}, {resource}, access_level, metric, value) "
+    )
     publish_items += " UNION ALL ".join(
-        f"SELECT %s, c.center_id, c.resource_id, {int(metric)}, c.{value} FROM {COUNTS} AS c "  # noqa: S608
+        f"SELECT %s, c.center_id, c.resource_id, COALESCE({level}, ''), {int(metric)}, "  # noqa: S608
+        f"c.{value} FROM {COUNTS} AS c "
+        f"LEFT JOIN {resources} AS r ON r.{qn('id')} = c.resource_id "
         + (
-            f"JOIN {resources} AS r ON r.{qn('id')} = c.resource_id "
             f"WHERE c.{value} > 0 AND r.{qn('type')} IN ({titles})"
             if titled
             else f"WHERE c.{value} > 0"

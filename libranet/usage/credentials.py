@@ -8,11 +8,14 @@ center and, for a regional center, the centers it coordinates (its members).
 
 import datetime
 import hashlib
+import math
 import re
 import secrets
+import time
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -133,3 +136,30 @@ def sushi_authenticate(*, customer_id: str, requestor_id: str, api_key: str) -> 
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=since), pk=credential.pk
     ).update(last_used_at=now)
     return customer
+
+
+def sushi_rate_limit(*, customer: Customer) -> None:
+    """Count a COUNTER API request of ``customer`` and refuse it with Exception 1020 (HTTP
+    429, with the seconds to wait) past ``LIBRANET_SUSHI_RATE_REQUESTS`` in the current window
+    of ``LIBRANET_SUSHI_RATE_WINDOW`` seconds. Fixed windows counted in the cache: one atomic
+    increment per request, shared by every worker that shares the cache."""
+    limit, window = settings.LIBRANET_SUSHI_RATE_REQUESTS, settings.LIBRANET_SUSHI_RATE_WINDOW
+    if limit <= 0 or window <= 0:
+        return
+    now = time.time()
+    start = int(now // window) * window
+    key = f"sushi-rate:{customer.customer_id}:{start}"
+    cache.add(key, 0, timeout=window + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.set(key, 1, timeout=window + 1)
+        count = 1
+    if count > limit:
+        wait = max(1, math.ceil(start + window - now))
+        raise CounterException(
+            1020,
+            f"at most {limit} requests in {window} seconds for customer_id "
+            f"{customer.customer_id}; retry after {wait} seconds",
+            retry_after=wait,
+        )

@@ -128,7 +128,9 @@ class _Month:
             return None
         return self.rng.choices(self.resources, cum_weights=self.cumulative)[0]
 
-    def _add(self, moment, center_id, kind, session, action, resource_id=None, granted=True):
+    def _add(
+        self, moment, center_id, kind, session, action, resource_id=None, granted=True, level=""
+    ):
         self.rows.append(
             (
                 connection.ops.adapt_datetimefield_value(moment),
@@ -138,6 +140,7 @@ class _Month:
                 int(action),
                 resource_id,
                 granted,
+                level,
             )
         )
 
@@ -161,7 +164,9 @@ class _Month:
                 break
             resource_id, level = found
             moment += datetime.timedelta(seconds=rng.uniform(10, 180))
-            self._add(moment, center_id, kind, session, Action.INVESTIGATION, resource_id)
+            self._add(
+                moment, center_id, kind, session, Action.INVESTIGATION, resource_id, True, level
+            )
             if not reading or rng.random() > 0.6:
                 continue
             allowed = (
@@ -172,10 +177,11 @@ class _Month:
             # The reader page, then its files; a second click within seconds now and then.
             for _ in range(1 if not allowed else rng.choice((1, 1, 2, 3))):
                 moment += datetime.timedelta(seconds=rng.uniform(2, 90))
-                self._add(moment, center_id, kind, session, Action.REQUEST, resource_id, allowed)
+                request = (Action.REQUEST, resource_id, allowed, level)
+                self._add(moment, center_id, kind, session, *request)
                 if rng.random() < 0.15:
                     again = moment + datetime.timedelta(seconds=rng.uniform(1, 25))
-                    self._add(again, center_id, kind, session, Action.REQUEST, resource_id, allowed)
+                    self._add(again, center_id, kind, session, *request)
                     moment = again
 
 

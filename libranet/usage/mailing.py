@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from libranet import dates
 from libranet.mail.models import OutgoingMail
 from libranet.mail.services import mail_send
 from libranet.network.models import Center, StaffRole
@@ -40,7 +41,6 @@ from .reports import (
     ZeroUsageRow,
     add_months,
     month_end,
-    month_from_text,
     zero_usage,
 )
 
@@ -64,7 +64,7 @@ class MailingOutcome:
 
 
 def mailing_key(month: datetime.date) -> str:
-    return f"zero-usage:{month:%Y-%m}"
+    return f"zero-usage:{dates.month_text(month)}"
 
 
 def mailing_month(month: datetime.date | None = None) -> datetime.date:
@@ -77,7 +77,7 @@ def mailing_month(month: datetime.date | None = None) -> datetime.date:
     if month >= this_month:
         raise MailingError(
             _("{month} is not over yet: the mailing is sent for a past month.").format(
-                month=f"{month:%Y-%m}"
+                month=dates.month_text(month)
             )
         )
     return month
@@ -85,14 +85,10 @@ def mailing_month(month: datetime.date | None = None) -> datetime.date:
 
 def parse_month(text: str) -> datetime.date:
     """``2026-10`` as the first day of that month, or a clear error."""
-    month = month_from_text(text)
-    if month is None:
-        raise MailingError(
-            _("“{text}” is not a month: write it as YYYY-MM, for example 2026-10.").format(
-                text=text
-            )
-        )
-    return month
+    try:
+        return dates.parse_month(text, parameter="month")
+    except dates.DateInputError as exc:
+        raise MailingError(exc.reason) from exc
 
 
 def mailing_messages(month: datetime.date) -> QuerySet[OutgoingMail]:
@@ -216,7 +212,7 @@ def zero_usage_mailing_send(*, month: datetime.date | None = None) -> MailingOut
     regional_centers = Center.objects.filter(
         kind=Center.Kind.REGIONAL, status=Center.Status.OPEN
     ).select_related("region")
-    stats_query = f"month={month:%Y-%m}"
+    stats_query = f"month={dates.month_text(month)}"
     key = mailing_key(month)
     already = mailing_messages(month).count()
     without_address: list[Center] = []

@@ -5,6 +5,8 @@ import logging
 
 from django_tasks import task
 
+from libranet.dates import month_text
+
 logger = logging.getLogger(__name__)
 
 
@@ -18,11 +20,11 @@ def zero_usage_mailing(month: str | None = None) -> dict[str, int | str]:
     if outcome.without_address:
         logger.warning(
             "zero-usage mailing %s: no address for the regional centers %s",
-            f"{outcome.month:%Y-%m}",
+            month_text(outcome.month),
             ", ".join(center.code for center in outcome.without_address),
         )
     return {
-        "month": f"{outcome.month:%Y-%m}",
+        "month": month_text(outcome.month),
         "queued": outcome.queued,
         "already": outcome.already,
     }

@@ -75,6 +75,10 @@ class UsageEvent(models.Model):
         related_name="+",
     )
     granted = models.BooleanField(default=True)
+    # The resource's access level when the event happened (COUNTER's Access_Type is reported
+    # as it was at the time of use); empty without a resource, or for an event recorded before
+    # it was kept, which counts with the resource's current level.
+    access_level = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
         verbose_name = _("usage event")
@@ -86,7 +90,8 @@ class UsageEvent(models.Model):
 
 
 class DailyItemUsage(models.Model):
-    """A metric's count for one day, center (none: outside every center) and resource.
+    """A metric's count for one day, center (none: outside every center), resource and the
+    resource's access level at the time.
 
     Rebuilt whole for a day by the roll-up, so it has no unique constraint to maintain."""
 
@@ -103,6 +108,9 @@ class DailyItemUsage(models.Model):
     )
     metric = models.PositiveSmallIntegerField(choices=Metric.choices)
     value = models.PositiveIntegerField()
+    # The resource's access level at the time of use (its events'): a resource whose level
+    # changed has a row per level, and reports its past use with the past Access_Type.
+    access_level = models.CharField(max_length=16, default="")
 
     class Meta:
         indexes = [

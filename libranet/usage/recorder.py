@@ -21,9 +21,10 @@ machine: each machine that serves pages runs the loader (``manage.py ingest_usag
 
 An event thus costs one ``write`` system call and no lock between processes.
 
-A line: ``1 <ms since the epoch> <center> <reader kind> <session> <action> <resource>
-<granted>`` separated by tabs (an empty center or resource is none), far below the 4 kB that
-``O_APPEND`` writes keep whole.
+A line: ``2 <ms since the epoch> <center> <reader kind> <session> <action> <resource>
+<granted> <access level>`` separated by tabs (an empty center, resource or level is none), far
+below the 4 kB that ``O_APPEND`` writes keep whole. Lines of version ``1`` (without the access
+level, from before it was kept) are still read.
 
 Nothing here may break a request: a failure is logged and counted (``write_failures()``).
 """
@@ -58,8 +59,8 @@ from .robots import is_robot
 logger = logging.getLogger(__name__)
 
 OPEN, READY, LOADING = ".open", ".ready", ".loading"
-LINE_VERSION = b"1"
-FIELDS = 8
+LINE_VERSION = b"2"
+FIELDS = {b"1": 8, b"2": 9}  # fields of a line, by its version
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 MILLISECOND = datetime.timedelta(milliseconds=1)
 _SESSION = re.compile(r"[0-9a-f]{32}")
@@ -213,10 +214,12 @@ def event_record(
     center_id: int | None = None,
     resource_id: int | None = None,
     granted: bool = True,
+    access_level: str = "",
     occurred_at: datetime.datetime | None = None,
 ) -> bool:
     """Append one usage event to the spool; never raises (a failure is logged and counted,
     and the answer is False). ``session`` is the hashed COUNTER session (``session_id``);
+    ``access_level`` the resource's now (reports show the Access_Type of the time of use);
     ``occurred_at`` defaults to now and is kept to the millisecond."""
     try:
         if occurred_at is None:
@@ -225,7 +228,9 @@ def event_record(
             moment = (occurred_at - EPOCH) // MILLISECOND
         if not _SESSION.fullmatch(session):
             raise SpoolError(f"a session must be 32 hexadecimal digits, not {session!r}")
-        line = "1\t%d\t%s\t%d\t%s\t%d\t%s\t%d\n" % (  # noqa: UP031 (the fastest formatting)
+        if access_level not in _LEVELS:
+            raise SpoolError(f"no access level {access_level!r}")
+        line = "2\t%d\t%s\t%d\t%s\t%d\t%s\t%d\t%s\n" % (  # noqa: UP031 (the fastest formatting)
             moment,
             "" if center_id is None else int(center_id),
             int(reader_kind),
@@ -233,6 +238,7 @@ def event_record(
             int(action),
             "" if resource_id is None else int(resource_id),
             1 if granted else 0,
+            access_level,
         )
         writer.append(line.encode("ascii"))
     except Exception:
@@ -251,9 +257,11 @@ class SpooledEvent(NamedTuple):
     action: int
     resource_id: int | None
     granted: bool
+    access_level: str
 
 
 _ACTIONS = frozenset(Action.values)
+_LEVELS = frozenset(AccessLevel.values) | {""}
 _KINDS = frozenset(ReaderKind.values)
 _HEX = b"0123456789abcdef"
 
@@ -262,9 +270,9 @@ def decode_line(line: bytes) -> SpooledEvent | None:
     """The event of a spool line, or None for a line that is not one (a torn last line of a
     process that died mid-write, or garbage)."""
     parts = line.rstrip(b"\n").split(b"\t")
-    if len(parts) != FIELDS or parts[0] != LINE_VERSION:
+    if len(parts) != FIELDS.get(parts[0]):
         return None
-    _version, moment, center, kind, session, action, resource, granted = parts
+    _version, moment, center, kind, session, action, resource, granted = parts[:8]
     try:
         event = SpooledEvent(
             EPOCH + int(moment) * MILLISECOND,
@@ -274,11 +282,13 @@ def decode_line(line: bytes) -> SpooledEvent | None:
             int(action),
             int(resource) if resource else None,
             granted == b"1",
+            parts[8].decode("ascii") if len(parts) > 8 else "",
         )
     except (ValueError, UnicodeDecodeError, OverflowError):
         return None
     if (
-        len(session) != 32
+        event.access_level not in _LEVELS
+        or len(session) != 32
         or session.strip(_HEX)
         or event.action not in _ACTIONS
         or event.reader_kind not in _KINDS
@@ -384,6 +394,7 @@ def usage_record(
             center_id=place.center.pk if place.center is not None else None,
             resource_id=resource.pk if resource is not None else None,
             granted=granted,
+            access_level=resource.access_level if resource is not None else "",
         )
     except Exception:
         _failed(f"action {action} on {request.path}")

@@ -16,7 +16,6 @@ the mailing to a regional center lists the centers of its group, without its own
 
 import calendar
 import datetime
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from libranet.dates import month_text
 from libranet.network.models import Center, CenterStatusChange, Country
 
 from .models import DailyCenterUsage, Metric
@@ -75,18 +75,6 @@ _RANGES_PER_QUERY = 200
 # --- months --------------------------------------------------------------------------------
 
 
-_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
-
-
-def month_from_text(text: str) -> datetime.date | None:
-    """``2026-10`` (what a month picker sends, or a person types) as the first day of that
-    month; None when it is not a month. Each door says so in its own words."""
-    match = _MONTH.fullmatch(text.strip())
-    if not match or not 1 <= int(match[2]) <= 12:
-        return None
-    return datetime.date(int(match[1]), int(match[2]), 1)
-
-
 def month_start(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
@@ -101,15 +89,27 @@ def add_months(month: datetime.date, count: int) -> datetime.date:
     return datetime.date(index // 12, index % 12 + 1, 1)
 
 
+def last_day_counted(month: datetime.date) -> datetime.date:
+    """The last day of ``month`` whose figures are whole: its last day, or yesterday while it
+    runs. Today's events are still arriving (the roll-up counts today again on each run), so a
+    running month's figures stop at yesterday, and say so."""
+    return min(month_end(month), timezone.localdate() - datetime.timedelta(days=1))
+
+
 def check_month(month: datetime.date) -> datetime.date:
-    """The month's first day; a month that has not begun has no usage to report."""
+    """The month's first day, once at least one of its days is over: a month that has not
+    begun, or whose first day is today, has no figures yet."""
     month = month_start(month)
-    if month > timezone.localdate():
-        raise ValueError(
-            _("{month} has not begun yet: choose this month or an earlier one.").format(
-                month=month.strftime("%Y-%m")
+    latest = month_start(timezone.localdate() - datetime.timedelta(days=1))
+    if month > latest:
+        if month > month_start(timezone.localdate()):
+            message = _("{month} has not begun yet: choose {latest} or an earlier month.")
+        else:
+            message = _(
+                "{month} began today: its first day is counted once it is over; choose "
+                "{latest} or an earlier month."
             )
-        )
+        raise ValueError(message.format(month=month_text(month), latest=month_text(latest)))
     return month
 
 
@@ -139,6 +139,11 @@ class ZeroUsageReport:
     # The last day judged: the month's last day, or yesterday while the month is running (a day
     # is judged once it is over).
     last_day: datetime.date
+
+    @property
+    def complete(self) -> bool:
+        """Whether the month is over: its figures cover all its days."""
+        return self.last_day == month_end(self.month)
 
 
 def zero_usage_indicators() -> list[Metric]:
@@ -241,7 +246,7 @@ def zero_usage(*, month: datetime.date, centers: QuerySet | None = None) -> Zero
     coordinating regional center (a regional center in its own group)."""
     month = check_month(month)
     indicators = zero_usage_indicators()
-    last_day = min(month_end(month), timezone.localdate() - datetime.timedelta(days=1))
+    last_day = last_day_counted(month)
     scope = Center.objects.all() if centers is None else centers
     candidates = list(scope.select_related("regional_center").order_by("code"))
     histories = _status_histories(scope, last_day)
@@ -341,6 +346,11 @@ class MonthlyIndicators:
     previous_year: datetime.date
     last_day: datetime.date  # the month's last day, or yesterday while the month is running
 
+    @property
+    def complete(self) -> bool:
+        """Whether the month is over: its figures cover all its days."""
+        return self.last_day == month_end(self.month)
+
 
 # What a center counts under, per grouping: (key, name, center for links).
 _Group = tuple[str, str, Center | None]
@@ -409,14 +419,15 @@ def monthly_indicators(
     month = check_month(month)
     group_of = _grouper(by)
     indicators = list(MONTHLY_INDICATORS)
-    last_day = min(month_end(month), timezone.localdate() - datetime.timedelta(days=1))
+    last_day = last_day_counted(month)
     previous_month, previous_year = add_months(month, -1), add_months(month, -12)
     scope = Center.objects.all() if centers is None else centers
     in_scope = _usage_of(scope).filter(metric__in=indicators)
 
     # Current month 0, the month before 1, the same month a year before 2: one range each, so
     # that each part reads its days only through the index on ``day``.
-    ranges = [(month, month_end(month)), (previous_month, month - datetime.timedelta(days=1))]
+    # The month runs to ``last_day`` only: today's roll-up rows are not whole yet.
+    ranges = [(month, last_day), (previous_month, month - datetime.timedelta(days=1))]
     ranges.append((previous_year, month_end(previous_year)))
     parts = [
         in_scope.filter(day__gte=first, day__lte=last)
@@ -461,7 +472,7 @@ def monthly_indicators(
     }
     # Grouped by day alone (the index's order, no sort), one filtered sum per indicator.
     per_day = (
-        in_scope.filter(day__gte=first_month, day__lte=month_end(month))
+        in_scope.filter(day__gte=first_month, day__lte=last_day)
         .values("day")
         .annotate(**{f"m{m.value}": Sum("value", filter=Q(metric=m)) for m in indicators})
         .order_by()

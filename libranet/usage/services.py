@@ -11,6 +11,7 @@ import datetime
 import fcntl
 import logging
 import os
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -52,22 +53,31 @@ def spool_ingest(*, directory: Path | None = None) -> IngestResult:
     result = IngestResult()
     if not directory.is_dir():
         return result
+    now = file_system_now(directory)
     for path in sorted(directory.iterdir()):
         if path.suffix not in (READY, LOADING, OPEN):
             continue
-        with _claimed(path) as claimed:
+        with _claimed(path, now) as claimed:
             if claimed is not None:
                 _load(claimed, result)
     IngestedSpoolFile.objects.filter(ingested_at__lt=timezone.now() - SPOOL_MEMORY).delete()
     return result
 
 
-def _left_by_its_writer(path: Path) -> bool:
+def file_system_now(directory: Path) -> float:
+    """The time by the clock that stamps ``directory``'s files (as ``st_mtime``): a file's
+    idleness is measured against it, not against this process's clock, which may differ
+    (a spool on a file server, a clock moved for a test)."""
+    with tempfile.TemporaryFile(dir=directory, prefix=".clock-") as probe:
+        return os.fstat(probe.fileno()).st_mtime
+
+
+def _left_by_its_writer(path: Path, now: float) -> bool:
     """Whether an ``.open`` file's writer is gone: its process (on this machine) no longer
     runs, or it has not written for ``ABANDONED_AFTER`` (a live writer hands its file over
     every ``LIBRANET_USAGE_SPOOL_ROTATE_SECONDS``; this also covers a reused process id)."""
     try:
-        idle = timezone.now().timestamp() - path.stat().st_mtime
+        idle = now - path.stat().st_mtime
     except FileNotFoundError:
         return False
     if idle > ABANDONED_AFTER.total_seconds():
@@ -85,10 +95,10 @@ def _left_by_its_writer(path: Path) -> bool:
 
 
 @contextmanager
-def _claimed(path: Path) -> Iterator[Path | None]:
+def _claimed(path: Path, now: float) -> Iterator[Path | None]:
     """The file renamed ``.loading`` and locked for this loader, or None when it is not to be
     loaded now (another loader holds it, its writer is still at it, it is gone)."""
-    if path.suffix == OPEN and not _left_by_its_writer(path):
+    if path.suffix == OPEN and not _left_by_its_writer(path, now):
         yield None
         return
     try:
@@ -170,7 +180,16 @@ class _AlreadyLoaded(Exception):
 
 def _insert_sql() -> str:
     qn = connection.ops.quote_name
-    fields = ["occurred_at", "center", "reader_kind", "session", "action", "resource", "granted"]
+    fields = [
+        "occurred_at",
+        "center",
+        "reader_kind",
+        "session",
+        "action",
+        "resource",
+        "granted",
+        "access_level",
+    ]
     column = {field.name: field.column for field in UsageEvent._meta.concrete_fields}
     columns = ", ".join(qn(column[name]) for name in fields)
     marks = ", ".join(["%s"] * len(fields))
@@ -179,7 +198,8 @@ def _insert_sql() -> str:
 
 def events_insert(rows: list[tuple]) -> None:
     """Insert raw events, given as (occurred_at adapted for the database, center id, reader
-    kind, session, action, resource id, granted): the DB-API's executemany, in batches."""
+    kind, session, action, resource id, granted, access level): the DB-API's executemany, in
+    batches."""
     sql = _insert_sql()
     with connection.cursor() as cursor:
         for start in range(0, len(rows), INSERT_BATCH):

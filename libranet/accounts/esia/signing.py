@@ -24,10 +24,13 @@ does, checked against a live CryptoPro CSP). So the ``openssl`` backend sends it
 as it is, the ``cryptopro`` backend reverses it, and the verifier reads ``s || r``.
 
 Certificate hash. ESIA identifies the client's certificate by the hex GOST R 34.11-2012
-(256-bit) hash of its DER encoding. That hash needs the GOST engine; for an RSA development
-certificate on a machine without it, the SHA-256 of the DER is used instead. Client and
-local provider run on the same machine, and the provider accepts either hash, so both
-agree; the real ESIA only ever sees GOST certificates hashed with GOST.
+(256-bit) hash of its DER encoding. That hash needs the GOST engine (or CryptoPro); RSA
+development certificates may be named by the SHA-256 of the DER instead. Which one is
+configuration, ``LIBRANET_ESIA_CERT_HASH`` (``gost`` or ``sha256``), read by the application
+and by the local provider alike, never decided by whether the engine happens to be found:
+an engine installed or removed while they run changes nothing until they are configured
+otherwise. ``cert_hash_problem`` says at start-up why a configuration cannot work (the
+system check and the provider's command ask it).
 """
 
 import functools
@@ -101,22 +104,37 @@ def key_algorithm(data: bytes) -> str:
     raise SigningError(f"unsupported key algorithm {oid}")
 
 
-def certificate_hash(data: bytes) -> str:
-    """ESIA's ``client_certificate_hash``: upper-case hex GOST R 34.11-2012 (256) of the DER
-    certificate; SHA-256 where the GOST engine is missing (see the module's docstring)."""
+CERT_HASHES = {"gost": "GOST R 34.11-2012", "sha256": "SHA-256"}  # LIBRANET_ESIA_CERT_HASH
+
+
+def certificate_hash(data: bytes, *, algorithm: str) -> str:
+    """ESIA's ``client_certificate_hash``: the upper-case hex hash of the DER certificate by
+    ``algorithm`` (``gost``: GOST R 34.11-2012, 256 bits; ``sha256``)."""
     der = certificate_der(data)
-    if gost_available():
+    if algorithm == "gost":
         return gost_hash(der).hex().upper()
-    return hashlib.sha256(der).hexdigest().upper()
+    if algorithm == "sha256":
+        return hashlib.sha256(der).hexdigest().upper()
+    raise SigningError(f"LIBRANET_ESIA_CERT_HASH={algorithm!r}: use gost or sha256")
 
 
-def certificate_hashes(data: bytes) -> set[str]:
-    """Every hash under which a client may name this certificate (for the local provider)."""
-    der = certificate_der(data)
-    names = {hashlib.sha256(der).hexdigest().upper()}
-    if gost_available():
-        names.add(gost_hash(der).hex().upper())
-    return names
+def cert_hash_problem(algorithm: str, *, signer: str = "") -> str:
+    """Why certificates cannot be named by ``algorithm`` on this machine with ``signer``
+    (``LIBRANET_ESIA_SIGNER``), for a person to fix; "" when they can."""
+    if algorithm not in CERT_HASHES:
+        return f"LIBRANET_ESIA_CERT_HASH is {algorithm!r}; it must be gost or sha256."
+    if algorithm == "sha256" and signer == "cryptopro":
+        return (
+            "LIBRANET_ESIA_CERT_HASH is sha256, but CryptoPro names the certificate by its "
+            "GOST hash: set LIBRANET_ESIA_CERT_HASH=gost."
+        )
+    if algorithm == "gost" and signer != "cryptopro" and not gost_available():
+        return (
+            "LIBRANET_ESIA_CERT_HASH is gost, but openssl's GOST engine is not installed here: "
+            "install it (apt-get install libengine-gost-openssl), or use RSA development keys "
+            "with LIBRANET_ESIA_SIGNER=rsa and LIBRANET_ESIA_CERT_HASH=sha256."
+        )
+    return ""
 
 
 # --- openssl ---------------------------------------------------------------------------------
@@ -127,10 +145,10 @@ def openssl_binary() -> str | None:
     return shutil.which("openssl")
 
 
-@functools.cache
 def gost_engine_path() -> Path | None:
     """The GOST engine's shared object, from ``openssl version -e`` (Debian:
-    /usr/lib/<arch>/engines-3/gost.so), or None."""
+    /usr/lib/<arch>/engines-3/gost.so), or None. Not remembered: an engine installed while
+    the site runs is used from the next call on."""
     binary = openssl_binary()
     if not binary:
         return None
@@ -196,9 +214,9 @@ def run_openssl(args: list[str], *, data: bytes = b"", gost: bool = False) -> by
     return result.stdout
 
 
-@functools.cache
 def gost_available() -> bool:
-    """Whether this machine's openssl signs and hashes with GOST (the engine is installed)."""
+    """Whether this machine's openssl signs and hashes with GOST (the engine is installed),
+    asked afresh each time: it tells a person what to fix, it decides nothing by itself."""
     try:
         run_openssl(["dgst", "-md_gost12_256", "-binary"], data=b"", gost=True)
     except SigningError:
@@ -236,7 +254,7 @@ class Signer(ABC):
         return key_algorithm(self.certificate)
 
     def certificate_hash(self) -> str:
-        return certificate_hash(self.certificate)
+        return certificate_hash(self.certificate, algorithm=settings.LIBRANET_ESIA_CERT_HASH)
 
     @abstractmethod
     def sign_raw(self, data: bytes) -> bytes:

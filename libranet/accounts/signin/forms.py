@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from libranet.mail.services import mail_send
 
-from .services import user_password_set
+from .lockout import door_refusal
+from .services import sign_in_failure_record, user_password_set
 
 # At most one reset message per account in this many seconds, however often it is asked for:
 # the form can be sent by anyone, and must not become a way to flood someone's mailbox.
@@ -95,7 +96,29 @@ class ResetSetPasswordForm(SetPasswordForm):
 
 
 class ChangePasswordForm(PasswordChangeForm):
-    """The signed-in user's new password (the old one first): saved by the service."""
+    """The signed-in user's new password (the old one first): saved by the service.
+
+    The old password is a door to the account like the sign-in form: while the account or the
+    address is slowed down or locked it is refused unchecked (``refused`` says so), and a wrong
+    one counts as a failed sign-in."""
+
+    def __init__(self, user: Any, *args: Any, request: Any, **kwargs: Any) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+        self.refused = False
+
+    def clean_old_password(self) -> str:
+        refusal = door_refusal(self.request, self.user.get_username())
+        if refusal:
+            self.refused = True
+            raise forms.ValidationError(refusal, code="throttled")
+        try:
+            return super().clean_old_password()
+        except forms.ValidationError:
+            sign_in_failure_record(
+                request=self.request, user=self.user, action="user.password_change_failed"
+            )
+            raise
 
     def save(self, commit: bool = True) -> Any:
         return user_password_set(

@@ -8,10 +8,17 @@ password is checked. Libranet adds to it:
   may sign in from behind one address, and one of them mistyping must not lock out the rest;
 - a success clears the account's failures, never the address's: one valid account must not let
   an address go on guessing other accounts' passwords;
-- the sign-in page, not a bare error page, says how long the lock lasts (``lockout_response``);
+- the sign-in page, not a bare error page, says how long the lock lasts
+  (``views.lockout_response``);
 - a slow-down before the lockout (``slowdown_wait``): from the third failure on, the next
   attempt is refused unless 2, 4, 8... seconds have passed since the last failure. It is a
-  refusal, not a sleep, so that an attacker cannot tie up the server's workers.
+  refusal, not a sleep, so that an attacker cannot tie up the server's workers;
+- every door that takes a secret of the account (the sign-in form, the old password of the
+  password change, the second factor's code) is refused while ``door_refusal`` says so, and
+  counts its failures in the same counters (``signin.services.sign_in_failure_record``);
+- the counters are kept under the username as Django compares it (``normalised_username``,
+  Axes' ``AXES_USERNAME_CALLABLE``): a look-alike spelling of a name (full-width letters)
+  signs in to the same account, so it must meet the same counters.
 """
 
 import datetime
@@ -23,13 +30,24 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from libranet.accounts.models import User
 from libranet.audit.context import client_address
 
-from .forms import SignInForm
+
+def normalised_username(request: Any, credentials: dict | None = None) -> str | None:
+    """The username whose failures count (``AXES_USERNAME_CALLABLE``): from the credentials
+    given to the authentication, else from the form, stripped and NFKC-normalised as the
+    sign-in form and ``User.normalize_username`` make it before the account is looked up."""
+    if credentials:
+        raw = credentials.get(settings.AXES_USERNAME_FORM_FIELD)
+    else:
+        raw = getattr(request, "POST", {}).get(settings.AXES_USERNAME_FORM_FIELD)
+    if not isinstance(raw, str):
+        return None
+    return User.normalize_username(raw.strip())
 
 
 class LockoutBackend(AxesStandaloneBackend):
@@ -136,17 +154,16 @@ def lockout_message(request: Any, username: str | None) -> str:
     ).format(minutes=minutes)
 
 
-def lockout_response(request: Any, original_response: Any = None, credentials: Any = None) -> Any:
-    """Axes' answer to a locked sign-in: the sign-in page again, saying for how long (429)."""
-    username = get_client_username(request, credentials)
-    form = SignInForm(request, initial={"username": username or ""})
-    return render(
-        request,
-        "accounts/login.html",
-        {
-            "form": form,
-            "refusal": lockout_message(request, username),
-            "next": request.POST.get("next", ""),
-        },
-        status=429,
-    )
+def door_refusal(request: Any, username: str) -> str:
+    """Why a secret of this account given now, at any door, must be refused unchecked: the
+    account or the address is locked, or the slow-down's wait has not passed; "" to go on."""
+    if locked_until(request, username):
+        return lockout_message(request, username)
+    wait = slowdown_wait(request, username)
+    if wait:
+        return ngettext(
+            "Too many failed sign-ins. Wait {seconds} second and try again.",
+            "Too many failed sign-ins. Wait {seconds} seconds and try again.",
+            wait,
+        ).format(seconds=wait)
+    return ""

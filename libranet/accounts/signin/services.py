@@ -12,6 +12,7 @@ from typing import Any
 
 from axes.models import AccessAttempt
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -49,6 +50,21 @@ def user_password_set(*, actor: Any, user: User, password: str, reset: bool = Fa
         actor=actor, action="user.password_reset" if reset else "user.password_change", obj=user
     )
     return user
+
+
+@transaction.atomic
+def sign_in_failure_record(*, request: Any, user: User, action: str) -> None:
+    """Count a wrong secret of ``user`` given at a door other than the sign-in form (the old
+    password of the password change, a second-factor code) as a failed sign-in: the same
+    counters per account and per address, so the same slow-down and lockout (the door asks
+    ``lockout.door_refusal`` first), and an audit row ``action``."""
+    user_login_failed.send(
+        sender=__name__, credentials={"username": user.get_username()}, request=request
+    )
+    # Axes marks a request that reached the limit for its middleware to answer with the
+    # sign-in page; this door answers in its own page, and refuses the next attempt itself.
+    request.axes_locked_out = False
+    audit_record(actor=user, action=action, obj=user)
 
 
 @transaction.atomic

@@ -17,8 +17,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from .forms import CodeForm, ResetRequestForm, ResetSetPasswordForm, SignInForm
-from .lockout import slowdown_wait
-from .services import totp_device_of, totp_verify, totp_wait
+from .lockout import door_refusal, lockout_message, normalised_username
+from .services import sign_in_failure_record, totp_device_of, totp_verify, totp_wait
 
 
 def _safe_next(request, fallback: str | None = None) -> str:
@@ -38,24 +38,20 @@ def code_url(next_url: str) -> str:
 class SignInView(auth_views.LoginView):
     """Username and password; then the code step for a user with an authenticator.
 
-    Failures are counted by django-axes (lockout, see ``lockout``); before that, from the third
-    failure on, an attempt that comes too soon after the last failure is refused unchecked."""
+    Failures are counted by django-axes (lockout, see ``lockout``); from the third failure on,
+    an attempt that comes too soon after the last failure is refused unchecked, as is one while
+    the account or the address is locked."""
 
     template_name = "accounts/login.html"
     form_class = SignInForm
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        username = request.POST.get("username", "").strip()
-        wait = slowdown_wait(request, username)
-        if wait:
-            message = ngettext(
-                "Too many failed sign-ins. Wait {seconds} second and try again.",
-                "Too many failed sign-ins. Wait {seconds} seconds and try again.",
-                wait,
-            ).format(seconds=wait)
+        username = normalised_username(request) or ""
+        refusal = door_refusal(request, username)
+        if refusal:
             form = self.form_class(request, initial={"username": username})
-            context = self.get_context_data(form=form, refusal=message)
+            context = self.get_context_data(form=form, refusal=refusal)
             return self.render_to_response(context, status=429)
         return super().post(request, *args, **kwargs)
 
@@ -83,8 +79,15 @@ def login_code(request):
     form = CodeForm(request.POST if request.method == "POST" else None)
     status = 200
     if form.is_bound and form.is_valid():
+        # The code is a secret of the account: refused while the account or the address is
+        # slowed down or locked, a wrong one counted as a failed sign-in; the device also
+        # slows down wrong codes on its own (``totp_wait``).
+        refusal = door_refusal(request, request.user.get_username())
         wait = totp_wait(device)
-        if wait:
+        if refusal:
+            status = 429
+            form.add_error(None, refusal)
+        elif wait:
             status = 429
             form.add_error(
                 None,
@@ -100,12 +103,29 @@ def login_code(request):
             django_otp.login(request, device)
             return redirect(next_url)
         else:
+            sign_in_failure_record(request=request, user=request.user, action="user.totp_failed")
             form.add_error(
                 "otp_token",
                 _("This code is wrong or has expired. Enter the code your app shows now."),
             )
     return render(
         request, "accounts/login_code.html", {"form": form, "next": next_url}, status=status
+    )
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """Axes' answer to a locked sign-in: the sign-in page again, saying for how long (429)."""
+    username = normalised_username(request, credentials)
+    form = SignInForm(request, initial={"username": username or ""})
+    return render(
+        request,
+        "accounts/login.html",
+        {
+            "form": form,
+            "refusal": lockout_message(request, username),
+            "next": request.POST.get("next", ""),
+        },
+        status=429,
     )
 
 

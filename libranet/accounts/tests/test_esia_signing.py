@@ -64,19 +64,26 @@ def test_openssl_signer_signs_rsa_keys_too(esia_keys):
     assert verifier.verify_cms_detached(DATA, signer.sign_cms_detached(DATA))
 
 
-def test_certificate_hash_is_upper_hex_of_the_der_certificate(esia_keys):
+def test_certificate_hash_is_the_configured_one(esia_keys, settings):
+    """Upper-case hex of the DER certificate, by the hash LIBRANET_ESIA_CERT_HASH names, and
+    never by what the machine happens to have: SHA-256 stays SHA-256 with the engine there."""
     pem = esia_keys.client_cert.read_bytes()
-    digest = certificate_hash(pem)
-    assert len(digest) == 64 and digest == digest.upper()
     der = certificate_der(pem)
-    if gost_available():
-        assert (
-            digest
-            == run_openssl(["dgst", "-md_gost12_256", "-binary"], data=der, gost=True).hex().upper()
-        )
-    else:
-        assert digest == hashlib.sha256(der).hexdigest().upper()
-    assert rsa_signer(esia_keys).certificate_hash() == digest
+    sha256 = hashlib.sha256(der).hexdigest().upper()
+    assert certificate_hash(pem, algorithm="sha256") == sha256
+    settings.LIBRANET_ESIA_CERT_HASH = "sha256"
+    assert rsa_signer(esia_keys).certificate_hash() == sha256
+    with pytest.raises(SigningError, match="gost or sha256"):
+        certificate_hash(pem, algorithm="md5")
+
+
+@needs_gost
+def test_gost_certificate_hash(esia_keys, settings):
+    pem = esia_keys.client_cert.read_bytes()
+    gost = run_openssl(["dgst", "-md_gost12_256", "-binary"], data=certificate_der(pem), gost=True)
+    assert certificate_hash(pem, algorithm="gost") == gost.hex().upper()
+    settings.LIBRANET_ESIA_CERT_HASH = "gost"
+    assert rsa_signer(esia_keys).certificate_hash() == gost.hex().upper()
 
 
 @needs_gost

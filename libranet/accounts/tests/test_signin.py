@@ -108,3 +108,29 @@ def test_sign_in_page_offers_password_reset(client):
     response = client.get(LOGIN)
     assert response.status_code == 200
     assert 'href="/en/accounts/password-reset/"' in response.text
+
+
+LOOK_ALIKE = "ｈｅａｄ．ｔｖｅｒ"  # full-width letters: NFKC makes them "head.tver"
+
+
+def test_a_look_alike_username_meets_the_same_counters(client, head_tver, frozen):
+    """Django signs a look-alike spelling in to the same account, so its failures count there:
+    from changing addresses (no address's counter applies) it escapes neither the account's
+    slow-down nor its lockout."""
+    for number in range(3):
+        assert sign_in(client, "head.tver", "wrong", address=f"192.0.2.{number}").status_code == 200
+    response = sign_in(client, LOOK_ALIKE, PASSWORD, address="192.0.2.100")
+    assert response.status_code == 429 and "Wait 2 seconds" in response.text
+    assert not signed_in_as(client)
+
+    for number, (wait, name) in enumerate(((2, LOOK_ALIKE), (4, " " + LOOK_ALIKE)), start=3):
+        frozen.shift(datetime.timedelta(seconds=wait))  # the fourth and fifth failures
+        sign_in(client, name, "wrong", address=f"192.0.2.{number}")
+    assert set(AccessAttempt.objects.values_list("username", flat=True)) == {"head.tver"}
+    for name in ("head.tver", LOOK_ALIKE):
+        response = sign_in(client, name, PASSWORD, address="192.0.2.101")
+        assert response.status_code == 429 and "Try again in 15 minutes." in response.text
+    frozen.shift(datetime.timedelta(minutes=15, seconds=1))
+    assert sign_in(client, LOOK_ALIKE, PASSWORD).status_code == 302
+    assert signed_in_as(client) == str(head_tver.pk)
+    assert not AccessAttempt.objects.filter(username="head.tver").exists()

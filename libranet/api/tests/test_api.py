@@ -613,6 +613,13 @@ def test_create_refuses_bad_input_naming_the_field_and_writes_nothing(
     assert Center.objects.count() == centers and AuditEntry.objects.count() == audit
 
 
+def test_a_heads_too_wide_network_is_refused_naming_the_limit(as_user, head_tver, tver_rc):
+    body = new_center(tver_rc.institution, networks=["10.0.0.0/8"])
+    answer = assert_json_error(as_user(head_tver).post("/centers", body), 422)
+    assert "10.0.0.0/8 is wider than /16" in answer["errors"]["networks"][0]
+    assert not Center.objects.filter(code=body["code"]).exists()
+
+
 @pytest.mark.parametrize("missing", ["code", "kind", "name_ru", "institution"])
 def test_create_names_each_missing_required_field(as_user, network_user, institution, missing):
     body = new_center(institution)

@@ -66,7 +66,8 @@ def test_zero_usage_is_scoped_to_the_heads_region(client, head_tver, usage, penz
 
 
 @pytest.mark.parametrize(
-    ("month", "fragment"), [("2026-13", "YYYY-MM"), ("2027-01", "not begun"), ("", "YYYY-MM")]
+    ("month", "fragment"),
+    [("2026-13", "months run from 01 to 12"), ("2027-01", "not begun"), ("", "YYYY-MM")],
 )
 def test_bad_months_are_422_with_a_message(client, network_user, usage, month, fragment):
     response = client.get(

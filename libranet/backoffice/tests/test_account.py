@@ -210,3 +210,60 @@ def test_sessions_expire():
 def test_with_authenticator_helper_is_what_required_roles_have(make_staff):
     user = with_authenticator(make_staff("x", Role.ADMINISTRATOR))
     assert TOTPDevice.objects.filter(user=user, confirmed=True).count() == 1
+
+
+def test_wrong_old_passwords_are_slowed_down_counted_and_lock_the_account(
+    client, head_tver, time_machine
+):
+    """The old password of the password change is a door to the account like the sign-in
+    form: the same counters, the same slow-down and lockout, and each failure audited."""
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    time_machine.move_to(timezone.now(), tick=False)
+    client.force_login(head_tver)
+    new = "juniper-coastline-veranda-71"
+
+    def change(old):
+        return client.post(
+            OFFICE + "account/password/",
+            {"old_password": old, "new_password1": new, "new_password2": new},
+        )
+
+    assert [change(f"guess-{i}").status_code for i in range(3)] == [200] * 3
+    too_soon = change(PASSWORD)  # even the right one is refused unchecked
+    assert too_soon.status_code == 429 and "Wait 2 seconds" in too_soon.content.decode()
+    for wait in (2, 4):  # the fourth and fifth failures
+        time_machine.shift(wait)
+        assert change("guess").status_code == 200
+    assert AccessAttempt.objects.get(username="head.tver").failures_since_start == 5
+    entries = AuditEntry.objects.filter(action="user.password_change_failed", actor=head_tver)
+    assert entries.count() == 5
+    time_machine.shift(60)
+    locked = change(PASSWORD)
+    assert locked.status_code == 429 and "Try again in 14 minutes." in locked.content.decode()
+    assert password_sign_in(client.__class__(), "head.tver").status_code == 429  # the same lock
+    time_machine.shift(14 * 60 + 1)
+    assert change(PASSWORD).status_code == 302
+
+
+def test_wrong_codes_are_counted_and_lock_the_account(client, network_user, time_machine):
+    """Whoever has the password must not try codes for ever: wrong codes count as failed
+    sign-ins of the account (slow-down, then lockout of every door), and are audited."""
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    time_machine.move_to(timezone.now(), tick=False)
+    assert password_sign_in(client, "network").status_code == 302
+    device = TOTPDevice.objects.get(user=network_user)
+    for wait in (0, 1, 2, 4, 8):  # each time past the device's and the account's waits
+        time_machine.shift(wait)
+        wrong = client.post(CODE, {"otp_token": "000000"})
+        assert wrong.status_code == 200 and "wrong or has expired" in wrong.content.decode()
+    assert AccessAttempt.objects.get(username="network").failures_since_start == 5
+    assert AuditEntry.objects.filter(action="user.totp_failed", actor=network_user).count() == 5
+    time_machine.shift(60)
+    locked = client.post(CODE, {"otp_token": code_for(device)})
+    assert locked.status_code == 429 and "Try again in 14 minutes." in locked.content.decode()
+    assert client.get(OFFICE).status_code == 302  # not signed in with the code
+    assert password_sign_in(client.__class__(), "network").status_code == 429

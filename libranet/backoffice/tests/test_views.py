@@ -196,6 +196,16 @@ def test_create_shows_errors_on_fields_and_keeps_input(
     assert Center.objects.count() == 1
 
 
+def test_a_heads_too_wide_network_is_a_field_error(client, head_tver, tver_rc, institution):
+    client.force_login(head_tver)
+    response = client.post(
+        "/en/office/centers/new/", center_form(institution, networks="10.0.0.0/8")
+    )
+    assert response.status_code == 200
+    assert "10.0.0.0/8 is wider than /16" in " ".join(response.context["form"].errors["networks"])
+    assert Center.objects.count() == 1
+
+
 def test_create_then_edit_networks(client, admin_user, tver_rc, institution):
     client.force_login(admin_user)
     data = center_form(institution, networks="198.51.100.0/24\n2001:db8::/48", status="approved")
@@ -286,28 +296,31 @@ def upload(name: str, content: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content)
 
 
-def test_import_csv_through_the_page(client, head_tver, tver_rc):
+def test_import_csv_through_the_page(client, head_tver, tver_rc, run_import):
     client.force_login(head_tver)
     content = (
         "\ufeffcode;kind;name_ru;institution_ru;region;networks\n"
         "RU-TVE-0200;remote;ЦУД 200;Библиотека;RU-TVE;203.0.113.0/28\n"
         "RU-TVE-0201;remote;ЦУД 201;Библиотека;RU-TVE;\n"
     ).encode()
-    response = client.post("/en/office/centers/import/", {"file": upload("c.csv", content)})
-    assert response.status_code == 302
+    response = run_import("/en/office/centers/import/", {"file": upload("c.csv", content)})
+    assert response.status_code == 302 and "/en/office/imports/" in response.headers["Location"]
     assert Center.objects.filter(code__in=["RU-TVE-0200", "RU-TVE-0201"]).count() == 2
     followed = client.get(response.headers["Location"]).content.decode()
-    assert "Created: 2, updated: 0, unchanged: 0." in followed
+    assert "Created: 2, updated: 0, unchanged: 0." in followed, followed[followed.find("<main") :]
+    assert "data-refresh" not in followed  # over: the page stops refreshing itself
+    listed = client.get("/en/office/centers/import/").content.decode()
+    assert response.headers["Location"] in listed and "c.csv" in listed
 
 
-def test_import_xlsx_through_the_page(client, admin_user, tver_rc):
+def test_import_xlsx_through_the_page(client, admin_user, tver_rc, run_import):
     client.force_login(admin_user)
     workbook = openpyxl.Workbook()
     workbook.active.append(["code", "kind", "name_ru", "institution_ru", "country"])
     workbook.active.append(["MN-0300", "foreign", "Центр", "Посольство", "mn"])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    response = client.post(
+    response = run_import(
         "/en/office/centers/import/", {"file": upload("c.xlsx", buffer.getvalue())}
     )
     assert response.status_code == 302
@@ -315,7 +328,9 @@ def test_import_xlsx_through_the_page(client, admin_user, tver_rc):
     assert center.country.code == "MN" and center.institution.kind == Institution.Kind.RCSC
 
 
-def test_import_with_one_bad_row_writes_nothing_and_lists_errors(client, admin_user, tver_rc):
+def test_import_with_one_bad_row_writes_nothing_and_lists_errors(
+    client, admin_user, tver_rc, run_import
+):
     client.force_login(admin_user)
     content = (
         "code,kind,name_ru,institution_ru,region\n"
@@ -323,11 +338,11 @@ def test_import_with_one_bad_row_writes_nothing_and_lists_errors(client, admin_u
         "RU-TVE-0401,remote,<b>Плохой</b>,Библиотека,RU-ZZZ\n"
         "RU-TVE-0402,remote,Хороший,Библиотека,RU-TVE\n"
     ).encode()
-    response = client.post("/en/office/centers/import/", {"file": upload("c.csv", content)})
-    assert response.status_code == 200
-    report = response.context["report"]
+    response = run_import("/en/office/centers/import/", {"file": upload("c.csv", content)})
+    page = client.get(response.headers["Location"])
+    report = page.context["report"]
     assert [(e.row, e.column) for e in report.errors] == [(3, "region")]
-    html = response.content.decode()
+    html = page.content.decode()
     assert "1 error; nothing was imported" in html and "Unknown region code “RU-ZZZ”" in html
     assert not Center.objects.filter(code__startswith="RU-TVE-04").exists()
 
@@ -358,7 +373,7 @@ def test_import_refuses_a_file_over_the_limit(client, admin_user, settings):
     assert "0.5 MB" in " ".join(response.context["form"].errors["file"])
 
 
-def test_export_csv_imports_back_unchanged(client, admin_user, tver_rc, make_center):
+def test_export_csv_imports_back_unchanged(client, admin_user, tver_rc, make_center, run_import):
     make_center(
         name_ru="=1+1",
         phone="+7 900",
@@ -374,11 +389,11 @@ def test_export_csv_imports_back_unchanged(client, admin_user, tver_rc, make_cen
     text = exported.content.decode("utf-8-sig")
     assert text.splitlines()[0] == ",".join(CENTER_COLUMNS)
     assert "'=1+1" in text and "'+7 900" in text
-    response = client.post(
+    response = run_import(
         "/en/office/centers/import/", {"file": upload("centers.csv", exported.content)}
     )
-    assert response.status_code == 302
-    assert "Created: 0, updated: 0, unchanged: 3." in client.get("/en/office/").content.decode()
+    page = client.get(response.headers["Location"]).content.decode()
+    assert "Created: 0, updated: 0, unchanged: 3." in page
     assert client.get("/en/office/centers/export.csv").content == exported.content
 
 

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from libranet.accounts.esia.client import client_secret, esia_timestamp, secret_message
-from libranet.accounts.esia.signing import RSASigner, certificate_hash
+from libranet.accounts.esia.signing import RSASigner, certificate_hash, gost_available
 from libranet.esia_dev.keys import DEMO_CLIENT_ID, write_rsa_pair
 
 SCOPE = "openid fullname email"
@@ -42,7 +42,9 @@ def ac_params(keys, *, signer=None, version="v2", **changes):
         "timestamp": esia_timestamp(),
         "access_type": "online",
         "redirect_uri": REDIRECT,
-        "client_certificate_hash": certificate_hash(keys.client_cert.read_bytes()),
+        "client_certificate_hash": certificate_hash(
+            keys.client_cert.read_bytes(), algorithm="sha256"
+        ),
     }
     params.update(changes)
     message = secret_message(
@@ -85,7 +87,9 @@ def te_params(keys, code, *, version="v2", **changes):
         "scope": SCOPE,
         "timestamp": esia_timestamp(),
         "token_type": "Bearer",
-        "client_certificate_hash": certificate_hash(keys.client_cert.read_bytes()),
+        "client_certificate_hash": certificate_hash(
+            keys.client_cert.read_bytes(), algorithm="sha256"
+        ),
     }
     params.update(changes)
     message = secret_message(
@@ -125,6 +129,17 @@ def test_a_valid_request_shows_the_test_people(provider):
 def test_an_unknown_certificate_hash_is_refused(provider):
     page = authorize(provider, ac_params(provider.keys, client_certificate_hash="AB" * 32))
     assert page.status_code == 401 and "ESIA-007055" in page.text
+
+
+def test_a_client_configured_for_the_other_hash_is_told_so(provider):
+    """The provider names certificates by SHA-256 here (LIBRANET_ESIA_CERT_HASH=sha256); a
+    client configured for GOST is refused with the setting to align, not a bare code."""
+    if not gost_available():
+        pytest.skip("the openssl GOST engine is not installed (libengine-gost-openssl)")
+    gost = certificate_hash(provider.keys.client_cert.read_bytes(), algorithm="gost")
+    page = authorize(provider, ac_params(provider.keys, client_certificate_hash=gost))
+    assert page.status_code == 401 and "ESIA-007055" in page.text
+    assert "GOST R 34.11-2012 hash" in page.text and "LIBRANET_ESIA_CERT_HASH" in page.text
 
 
 def test_a_secret_signed_by_another_key_is_refused(provider, tmp_path):

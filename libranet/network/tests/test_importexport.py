@@ -157,6 +157,19 @@ def test_import_rows_are_checked_against_the_actors_scope(head_tver, tver_rc, pe
     assert not Center.objects.filter(code="RU-TVE-0701").exists()
 
 
+def test_import_refuses_a_heads_too_wide_network_in_its_row(head_tver, network_user, tver_rc):
+    text = (
+        "code,kind,name_ru,institution_ru,region,networks\n"
+        "RU-TVE-0702,remote,Широкий,Библиотека,RU-TVE,10.0.0.0/8\n"
+    )
+    report = import_centers(actor=head_tver, rows=table(text))
+    (error,) = report.errors
+    assert (error.row, error.column) == (2, "networks")
+    assert "10.0.0.0/8 is wider than /16" in error.message
+    assert not Center.objects.filter(code="RU-TVE-0702").exists()
+    assert not import_centers(actor=network_user, rows=table(text)).errors
+
+
 def test_import_changes_status_and_reports_a_forbidden_transition(admin_user, make_center):
     make_center(code="RU-TVE-0801", status=Status.PLANNED)
     make_center(code="RU-TVE-0802", status=Status.PLANNED)

@@ -54,6 +54,7 @@ def test_center_capabilities_by_role(request, centers, role, editable, contacts_
                 C.EDIT_INSTITUTION,
                 C.EDIT_REFERENCE_DATA,
                 C.VIEW_AUDIT,
+                C.REGISTER_WIDE_NETWORKS,
             },
         ),
         (
@@ -65,6 +66,7 @@ def test_center_capabilities_by_role(request, centers, role, editable, contacts_
                 C.EDIT_INSTITUTION,
                 C.EDIT_REFERENCE_DATA,
                 C.VIEW_AUDIT,
+                C.REGISTER_WIDE_NETWORKS,
             },
         ),
         (
@@ -85,6 +87,7 @@ def test_global_capabilities_by_role(request, role, expected):
         C.EDIT_INSTITUTION,
         C.EDIT_REFERENCE_DATA,
         C.VIEW_AUDIT,
+        C.REGISTER_WIDE_NETWORKS,
     }
     assert {c for c in global_caps if can(user, c)} == expected
 

@@ -114,12 +114,22 @@ def test_overlap_within_one_list_is_refused():
     assert "overlap" in errors_of(exc)["networks"][0]
 
 
-def test_database_trigger_refuses_overlap(tver_rc, make_center):
-    other = make_center()
+@pytest.mark.parametrize(
+    ("cidr", "first", "last"),
+    [
+        ("192.0.2.0/28", "c0000200", "c000020f"),  # the same start
+        ("192.0.2.16/28", "c0000210", "c000021f"),  # inside the other
+        ("192.0.0.0/16", "c0000000", "c000ffff"),  # around it
+        ("192.0.2.48/28", "c0000230", "c000023f"),  # at its end
+    ],
+)
+def test_database_trigger_refuses_overlap(tver_rc, make_center, cidr, first, last):
+    other = make_center(networks=["192.0.1.0/24", "192.0.3.0/24"])  # its own neighbours
     with pytest.raises(IntegrityError), transaction.atomic():
-        CenterNetwork.objects.create(
-            center=other, cidr="192.0.2.0/28", version=4, first="c0000200", last="c000020f"
-        )
+        CenterNetwork.objects.create(center=other, cidr=cidr, version=4, first=first, last=last)
+    CenterNetwork.objects.create(  # beside it is fine, as is touching one's own
+        center=other, cidr="192.0.2.64/26", version=4, first="c0000240", last="c000027f"
+    )
 
 
 def test_center_for_address(tver_rc):
@@ -161,6 +171,56 @@ def test_forbidden_transitions_and_dates(make_center):
             changed_on=timezone.localdate() + datetime.timedelta(days=2),
         )
     assert "changed_on" in errors_of(exc)
+
+
+@pytest.mark.parametrize(
+    ("networks", "refused"),
+    [
+        (["10.0.0.0/8"], "10.0.0.0/8"),
+        (["10.0.0.0/15"], "10.0.0.0/15"),
+        (["10.0.0.0/16", "2001:db8::/48"], None),  # the widest allowed
+        (["2001:db8::/32"], "2001:db8::/32"),
+    ],
+)
+def test_a_head_may_not_give_a_center_too_wide_a_network(
+    head_tver, network_user, institution, networks, refused
+):
+    """Every address of a center's networks reads on-site material: without the network
+    department's capability a network is at most a /16 (IPv4) or a /48 (IPv6)."""
+    from libranet.network.services import center_create
+
+    fields = {
+        "code": "RU-TVE-WIDE",
+        "kind": Kind.REMOTE,
+        "name_ru": "Центр",
+        "institution": institution,
+        "region": Region.objects.get(code="RU-TVE"),
+        "networks": networks,
+    }
+    if refused:
+        with pytest.raises(RegistryError) as exc:
+            center_create(actor=head_tver, **fields)
+        (message,) = errors_of(exc)["networks"]
+        limit = "/16" if ":" not in refused else "/48"
+        assert f"Network {refused} is wider than {limit}" in message
+        assert not Center.objects.filter(code="RU-TVE-WIDE").exists()
+    center = center_create(actor=network_user, **fields)  # the department may
+    assert sorted(center.networks.values_list("cidr", flat=True)) == sorted(networks)
+
+
+def test_the_widest_network_is_configurable_and_a_wide_one_may_stay(
+    settings, head_tver, network_user, make_center
+):
+    settings.LIBRANET_NETWORK_WIDEST_IPV4 = 24
+    center = make_center(networks=["198.51.100.0/24"])
+    with pytest.raises(RegistryError) as exc:
+        center_update(actor=head_tver, center=center, networks=["198.51.0.0/23"])
+    assert "wider than /24" in errors_of(exc)["networks"][0]
+    center_update(actor=network_user, center=center, networks=["198.50.0.0/16"])
+    # A head still edits the card, keeping the network the department registered.
+    center_update(actor=head_tver, center=center, hours="10–18", networks=["198.50.0.0/16"])
+    with pytest.raises(RegistryError):
+        center_update(actor=head_tver, center=center, networks=["198.50.0.0/16", "10.0.0.0/8"])
 
 
 def test_update_is_all_or_nothing(tver_rc, make_center):

@@ -305,6 +305,21 @@ def test_search_facets_and_readable_here(client, indexed):
     assert 'name="collection" value="power" checked' in by_collection
 
 
+def test_search_quotes_on_site_text_only_inside_a_center(client, book):
+    from libranet.resources.search import index_rebuild
+
+    book.files.filter(kind=ResourceFile.Kind.PDF).update(
+        extracted_text="Задачи о купцах и аршинах сукна."
+    )
+    index_rebuild()
+    outside = client.get("/en/resources/", {"q": "аршин"}, REMOTE_ADDR=OUTSIDE_ADDRESS)
+    html = outside.content.decode()
+    assert book.identifier in html  # found by its text
+    assert "сукна" not in html and "The first Russian textbook of mathematics." in html
+    inside = client.get("/en/resources/", {"q": "аршин"}, REMOTE_ADDR=CENTER_ADDRESS)
+    assert "<mark>аршинах</mark> сукна" in inside.content.decode()
+
+
 def test_search_sort_and_pages(client, indexed):
     for number in range(25):
         make_resource(f"pl:many/{number:02d}", title_ru=f"Сборник {number}")

@@ -1,5 +1,7 @@
 """The public site in both languages: home summary, directory filters, center page, map."""
 
+import datetime
+
 import pytest
 from django.db import connection
 
@@ -32,9 +34,35 @@ def test_root_sends_visitor_to_their_language(client):
     assert client.get("/", HTTP_ACCEPT_LANGUAGE="ru").headers["Location"] == "/ru/"
 
 
-def test_healthz(client):
+def test_healthz_without_a_worker_is_still_healthy(client):
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.content == b"ok\n"
+    assert response.status_code == 200
+    assert response.json() == {
+        "database": "ok",
+        "workers": {"alive": 0, "last_heartbeat": None, "seconds_since": None},
+        "queue": {"ready": 0, "age_seconds": None},
+    }
+
+
+def test_healthz_tells_the_last_heartbeat_and_the_queues_age(client, settings, time_machine):
+    from libranet.usage.tasks import usage_ingest
+    from libranet.worker.services import worker_heartbeat
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    moment = datetime.datetime(2026, 10, 15, 9, 0, tzinfo=datetime.UTC)
+    time_machine.move_to(moment, tick=False)
+    usage_ingest.enqueue()
+    worker_heartbeat(worker_id="w", host="h", pid=1, started_at=moment, task_id=None)
+    time_machine.move_to(moment + datetime.timedelta(seconds=90), tick=False)
+    body = client.get("/healthz").json()
+    assert body["workers"] == {
+        "alive": 0,  # silent for longer than the timeout (60 s)
+        "last_heartbeat": "2026-10-15T09:00:00+00:00",
+        "seconds_since": 90.0,
+    }
+    assert body["queue"] == {"ready": 1, "age_seconds": 90.0}
 
 
 def test_healthz_without_database(client, monkeypatch):
@@ -42,7 +70,8 @@ def test_healthz_without_database(client, monkeypatch):
         raise connection.Database.OperationalError("down")
 
     monkeypatch.setattr(connection, "cursor", broken)
-    assert client.get("/healthz").status_code == 503
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json() == {"database": "unavailable"}
 
 
 def test_home_summary_is_live(client, network):

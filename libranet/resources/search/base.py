@@ -204,6 +204,10 @@ class BackendQuery:
     parsed: ParsedQuery
     filters: SearchFilters  # types, collections, decades, languages (levels are decided below)
     levels: frozenset[str]  # the access levels to find: visible, filtered, readable if asked
+    # The access levels whose files the person may read here (access.readable_levels): only
+    # these documents' file text may be quoted in a snippet; the others show their description
+    # (the text still matches, so a restricted book is found by its words).
+    quotable: frozenset[str]
     sort: str
     offset: int
     limit: int

@@ -310,13 +310,18 @@ class PostgresBackend:
                 SELECT p.resource_id, p.identifier, p.score, {shown}, p.type, p.access_level
                 FROM (SELECT d.resource_id, d.identifier, d.type, d.access_level, d.year_from,
                              d.title_ru, d.title_en, d.description_ru, d.description_en,
-                             left(d.body, {SNIPPET_SOURCE_CHARS}) AS body, {score} AS score
+                             CASE WHEN d.access_level = ANY(%s)
+                                  THEN NULLIF(left(d.body, {SNIPPET_SOURCE_CHARS}), '') END AS body,
+                             {score} AS score
                       FROM {source}
                       ORDER BY {self._order(request, ranked, "")} LIMIT %s OFFSET %s) p
                 CROSS JOIN q
                 ORDER BY {self._order(request, ranked, "p.")}""",  # noqa: S608
             tsquery_params
             + shown_params
+            # Only the text of files the person may read here is quoted; the rest still
+            # matches, and its snippet comes from the description.
+            + [sorted(request.quotable)]
             + score_params
             + where_params
             + [request.limit, request.offset],

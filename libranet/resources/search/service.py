@@ -118,6 +118,7 @@ def search(
         parsed=parsed,
         filters=filters,
         levels=frozenset(levels),
+        quotable=readable,
         sort=sort,
         offset=start,
         limit=limit,

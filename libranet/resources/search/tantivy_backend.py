@@ -615,7 +615,7 @@ class TantivyBackend:
         hits = [(0.0 if order_field else float(key), address) for key, address in found]
         return BackendResult(
             total=total,
-            hits=self._hits(searcher, ranking, hits, request.language),
+            hits=self._hits(searcher, ranking, hits, request.language, request.quotable),
             facets=facets,
             facets_approximate=approximate,
         )
@@ -689,6 +689,7 @@ class TantivyBackend:
         text_query: Query | None,
         hits: list[tuple[float, tantivy.DocAddress]],
         language: str,
+        quotable: frozenset[str],
     ) -> list[BackendHit]:
         if not hits:
             return []
@@ -712,9 +713,12 @@ class TantivyBackend:
             snippet_html = ""
             if text_query is not None:
                 title_html = _highlight(generator(title_field, 1000), doc, title_field)
-                # The descriptions, then the files' text (creators and subjects are shown
-                # beside the title anyway).
-                for field in (f"description_{language}", f"description_{other}", "text"):
+                # The descriptions, then the files' text if the person may read it here
+                # (creators and subjects are shown beside the title anyway).
+                fields = [f"description_{language}", f"description_{other}"]
+                if doc.get_first("access_level") in quotable:
+                    fields.append("text")
+                for field in fields:
                     source = doc
                     if field == "text":
                         excerpt = doc.get_first("text_excerpt")

@@ -430,3 +430,65 @@ def test_postgres_backend_needs_postgresql(settings, db):
     settings.LIBRANET_SEARCH_BACKEND = "elastic"
     with pytest.raises(ImproperlyConfigured):
         get_backend()
+
+
+SECRET = "Текст страницы о губернаторах и губернских библиотеках."
+
+
+@pytest.fixture
+def confirmed_reader(make_staff):
+    from django.utils import timezone
+
+    from libranet.accounts.models import EsiaIdentity
+
+    user = make_staff("confirmed.reader")
+    now = timezone.now()
+    EsiaIdentity.objects.create(
+        user=user, oid="7", confirmed=True, confirmed_checked_at=now, consent_accepted_at=now
+    )
+    return user
+
+
+def with_pdf(identifier, level, description=""):
+    from libranet.resources.models import ResourceFile
+
+    resource = make(identifier, title_ru="Сборник", access_level=level, description_ru=description)
+    ResourceFile.objects.create(
+        resource=resource,
+        kind="pdf",
+        file=f"resources/{identifier}.pdf",
+        content_type="application/pdf",
+        extracted_text=SECRET,
+    )
+    return resource
+
+
+@pytest.mark.parametrize(
+    ("level", "who", "where", "quoted"),
+    [
+        ("on_site", "anonymous", "outside", False),
+        ("on_site", "confirmed", "outside", False),
+        ("on_site", "anonymous", "center", True),
+        ("readers", "anonymous", "outside", False),
+        ("readers", "confirmed", "outside", True),
+        ("open", "anonymous", "outside", True),
+    ],
+)
+def test_snippets_quote_only_text_readable_here(
+    backend, in_center, confirmed_reader, level, who, where, quoted
+):
+    """A restricted book is found by the words of its files, but its snippet quotes them only
+    to whoever may read them here; the others see its description."""
+    with_pdf("pdf-1", level, description="Сборник документов области.")
+    with_pdf("pdf-2", level)  # no description: nothing to show instead
+    index_apply_changes()
+    user = confirmed_reader if who == "confirmed" else None
+    place = in_center if where == "center" else OUTSIDE
+    results = find("губернатор", user=user, place=place)
+    assert {hit.identifier for hit in results.hits} == {"pdf-1", "pdf-2"}
+    for hit in results.hits:
+        assert ("губернск" in hit.snippet) is quoted, hit.snippet
+        if not quoted:
+            assert hit.snippet in ("Сборник документов области.", "")
+    if not quoted:  # nor without query words (an excerpt from the start of the text)
+        assert all("губернск" not in hit.snippet for hit in find("", user=user, place=place).hits)

@@ -97,7 +97,7 @@ def test_a_rolled_back_change_is_not_queued(backend, django_capture_on_commit_ca
 
 
 def test_the_database_queue_and_its_worker(backend, django_capture_on_commit_callbacks, run_worker):
-    """What `make run` does: tasks wait in the database, `manage.py db_worker` runs them."""
+    """What `make run` does: tasks wait in the database, `manage.py run_worker` runs them."""
     index_rebuild()
     with override_settings(TASKS=DATABASE_TASKS):
         with django_capture_on_commit_callbacks(execute=True):

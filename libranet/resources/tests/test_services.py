@@ -181,7 +181,11 @@ def test_dates_the_catalogue_writes(text, years):
 
 
 @pytest.mark.parametrize(
-    "text", ["XIX век", "около 1703", "31.02.1703", "1725–1700", "1703-13", "12", "99999", "3000"]
+    "text",
+    [
+        *("XIX век", "около 1703", "31.02.1703", "1725–1700", "1703-13", "12", "99999", "3000"),
+        *("١٧٠٣", "１７０３-０５", "1703-٠٥-27"),  # digits of other scripts
+    ],
 )
 def test_other_dates_are_refused_on_the_date_field(text):
     with pytest.raises(ResourceError) as excinfo:

@@ -6,7 +6,7 @@ import io
 
 import openpyxl
 import pytest
-from django.utils import timezone, translation
+from django.utils import translation
 
 from libranet.network.models import Center, Region, StaffRole
 from libranet.network.permissions import Capability, centers_for
@@ -126,18 +126,20 @@ def test_chart_is_inline_svg_with_text_alternatives(client, usage, network_user)
     assert "<script" not in html.split("</main>")[0].split("<main")[1]
 
 
-def test_running_month_is_said(client, usage, network_user):
+@pytest.mark.parametrize(("day", "running"), [(2, True), (1, False)])
+def test_running_month_is_said(client, usage, network_user, time_machine, day, running):
+    """On 1 April the running month is April, which has no figures yet; March is over."""
+    time_machine.move_to(datetime.datetime(2026, 4, day, 9, tzinfo=datetime.UTC), tick=False)
     client.force_login(network_user)
-    this_month = timezone.localdate().replace(day=1)
-    page = client.get("/en/stats/", {"month": this_month.strftime("%Y-%m")})
+    page = client.get("/en/stats/", {"month": "2026-04" if running else "2026-03"})
     assert page.status_code == 200
-    assert ('id="running-note"' in page.content.decode()) == (timezone.localdate().day > 1)
+    assert ('id="running-note"' in page.content.decode()) == running
 
 
 @pytest.mark.parametrize(
     ("month", "message"),
     [
-        ("2026-13", "is not a month: enter it as YYYY-MM"),
+        ("2026-13", "“2026-13” names month 13: months run from 01 to 12."),
         ("March", "is not a month"),
         ("2999-01", "2999-01 has not begun yet"),
         ("1999-12", "There is no usage before 2000-01"),
@@ -165,12 +167,11 @@ def test_unknown_center_grouping_and_format(client, usage, head_tver):
     assert client.get("/en/stats/indicators.pdf").status_code == 404
 
 
-def test_default_month_is_the_last_complete_one(client, network_user):
+def test_default_month_is_the_last_complete_one(client, network_user, time_machine):
+    time_machine.move_to(datetime.datetime(2026, 4, 30, 22, tzinfo=datetime.UTC), tick=False)
     client.force_login(network_user)
-    page = client.get("/en/stats/zero-usage/")
-    today = timezone.localdate()
-    previous = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-    assert page.context["report"].month == previous
+    page = client.get("/en/stats/zero-usage/")  # 1 May in Moscow
+    assert page.context["report"].month == datetime.date(2026, 4, 1)
 
 
 def read_csv(content: bytes) -> list[list[str]]:
@@ -200,16 +201,24 @@ def test_indicator_exports_equal_the_report(client, usage, head_tver, by):
         month=MARCH, by=by, centers=centers_for(head_tver, Capability.VIEW_USAGE)
     )
     expected = [
-        ["2026-03", row.key or None, row.name, *figures(row)]
+        ["2026-03", "2026-03-01", "2026-03-31", "yes", row.key or None, row.name, *figures(row)]
         for row in [*report.rows, report.total]
     ]
     response = client.get("/en/stats/indicators.xlsx", query)
     assert response["Content-Disposition"] == f'attachment; filename="usage-2026-03-by-{by}.xlsx"'
     header, *rows = read_xlsx(response.content)
-    assert header[:4] == ["Month", "Code", "Name", "Sessions (Sessions)"]
-    assert len(header) == 3 + 6 * 5
+    assert header[:7] == [
+        "Month",
+        "First day",
+        "Last day",
+        "Month complete",
+        "Code",
+        "Name",
+        "Sessions (Sessions)",
+    ]
+    assert len(header) == 6 + 6 * 5
     assert rows == expected
-    assert rows[-1][2] == "Total" and rows[-1][3] == 12345
+    assert rows[-1][5] == "Total" and rows[-1][6] == 12345
     header_csv, *rows_csv = read_csv(client.get("/en/stats/indicators.csv", query).content)
     assert header_csv == header
     assert rows_csv == [["" if v is None else str(v) for v in row] for row in expected]
@@ -222,6 +231,9 @@ def test_zero_usage_exports_equal_the_report(client, usage, network_user):
         expected = [
             [
                 "2026-03",
+                "2026-03-01",
+                "2026-03-31",
+                "да",
                 group.regional_center.code if group.regional_center else None,
                 group.regional_center.name if group.regional_center else None,
                 row.center.code,
@@ -234,18 +246,18 @@ def test_zero_usage_exports_equal_the_report(client, usage, network_user):
             for group in report.groups
             for row in group.rows
         ]
-    assert [row[3] for row in expected] == ["RU-PNZ-RC", "RU-TVE-IDLE"]
+    assert [row[6] for row in expected] == ["RU-PNZ-RC", "RU-TVE-IDLE"]
     header, *rows = read_xlsx(
         client.get("/ru/stats/zero-usage/zero-usage.xlsx", {"month": "2026-03"}).content
     )
-    assert len(header) == 10
-    assert [[None if v == "" else v for v in row[:9]] for row in rows] == expected
-    assert rows[1][4] == "Тихий центр" and rows[1][6] == 31
+    assert len(header) == 13
+    assert [[None if v == "" else v for v in row[:12]] for row in rows] == expected
+    assert rows[1][7] == "Тихий центр" and rows[1][9] == 31
     _, *csv_rows = read_csv(
         client.get("/ru/stats/zero-usage/zero-usage.csv", {"month": "2026-03"}).content
     )
-    assert [row[3] for row in csv_rows] == ["RU-PNZ-RC", "RU-TVE-IDLE"]
-    assert csv_rows[1][6:9] == ["31", "0", "0"]
+    assert [row[6] for row in csv_rows] == ["RU-PNZ-RC", "RU-TVE-IDLE"]
+    assert csv_rows[1][9:12] == ["31", "0", "0"]
 
 
 def test_zero_usage_page_links_the_centers(client, usage, head_tver):

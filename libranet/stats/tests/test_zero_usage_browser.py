@@ -57,13 +57,14 @@ def test_regional_head_downloads_the_zero_usage_report(page: Page, make_center, 
     # Playwright keeps the file under a name without extension: openpyxl reads it as bytes.
     sheet = openpyxl.load_workbook(io.BytesIO(download.path().read_bytes())).active
     _header, *rows = list(sheet.iter_rows(values_only=True))
-    # Month, regional center's code and name, center's code and name, kind, days open, ...
-    assert [(row[1], row[3], row[6]) for row in rows] == [
+    # Month, its first and last day, complete, regional center's code and name, center's code
+    # and name, kind, days open, ...
+    assert [(row[4], row[6], row[9]) for row in rows] == [
         (tver_rc.code, idle.code, 31),
         (tver_rc.code, late.code, 12),
     ]
-    assert rows[0][4] == "Библиотека в Ржеве"
-    assert penza.code not in {row[3] for row in rows}
+    assert rows[0][7] == "Библиотека в Ржеве"
+    assert penza.code not in {row[6] for row in rows}
 
 
 def sign_in(page: Page, user) -> None:

@@ -2,6 +2,7 @@
 schemas COUNTER_API.json gives for that path and status; customers' rights; bad requests;
 the tabular downloads."""
 
+import datetime as dt
 import io
 from urllib.parse import urlencode
 
@@ -201,3 +202,24 @@ def test_short_item_id_or_author_is_not_a_filter(client, world, april, credentia
     filters = answer["Report_Header"]["Report_Filters"]
     assert "Item_ID" not in filters and "Author" not in filters
     assert answer["Report_Header"]["Exceptions"][-1]["Data"] == "item_id=x; author=y"
+
+
+def test_too_many_requests_of_one_customer_are_refused_with_1020(
+    client, world, april, credential, settings, time_machine
+):
+    """Per customer and window (whatever the path), answered as COUNTER_API.json's 429 with
+    Retry-After; other customers and the next window are not affected."""
+    settings.LIBRANET_SUSHI_RATE_REQUESTS = 3
+    settings.LIBRANET_SUSHI_RATE_WINDOW = 60
+    time_machine.move_to(dt.datetime(2024, 4, 15, 12, 0, 10, tzinfo=dt.UTC), tick=False)
+    rc, library = credential("RU-TVE-RC"), credential("presidentlib", "other.example.org")
+    for path in ("/r51/members", "/r51/reports", "/r51/reports/pr"):
+        client.get(f"/sushi{path}", {**rc, **QUARTER})
+    response = client.get("/sushi/r51/members", rc)
+    refused = get(client, "/r51/reports", 429, **rc)
+    assert refused["Code"] == 1020 and refused["Message"] == "Client has made too many requests"
+    assert "at most 3 requests in 60 seconds" in refused["Data"]
+    assert response.status_code == 429 and response["Retry-After"] == "50"
+    assert get(client, "/r51/members", 200, **library)  # another customer
+    time_machine.shift(50)
+    assert get(client, "/r51/members", 200, **rc)  # the next window

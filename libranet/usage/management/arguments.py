@@ -1,21 +1,22 @@
-"""Dates given to the usage commands, read with a message that says what is wrong."""
+"""Dates given to the usage commands, read by ``libranet.dates`` with a message that names the
+option and says what it takes."""
 
 import datetime
 
 from django.core.management.base import CommandError
 
-from libranet.usage.reports import month_from_text
+from libranet import dates
 
 
 def parse_day(value: str, option: str) -> datetime.date:
     try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"{option} takes a date as YYYY-MM-DD, not “{value}”.") from None
+        return dates.parse_day(value, parameter=option)
+    except dates.DateInputError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def parse_month(value: str, option: str = "--month") -> datetime.date:
-    month = month_from_text(value)
-    if month is None:
-        raise CommandError(f"{option} takes a month as YYYY-MM, not “{value}”.")
-    return month
+    try:
+        return dates.parse_month(value, parameter=option)
+    except dates.DateInputError as exc:
+        raise CommandError(str(exc)) from None

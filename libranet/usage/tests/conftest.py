@@ -70,6 +70,7 @@ def events(db):
                 action=row["action"],
                 resource_id=getattr(row.get("resource"), "pk", row.get("resource")),
                 granted=row.get("granted", True),
+                access_level=row.get("level", ""),
             )
             for row in rows
         )

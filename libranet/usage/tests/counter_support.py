@@ -95,7 +95,14 @@ class Usage:
 
     def item(self, day: dt.date, center: Center | None, resource: Any, metric: Metric, value: int):
         self.items.append(
-            DailyItemUsage(day=day, center=center, resource=resource, metric=metric, value=value)
+            DailyItemUsage(
+                day=day,
+                center=center,
+                resource=resource,
+                access_level=resource.access_level,  # as the roll-up keeps it: the level then
+                metric=metric,
+                value=value,
+            )
         )
 
     def requests(self, day: dt.date, center: Center | None, resource: Any, n: int = 1) -> None:

@@ -322,14 +322,18 @@ def test_an_end_date_not_yet_processed_ends_at_the_previous_month(world):
         (
             {"begin_date": "2024-13", "end_date": "2024-03"},
             3020,
-            "begin_date '2024-13' is not a date",
+            "begin_date: “2024-13” names month 13: months run from 01 to 12.",
         ),
         (
             {"begin_date": "2024-02-30", "end_date": "2024-03"},
             3020,
-            "begin_date '2024-02-30' is not a date",
+            "begin_date: “2024-02-30” is not a date: 2024-02 has 29 days.",
         ),
-        ({"begin_date": "January", "end_date": "2024-03"}, 3020, "is not yyyy-mm or yyyy-mm-dd"),
+        (
+            {"begin_date": "January", "end_date": "2024-03"},
+            3020,
+            "begin_date: “January” is not a month or a date: give it as YYYY-MM or YYYY-MM-DD",
+        ),
         ({"begin_date": "2024-03", "end_date": "2024-01"}, 3020, "end_date is before begin_date"),
         (
             {"begin_date": "2024-04", "end_date": "2024-04"},

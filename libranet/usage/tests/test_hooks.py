@@ -99,6 +99,11 @@ def test_the_reader_is_a_request_granted_or_refused(client, open_book, on_site_b
             (Action.REQUEST, on_site_book.pk, tver_rc.pk, True),
         ]
     )
+    # Each with its resource's level at the time (Access_Type as it was when used).
+    levels = UsageEvent.objects.filter(action=Action.REQUEST).values_list(
+        "resource_id", "access_level"
+    )
+    assert set(levels) == {(open_book.pk, "open"), (on_site_book.pk, "on_site")}
 
 
 def test_files_are_requests_thumbnails_and_head_are_not(client, open_book, on_site_book):

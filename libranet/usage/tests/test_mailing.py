@@ -189,7 +189,8 @@ def test_the_default_month_is_the_one_before(network, django_capture_on_commit_c
     [
         ("2026-11", "2026-11 is not over yet: the mailing is sent for a past month."),
         ("2027-01", "2027-01 is not over yet"),
-        ("2026-13", "“2026-13” is not a month: write it as YYYY-MM, for example 2026-10."),
+        ("2026-13", "--month: “2026-13” names month 13: months run from 01 to 12."),
+        ("2026-1", "--month: “2026-1” is not a month: give it as YYYY-MM in digits 0–9"),
         ("October", "“October” is not a month"),
     ],
 )

@@ -24,7 +24,7 @@ from libranet.usage.recorder import (
     session_id,
     write_failures,
 )
-from libranet.usage.services import spool_ingest
+from libranet.usage.services import file_system_now, spool_ingest
 
 from .conftest import at, session
 
@@ -57,6 +57,7 @@ def test_an_event_is_one_line_that_reads_back(spool_dir):
         center_id=12,
         resource_id=345,
         granted=False,
+        access_level="on_site",
         occurred_at=moment,
     )
     [spool] = files(spool_dir, ".open")
@@ -67,6 +68,12 @@ def test_an_event_is_one_line_that_reads_back(spool_dir):
     assert event.occurred_at == moment.replace(microsecond=234000)  # whole milliseconds
     assert (event.center_id, event.resource_id, event.granted) == (12, 345, False)
     assert (event.action, event.reader_kind, event.session) == (4, 2, SESSION)
+    assert event.access_level == "on_site"  # the resource's level at the time of use
+
+
+def test_a_line_written_before_the_access_level_was_kept_still_reads():
+    event = decode_line(b"1\t1760425201234\t12\t2\t" + SESSION.encode() + b"\t4\t345\t1\n")
+    assert event is not None and event.resource_id == 345 and event.access_level == ""
 
 
 @pytest.mark.parametrize(
@@ -74,7 +81,9 @@ def test_an_event_is_one_line_that_reads_back(spool_dir):
     [
         b"",
         b"1\t1760425201234\t12\t2\t" + SESSION.encode() + b"\t4\t345",  # torn
-        b"2\t1760425201234\t12\t2\t" + SESSION.encode() + b"\t4\t345\t1\n",  # unknown version
+        b"3\t1760425201234\t12\t2\t" + SESSION.encode() + b"\t4\t345\t1\n",  # unknown version
+        b"2\t1760425201234\t12\t2\t" + SESSION.encode() + b"\t4\t345\t1\n",  # level missing
+        b"2\t1760425201234\t12\t2\t" + SESSION.encode() + b"\t4\t345\t1\tpaid\n",  # no level
         b"1\t1760425201234\t12\t2\tnot-a-session\t4\t345\t1\n",
         b"1\t1760425201234\t12\t2\t" + SESSION.encode() + b"\t9\t345\t1\n",  # no such action
         b"1\tsoon\t12\t2\t" + SESSION.encode() + b"\t4\t345\t1\n",
@@ -222,7 +231,7 @@ def test_a_dead_process_file_and_an_abandoned_one_are_loaded(spool_dir):
     # Another file open under a live process's number (ours), untouched for two hours.
     abandoned = spool_dir / f"{recorder.host_name()}-{os.getpid()}-1-0.open"
     abandoned.write_bytes(left.read_bytes()[: left.read_bytes().index(b"\n") + 1])
-    two_hours_ago = time.time() - 7200
+    two_hours_ago = file_system_now(spool_dir) - 7200
     os.utime(abandoned, (two_hours_ago, two_hours_ago))
     assert spool_ingest().events == 6
     assert not files(spool_dir)

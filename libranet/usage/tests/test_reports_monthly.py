@@ -4,6 +4,7 @@ year-over-year changes, the series for the charts."""
 import datetime
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -159,8 +160,54 @@ def test_a_few_queries_whatever_the_size(network, make_center):
         assert len(queries) == expected, by
 
 
+@time_machine.travel(datetime.datetime(2026, 11, 20, 12, tzinfo=datetime.UTC), tick=False)
 def test_bad_input(db):
     with pytest.raises(ValueError, match="Unknown grouping"):
         monthly_indicators(month=MARCH, by="planet")
-    with pytest.raises(ValueError, match="has not begun"):
+    with pytest.raises(ValueError, match="2027-01 has not begun yet: choose 2026-11 or an"):
         monthly_indicators(month=datetime.date(2027, 1, 1), by="center")
+
+
+# Moscow is UTC+3: 21:30 UTC is already the next day there.
+@pytest.mark.parametrize(
+    ("now", "last_day"),
+    [
+        (datetime.datetime(2026, 3, 1, 21, 30, tzinfo=datetime.UTC), 1),  # the 2nd, in Moscow
+        (datetime.datetime(2026, 3, 10, 20, 59, tzinfo=datetime.UTC), 9),  # 23:59 on the 10th
+        (datetime.datetime(2026, 3, 10, 21, 0, tzinfo=datetime.UTC), 10),  # midnight: the 11th
+        (datetime.datetime(2026, 3, 31, 20, 59, tzinfo=datetime.UTC), 30),  # its last day
+        (datetime.datetime(2026, 3, 31, 21, 0, tzinfo=datetime.UTC), 31),  # April 1st: over
+    ],
+)
+def test_a_running_month_counts_the_days_over(network, now, last_day):
+    """Today's roll-up rows are not whole yet: the month's figures, its series point and its
+    ``last_day`` stop at yesterday in the project's time zone, whatever the day in UTC."""
+    days = {
+        row.day.day: row.value
+        for row in DailyCenterUsage.objects.filter(
+            center=network["tver_rc"], metric=S, day__month=3, day__year=2026
+        )
+    }
+    for day in range(1, 32):  # one session every day of March for the remote center
+        use(network["tver_remote"], MARCH.replace(day=day), S, 100)
+    with time_machine.travel(now, tick=False):
+        report = monthly_indicators(month=MARCH, by="center")
+    assert report.last_day == MARCH.replace(day=last_day)
+    assert report.complete == (last_day == 31)
+    counted = 100 * last_day + 4 * (last_day >= 10)
+    assert by_key(report)["RU-TVE-0001"].value(S) == counted
+    tver = sum(value for day, value in days.items() if day <= last_day)
+    assert by_key(report)["RU-TVE-RC"].value(S) == tver
+    assert report.series[-1].values[S] == report.total.value(S)
+
+
+@pytest.mark.parametrize(
+    ("now", "message"),
+    [
+        (datetime.datetime(2026, 3, 31, 21, 30, tzinfo=datetime.UTC), "2026-04 began today"),
+        (datetime.datetime(2026, 3, 31, 20, 30, tzinfo=datetime.UTC), "2026-04 has not begun"),
+    ],
+)
+def test_a_month_whose_first_day_is_not_over_has_no_figures(db, now, message):
+    with time_machine.travel(now, tick=False), pytest.raises(ValueError, match=message):
+        monthly_indicators(month=datetime.date(2026, 4, 1), by="center")

@@ -127,8 +127,8 @@ def test_rollup_usage_by_day_month_and_range(db):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--day", "14.10.2026"], "--day takes a date as YYYY-MM-DD, not “14.10.2026”"),
-        (["--month", "2026-13"], "--month takes a month as YYYY-MM"),
+        (["--day", "14.10.2026"], "--day: “14.10.2026” is not a date: give it as YYYY-MM-DD"),
+        (["--month", "2026-13"], "--month: “2026-13” names month 13"),
         (["--from", "2026-10-01"], "--from and --to go together"),
         (["--from", "2026-10-05", "--to", "2026-10-01"], "is before --from"),
         (["--day", "2026-12-01"], "has not come yet"),
@@ -253,3 +253,53 @@ def test_generate_usage_command(demo_network):
         call_command("generate_usage", "--month", "2027-01")
     with pytest.raises(CommandError, match="YYYY-MM"):
         call_command("generate_usage", "--month", "September")
+
+
+# --- Access_Type at the time of use ---------------------------------------------------------------
+
+
+@time_machine.travel(NOW, tick=False)
+def test_past_use_keeps_the_access_type_of_its_time(events, book):
+    """Use is counted per access level of its events (an event without one, recorded before
+    the level was kept, takes the current level), so a resource whose level changed later
+    still reports its past use with the past Access_Type."""
+    from libranet.usage import counter
+
+    events(
+        {"t": 0, "action": Action.REQUEST, "resource": book, "level": "on_site"},
+        {
+            "t": 60,
+            "action": Action.REQUEST,
+            "resource": book,
+            "level": "open",
+            "session": session("b"),
+        },
+        {"t": 90, "action": Action.REQUEST, "resource": book, "session": session("c")},
+    )
+    rollup_day(DAY)
+    by_level: dict[str, int] = {}
+    rows = DailyItemUsage.objects.filter(day=DAY, metric=4)  # Total_Item_Requests
+    for level, value in rows.values_list("access_level", "value"):
+        by_level[level] = by_level.get(level, 0) + value
+    assert by_level == {"on_site": 1, "open": 2}
+    book.access_level = "readers"
+    book.save()
+    report = counter.build_report(
+        counter.REPORTS["tr"],
+        counter.library_customer(),
+        {"begin_date": "2026-10", "end_date": "2026-10", "attributes_to_show": "Access_Type"},
+    )
+    (item,) = report["Report_Items"]
+    requests = {
+        entry["Access_Type"]: entry["Performance"]["Total_Item_Requests"]["2026-10"]
+        for entry in item["Attribute_Performance"]
+    }
+    assert requests == {"Controlled": 1, "Free_To_Read": 2}
+    filtered = counter.build_report(
+        counter.REPORTS["tr"],
+        counter.library_customer(),
+        {"begin_date": "2026-10", "end_date": "2026-10", "access_type": "Free_To_Read"},
+    )
+    (item,) = filtered["Report_Items"]
+    (entry,) = item["Attribute_Performance"]
+    assert entry["Performance"]["Total_Item_Requests"] == {"2026-10": 2}

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from libranet.accounts.esia.signing import CERT_HASHES, SigningError, cert_hash_problem
 from libranet.esia_dev.server import make_server, provider_from_folder
 
 
@@ -24,11 +25,21 @@ class Command(BaseCommand):
             provider = provider_from_folder(options["dir"], issuer=issuer)
         except FileNotFoundError as error:
             raise CommandError(str(error)) from error
-        clients = sorted({client.client_id for client in provider.clients().values()})
+        # The certificate hash is configuration the application reads too: refuse to start
+        # with one that cannot work here, rather than refuse every sign-in later.
+        problem = cert_hash_problem(provider.cert_hash)
+        if problem:
+            raise CommandError(f"The local ESIA provider cannot start: {problem}")
+        try:
+            clients = sorted({client.client_id for client in provider.clients().values()})
+        except SigningError as error:
+            raise CommandError(f"The local ESIA provider cannot start: {error}") from error
         server = make_server(host, port, provider)
         self.stdout.write(
             f"Local ESIA provider at http://{host}:{port}/ (issuer {issuer}; "
-            f"clients: {', '.join(clients) or 'none'})"
+            f"clients: {', '.join(clients) or 'none'}; certificates named by their "
+            f"{CERT_HASHES[provider.cert_hash]} hash, LIBRANET_ESIA_CERT_HASH="
+            f"{provider.cert_hash})"
         )
         try:
             server.serve_forever()

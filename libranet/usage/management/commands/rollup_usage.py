@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from libranet.progress import ProgressBar
 from libranet.usage.management.arguments import parse_day, parse_month
+from libranet.usage.reports import month_end
 from libranet.usage.rollup import days_to_roll_up, rollup_days
 
 
@@ -40,20 +41,20 @@ class Command(BaseCommand):
             )
 
     def _days(self, day, month, first, last) -> list[datetime.date]:
-        given = [name for name, value in (("--day", day), ("--month", month)) if value]
-        if first or last:
+        # An option given empty is refused by its reading below, not taken as not given.
+        given = [name for name, value in (("--day", day), ("--month", month)) if value is not None]
+        if first is not None or last is not None:
             given.append("--from/--to")
         if len(given) > 1:
             raise CommandError(f"Give one of --day, --month or --from/--to, not {given}.")
         today = timezone.localdate()
-        if day:
+        if day is not None:
             start = end = parse_day(day, "--day")
-        elif month:
+        elif month is not None:
             start = parse_month(month)
-            following = (start + datetime.timedelta(days=32)).replace(day=1)
-            end = min(following - datetime.timedelta(days=1), today)
-        elif first or last:
-            if not (first and last):
+            end = min(month_end(start), today)
+        elif first is not None or last is not None:
+            if first is None or last is None:
                 raise CommandError("--from and --to go together.")
             start, end = parse_day(first, "--from"), parse_day(last, "--to")
             if end < start:

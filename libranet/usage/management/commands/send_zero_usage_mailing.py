@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from libranet.usage.mailing import MailingError, parse_month, zero_usage_mailing_send
+from libranet.dates import month_text
+from libranet.usage.mailing import MailingError, zero_usage_mailing_send
+from libranet.usage.management.arguments import parse_month
 
 
 class Command(BaseCommand):
@@ -18,12 +20,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, month, **options):
         try:
-            outcome = zero_usage_mailing_send(month=parse_month(month) if month else None)
+            outcome = zero_usage_mailing_send(
+                month=parse_month(month) if month is not None else None
+            )
         except MailingError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
-            f"Zero-usage mailing {outcome.month:%Y-%m}: {outcome.queued} messages queued now, "
-            f"{outcome.already} already in the outbox for that month."
+            f"Zero-usage mailing {month_text(outcome.month)}: {outcome.queued} messages queued "
+            f"now, {outcome.already} already in the outbox for that month."
         )
         if outcome.without_address:
             codes = ", ".join(center.code for center in outcome.without_address)

@@ -70,8 +70,9 @@ def oai_xml(response, oai_schema) -> None:
     oai_schema.assertValid(etree.fromstring(b"".join(response)))
 
 
-def plain_text(response) -> None:
-    assert response["Content-Type"] == "text/plain"
+def health_json(response) -> None:
+    assert response["Content-Type"] == "application/json"
+    assert json.loads(response.content)["database"] == "ok"
 
 
 # --- the doors -----------------------------------------------------------------------------------
@@ -132,7 +133,7 @@ DOORS = {
         error=counter_json,
     ),
     "healthz": Door(
-        get="/healthz", post="/healthz", lookup="/healthz/{}", error=html_page, ok=plain_text
+        get="/healthz", post="/healthz", lookup="/healthz/{}", error=html_page, ok=health_json
     ),
 }
 

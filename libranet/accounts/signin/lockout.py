@@ -45,8 +45,8 @@ def normalised_username(request: Any, credentials: dict | None = None) -> str | 
         raw = credentials.get(settings.AXES_USERNAME_FORM_FIELD)
     else:
         raw = getattr(request, "POST", {}).get(settings.AXES_USERNAME_FORM_FIELD)
-    if not isinstance(raw, str):
-        return None
+    if not isinstance(raw, str) or "\x00" in raw:
+        return None  # no account has such a name (forms refuse it); PostgreSQL cannot store it
     return User.normalize_username(raw.strip())
 
 

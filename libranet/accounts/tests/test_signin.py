@@ -3,6 +3,7 @@ says how long to wait; a correct password is refused while locked and works afte
 Time is moved, never waited for."""
 
 import datetime
+from urllib.parse import urlencode
 
 import pytest
 from axes.models import AccessAttempt
@@ -134,3 +135,19 @@ def test_a_look_alike_username_meets_the_same_counters(client, head_tver, frozen
     assert sign_in(client, LOOK_ALIKE, PASSWORD).status_code == 302
     assert signed_in_as(client) == str(head_tver.pk)
     assert not AccessAttempt.objects.filter(username="head.tver").exists()
+
+
+@pytest.mark.parametrize("encoding", ["urlencoded", "multipart"])
+def test_a_null_character_in_the_username_is_a_form_error(client, head_tver, frozen, encoding):
+    """No account's name holds one, and PostgreSQL cannot compare with one: the counters skip
+    the name (the address still counts) and the form says what is wrong, in either encoding
+    (the door's middleware reads only urlencoded forms)."""
+    data = {"username": "head\x00tver", "password": "wrong", "next": ""}
+    if encoding == "urlencoded":
+        response = client.post(
+            LOGIN, urlencode(data), content_type="application/x-www-form-urlencoded"
+        )
+    else:
+        response = client.post(LOGIN, data)
+    assert response.status_code in (200, 400)
+    assert not signed_in_as(client)

@@ -1,15 +1,20 @@
 """State changes of the collections: the collection tree, resources, their files and thumbnails.
 
-Every door (the back office, the API, imports, the demo) calls these functions. Each checks the
-acting user's capability (``EDIT_RESOURCES``; ``None`` is the system), validates every rule,
-writes in one transaction with its audit row, moves the resource's ``modified_at`` (the OAI-PMH
-datestamp) and records the resource in the search index's outbox in that same transaction.
+Every door (the back office, the API, the demo) calls these functions; an import checks with
+their rules and writes the same rows in bulk (``importing``). Each checks the acting user's
+capability (``EDIT_RESOURCES``; ``None`` is the system), validates every rule, writes in one
+transaction with its audit row, moves the resource's ``modified_at`` (the OAI-PMH datestamp) and
+records the resource in the search index's outbox in that same transaction.
 
 Files are stored under ``MEDIA_ROOT/resources/<resource id>/`` through the default storage and
 are never given a public URL: they are served only through the access decision. Storage is not
 transactional: a service that fails after writing a file removes it, a deleted file's bytes go
-once the transaction commits, and a caller that rolls back a larger transaction (the import)
+once the transaction commits, and a caller that rolls back a larger transaction (the demo)
 collects what was written with ``collect_stored_files`` and removes it.
+
+Each rule lives in one place that every door shares: the ``resource_check_*`` functions check a
+change without writing it (an import checks a whole file with them, against the catalogue it
+read once: ``Catalogue``), and the services call them before they write.
 """
 
 import datetime
@@ -322,8 +327,12 @@ def _validate(resource: Resource, errors: dict[str, list[str]]) -> None:
     """The model's own checks (lengths, the year range), after ours; raises all errors."""
     try:
         # The identifier has its own rules; the thumbnail and the datestamp are the services'.
+        # The one constraint, the year range, is parse_date's own rule; Django would check it
+        # with a query in a transaction of its own, which on SQLite takes the write lock.
         resource.full_clean(
-            exclude=[*errors, "identifier", "thumbnail", "modified_at"], validate_unique=False
+            exclude=[*errors, "identifier", "thumbnail", "modified_at"],
+            validate_unique=False,
+            validate_constraints=False,
         )
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():

@@ -10,6 +10,7 @@ from pathlib import PurePosixPath
 from typing import IO, Any
 
 from django.core.files.storage import default_storage
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from ..models import Collection, Resource, ResourceFile
@@ -48,9 +49,14 @@ class LoadedCatalogue(Catalogue):
         self.by_code = {c.code: c for c in Collection.objects.all()}
         self.tree = sorted((c.pk, c.parent_id, c.code) for c in self.by_code.values())
         self.resources: dict[str, Resource] = {}
+        # Without what the import never reads back (a record as harvested, a PDF's text): a
+        # file of 50,000 known resources is held in memory whole.
+        files = Prefetch("files", queryset=ResourceFile.objects.defer("extracted_text"))
         for chunk in chunks(sorted(set(identifiers))):
-            found = Resource.objects.filter(identifier__in=chunk).prefetch_related(
-                "collections", "files"
+            found = (
+                Resource.objects.filter(identifier__in=chunk)
+                .defer("oai_header", "oai_metadata")
+                .prefetch_related("collections", files)
             )
             self.resources.update((r.identifier, r) for r in found)
         # What the write checks has not moved meanwhile.

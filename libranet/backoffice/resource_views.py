@@ -3,8 +3,8 @@ Core XML, MARCXML) with an optional ZIP archive of their files.
 
 Thin, as the registry's import page: the view reads the upload (a file that cannot be read is a
 form error, never a 500) and makes it an import job; the task runs
-``libranet.resources.importing`` (which calls the collections' services) and the job's page
-shows its progress and its report.
+``libranet.resources.importing`` (which checks by the collections' rules, then writes) and the
+job's page shows its progress and its report.
 """
 
 from typing import Any, cast

@@ -80,14 +80,13 @@ def _run_resources(job: ImportJob, progress: importexport.Progress) -> importexp
         )
     source = importing.ZipSource(job.archive.open("rb")) if job.archive else None
     try:
-        # Records are checked and written one by one, in one transaction: "writing" throughout.
         return importing.import_resources(
             actor=job.actor,
             batch=batch,
             files=source,
             access_level=options.get("access_level", ""),
             collection=options.get("collection", ""),
-            progress=lambda done, total: progress(done, total, importexport.APPLYING),
+            progress=progress,
         )
     finally:
         if source is not None:

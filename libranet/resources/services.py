@@ -1,15 +1,20 @@
 """State changes of the collections: the collection tree, resources, their files and thumbnails.
 
-Every door (the back office, the API, imports, the demo) calls these functions. Each checks the
-acting user's capability (``EDIT_RESOURCES``; ``None`` is the system), validates every rule,
-writes in one transaction with its audit row, moves the resource's ``modified_at`` (the OAI-PMH
-datestamp) and records the resource in the search index's outbox in that same transaction.
+Every door (the back office, the API, the demo) calls these functions; an import checks with
+their rules and writes the same rows in bulk (``importing``). Each checks the acting user's
+capability (``EDIT_RESOURCES``; ``None`` is the system), validates every rule, writes in one
+transaction with its audit row, moves the resource's ``modified_at`` (the OAI-PMH datestamp) and
+records the resource in the search index's outbox in that same transaction.
 
 Files are stored under ``MEDIA_ROOT/resources/<resource id>/`` through the default storage and
 are never given a public URL: they are served only through the access decision. Storage is not
 transactional: a service that fails after writing a file removes it, a deleted file's bytes go
-once the transaction commits, and a caller that rolls back a larger transaction (the import)
+once the transaction commits, and a caller that rolls back a larger transaction (the demo)
 collects what was written with ``collect_stored_files`` and removes it.
+
+Each rule lives in one place that every door shares: the ``resource_check_*`` functions check a
+change without writing it (an import checks a whole file with them, against the catalogue it
+read once: ``Catalogue``), and the services call them before they write.
 """
 
 import datetime
@@ -206,7 +211,24 @@ def _clean_list(values: Iterable[str], name: str) -> list[str]:
     return cleaned
 
 
-def _identifier_errors(identifier: str, pk: int | None) -> list[str]:
+class Catalogue:
+    """What a resource's rules ask about the rest of the catalogue. The services ask the
+    database; an import answers from the catalogue it loaded once (``importing``), so that both
+    apply the same rules."""
+
+    def same_identifier(self, identifier: str, pk: int | None) -> Resource | None:
+        """Another resource (withdrawn ones too) with ``identifier``."""
+        return Resource.objects.filter(identifier=identifier).exclude(pk=pk).first()
+
+    def collections(self, codes: list[str]) -> dict[str, Collection]:
+        """The collections of these codes, by code (unknown codes are missing)."""
+        return {c.code: c for c in Collection.objects.filter(code__in=codes)}
+
+
+DATABASE = Catalogue()
+
+
+def _identifier_errors(identifier: str, pk: int | None, catalogue: Catalogue) -> list[str]:
     if not identifier:
         return [_("Give the resource’s identifier.")]
     if len(identifier) > IDENTIFIER_MAX:
@@ -218,7 +240,7 @@ def _identifier_errors(identifier: str, pk: int | None) -> list[str]:
                 "(no spaces), starting with a letter or digit, such as pl-000123."
             ).format(value=identifier)
         ]
-    other = Resource.objects.filter(identifier=identifier).exclude(pk=pk).first()
+    other = catalogue.same_identifier(identifier, pk)
     if other is not None:
         if other.deleted_at is not None:
             return [
@@ -231,7 +253,9 @@ def _identifier_errors(identifier: str, pk: int | None) -> list[str]:
     return []
 
 
-def _resolve_collections(values: Iterable[Collection | str]) -> list[Collection]:
+def _resolve_collections(
+    values: Iterable[Collection | str], catalogue: Catalogue
+) -> list[Collection]:
     """Collections given as objects or codes; unknown codes are an error on ``collections``."""
     wanted: list[Collection] = []
     codes: list[str] = []
@@ -241,7 +265,7 @@ def _resolve_collections(values: Iterable[Collection | str]) -> list[Collection]
         else:
             codes.append(str(value).strip())
     if codes:
-        found = {c.code: c for c in Collection.objects.filter(code__in=codes)}
+        found = catalogue.collections(codes)
         missing = [code for code in codes if code not in found]
         if missing:
             raise ResourceError(
@@ -302,7 +326,14 @@ def _apply(resource: Resource, fields: dict[str, Any], errors: dict[str, list[st
 def _validate(resource: Resource, errors: dict[str, list[str]]) -> None:
     """The model's own checks (lengths, the year range), after ours; raises all errors."""
     try:
-        resource.full_clean(exclude=[*errors, "identifier", "thumbnail"], validate_unique=False)
+        # The identifier has its own rules; the thumbnail and the datestamp are the services'.
+        # The one constraint, the year range, is parse_date's own rule; Django would check it
+        # with a query in a transaction of its own, which on SQLite takes the write lock.
+        resource.full_clean(
+            exclude=[*errors, "identifier", "thumbnail", "modified_at"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
             errors.setdefault(name, []).extend(messages)
@@ -326,11 +357,13 @@ def _save(resource: Resource, **kwargs: Any) -> None:
         ) from exc
 
 
-def _snapshot(resource: Resource) -> dict[str, Any]:
+def _snapshot(resource: Resource, collections: list[Collection] | None = None) -> dict[str, Any]:
+    """The fields as the audit trail compares them; the collections given, else the saved ones
+    (prefetched ones when an import loaded them)."""
     snap = {name: getattr(resource, name) for name in RESOURCE_FIELDS if name != "collections"}
-    snap["collections"] = (
-        sorted(resource.collections.values_list("code", flat=True)) if resource.pk else []
-    )
+    if collections is None:
+        collections = list(resource.collections.all()) if resource.pk else []
+    snap["collections"] = sorted(c.code for c in collections)
     return snap
 
 
@@ -546,6 +579,35 @@ def collection_update(*, actor: Any, collection: Collection, **fields: Any) -> C
 # --- resources ----------------------------------------------------------------------------------
 
 
+def resource_check_new(
+    *,
+    actor: Any,
+    resource: Resource,
+    fields: Mapping[str, Any],
+    collections: Iterable[Collection | str],
+    catalogue: Catalogue = DATABASE,
+) -> tuple[list[Collection], dict[str, list[Any]]]:
+    """Every rule for cataloguing ``resource`` (not saved, its identifier set): the actor's
+    capability, the identifier (its form, never used before), ``fields`` (those of
+    ``resource_create``, set on ``resource`` normalized), the collections. Raises
+    ``ResourceError`` with every error; returns the collections and the changes as the audit
+    trail records them."""
+    _require(actor)
+    resource.identifier = resource.identifier.strip()
+    errors: dict[str, list[str]] = {}
+    if messages := _identifier_errors(resource.identifier, None, catalogue):
+        errors["identifier"] = messages
+    _apply(resource, dict(fields), errors)
+    wanted: list[Collection] = []
+    try:
+        wanted = _resolve_collections(collections, catalogue)
+    except ResourceError as exc:
+        errors.setdefault("collections", []).extend(exc.message_dict["collections"])
+    _validate(resource, errors)
+    snapshot = _snapshot(resource, wanted)
+    return wanted, model_changes({}, {k: v for k, v in snapshot.items() if v not in ("", [], None)})
+
+
 @transaction.atomic
 def resource_create(
     *,
@@ -566,11 +628,7 @@ def resource_create(
 ) -> Resource:
     """Catalogue a new resource. ``collections`` are ``Collection`` objects or their codes;
     ``date_text`` is parsed into ``year_from``/``year_to`` (see ``parse_date``)."""
-    _require(actor)
-    resource = Resource(identifier=identifier.strip())
-    errors: dict[str, list[str]] = {}
-    if messages := _identifier_errors(resource.identifier, None):
-        errors["identifier"] = messages
+    resource = Resource(identifier=identifier)
     fields = {
         "title_ru": title_ru,
         "title_en": title_en,
@@ -584,25 +642,14 @@ def resource_create(
         "rights": rights,
         "access_level": access_level,
     }
-    _apply(resource, fields, errors)
-    wanted: list[Collection] = []
-    try:
-        wanted = _resolve_collections(collections)
-    except ResourceError as exc:
-        errors.setdefault("collections", []).extend(exc.message_dict["collections"])
+    wanted, changes = resource_check_new(
+        actor=actor, resource=resource, fields=fields, collections=collections
+    )
     resource.modified_at = timezone.now()
-    _validate(resource, errors)
     _save(resource)
     resource.collections.set(wanted)
     _follow([resource.pk])
-    audit_record(
-        actor=actor,
-        action="resource.create",
-        obj=resource,
-        changes=model_changes(
-            {}, {k: v for k, v in _snapshot(resource).items() if v not in ("", [], None)}
-        ),
-    )
+    audit_record(actor=actor, action="resource.create", obj=resource, changes=changes)
     return resource
 
 
@@ -617,18 +664,23 @@ def _live_for_update(resource: Resource) -> Resource:
     return locked
 
 
-@transaction.atomic
-def resource_update(*, actor: Any, resource: Resource, **fields: Any) -> Resource:
-    """Change any of ``RESOURCE_FIELDS``; the identifier is persistent and never changes.
-
-    A call that changes nothing writes nothing (no audit row, the datestamp stays), so an
-    import run twice leaves the catalogue as it was."""
+def resource_check_update(
+    *,
+    actor: Any,
+    resource: Resource,
+    fields: Mapping[str, Any],
+    catalogue: Catalogue = DATABASE,
+) -> tuple[dict[str, list[Any]], list[Collection] | None]:
+    """Set ``fields`` (any of ``RESOURCE_FIELDS``; an ``identifier`` must be the resource's own,
+    being persistent) on ``resource`` in memory, under every rule. Raises ``ResourceError``;
+    returns the changes as the audit trail records them (none: nothing to write) and the
+    resource's collections when ``fields`` gives them."""
     _require(actor)
+    fields = dict(fields)
     identifier = fields.pop("identifier", None)
     unknown = set(fields) - set(RESOURCE_FIELDS)
     if unknown:
         raise TypeError(f"unknown resource fields: {sorted(unknown)}")
-    resource = _live_for_update(resource)
     if identifier is not None and str(identifier).strip() != resource.identifier:
         raise ResourceError({"identifier": _("An identifier is persistent: it cannot be changed.")})
     before = _snapshot(resource)
@@ -637,7 +689,7 @@ def resource_update(*, actor: Any, resource: Resource, **fields: Any) -> Resourc
     wanted: list[Collection] | None = None
     if "collections" in fields:
         try:
-            wanted = _resolve_collections(fields["collections"] or ())
+            wanted = _resolve_collections(fields["collections"] or (), catalogue)
         except ResourceError as exc:
             errors.setdefault("collections", []).extend(exc.message_dict["collections"])
     _validate(resource, errors)
@@ -645,7 +697,18 @@ def resource_update(*, actor: Any, resource: Resource, **fields: Any) -> Resourc
     after["collections"] = (
         sorted(c.code for c in wanted) if wanted is not None else before["collections"]
     )
-    changes = model_changes(before, after)
+    return model_changes(before, after), wanted
+
+
+@transaction.atomic
+def resource_update(*, actor: Any, resource: Resource, **fields: Any) -> Resource:
+    """Change any of ``RESOURCE_FIELDS``; the identifier is persistent and never changes.
+
+    A call that changes nothing writes nothing (no audit row, the datestamp stays), so an
+    import run twice leaves the catalogue as it was."""
+    _require(actor)  # before the row is locked: a role that may not edit learns nothing more
+    resource = _live_for_update(resource)
+    changes, wanted = resource_check_update(actor=actor, resource=resource, fields=fields)
     if not changes:
         return resource
     resource.modified_at = timezone.now()
@@ -789,27 +852,28 @@ def _open_image(file: File) -> Image.Image:
     return image
 
 
-@transaction.atomic
-def resource_file_add(
+def _size(file: File) -> int:
+    file.seek(0, io.SEEK_END)
+    size = file.tell()
+    file.seek(0)
+    return size
+
+
+def resource_file_check(
     *,
-    actor: Any,
     resource: Resource,
     kind: str,
     name: str,
     content: bytes | IO[bytes] | File,
     content_type: str | None = None,
     label: str = "",
-    position: int | None = None,
-) -> ResourceFile:
-    """Store a file of ``resource`` (a PDF, a page image, audio or video).
-
-    ``content`` is bytes or a readable, seekable file. The content type is guessed from the
-    bytes, else the name, when not given, and must fit the kind; a page image must be an
-    image Pillow reads. ``position`` None puts it after the others. A PDF's text is extracted
-    for the search (``pdf.pdf_text``: bounded, and a PDF whose text cannot be read is stored
-    without it)."""
-    _require(actor)
-    resource = _live_for_update(resource)
+) -> tuple[ResourceFile, File]:
+    """Every rule for a file of ``resource``, before it is stored: a known kind, a content type
+    (guessed from the bytes, else the name, when not given) that fits it, a label that fits, a
+    PDF that is one, a page image Pillow reads, not empty. Raises ``ResourceError``; returns
+    the file's row, unsaved, with its size and a PDF's text (``pdf.pdf_text``: bounded, and a
+    PDF whose text cannot be read is stored without it), its ``file.name`` the name it is to
+    be stored under in the resource's folder; and the content to store."""
     errors: dict[str, list[str]] = {}
     if kind not in ResourceFile.Kind.values:
         errors["kind"] = [_unknown_choice(kind, ResourceFile.Kind.values)]
@@ -830,28 +894,54 @@ def resource_file_add(
         image = _open_image(file)
         if image.format not in PAGE_FORMATS:
             errors["file"] = [_("A page image must be PNG, JPEG, GIF, WebP or TIFF.")]
+    size = _size(file)
+    if not errors and size == 0:
+        errors["file"] = [_("The file is empty.")]
     if errors:
         raise ResourceError(errors)
-    if position is None:
-        last = resource.files.order_by("-position").values_list("position", flat=True).first()
-        position = (last or 0) + 1
     record = ResourceFile(
-        resource=resource,
-        kind=kind,
-        content_type=content_type,
-        position=position,
-        label=label.strip(),
+        resource=resource, kind=kind, content_type=content_type, size=size, label=label.strip()
     )
+    record.file.name = safe_name
     if kind == ResourceFile.Kind.PDF:
         record.extracted_text = pdf_text(file, name=f"{resource.identifier}/{safe_name}")
     file.seek(0)
-    record.file.save(f"{resource.pk}/{safe_name}", file, save=False)
+    return record, file
+
+
+@transaction.atomic
+def resource_file_add(
+    *,
+    actor: Any,
+    resource: Resource,
+    kind: str,
+    name: str,
+    content: bytes | IO[bytes] | File,
+    content_type: str | None = None,
+    label: str = "",
+    position: int | None = None,
+) -> ResourceFile:
+    """Store a file of ``resource`` (a PDF, a page image, audio or video) under the rules of
+    ``resource_file_check``. ``content`` is bytes or a readable, seekable file; ``position``
+    None puts it after the others."""
+    _require(actor)
+    resource = _live_for_update(resource)
+    record, file = resource_file_check(
+        resource=resource,
+        kind=kind,
+        name=name,
+        content=content,
+        content_type=content_type,
+        label=label,
+    )
+    if position is None:
+        last = resource.files.order_by("-position").values_list("position", flat=True).first()
+        position = (last or 0) + 1
+    record.position = position
+    record.file.save(f"{resource.pk}/{record.file.name}", file, save=False)
     stored = record.file.name
     _note_written(stored)
     try:
-        record.size = default_storage.size(stored)
-        if record.size == 0:
-            raise ResourceError({"file": _("The file is empty.")})
         record.save()
     except Exception:
         default_storage.delete(stored)
@@ -880,6 +970,19 @@ def resource_file_delete(*, actor: Any, file: ResourceFile) -> None:
     )
 
 
+def resource_thumbnail_image(content: bytes | IO[bytes] | File) -> bytes:
+    """A resource's thumbnail made from an image: scaled to fit 320 × 320, as JPEG. Raises
+    ``ResourceError`` for what is no image that can be read."""
+    image = _open_image(_as_file(content, "thumbnail"))
+    try:
+        image.thumbnail(THUMBNAIL_SIZE)
+        buffer = io.BytesIO()
+        image.convert("RGB").save(buffer, "JPEG", quality=85, optimize=True)
+    except OSError as exc:  # a truncated or damaged image fails only when decoded
+        raise ResourceError({"file": _("The file is not an image that can be read.")}) from exc
+    return buffer.getvalue()
+
+
 @transaction.atomic
 def resource_thumbnail_set(
     *, actor: Any, resource: Resource, content: bytes | IO[bytes] | File | None
@@ -894,14 +997,8 @@ def resource_thumbnail_set(
             return resource
         resource.thumbnail.name = ""
     else:
-        image = _open_image(_as_file(content, "thumbnail"))
-        try:
-            image.thumbnail(THUMBNAIL_SIZE)
-            buffer = io.BytesIO()
-            image.convert("RGB").save(buffer, "JPEG", quality=85, optimize=True)
-        except OSError as exc:  # a truncated or damaged image fails only when decoded
-            raise ResourceError({"file": _("The file is not an image that can be read.")}) from exc
-        resource.thumbnail.save(f"{resource.pk}.jpg", ContentFile(buffer.getvalue()), save=False)
+        thumbnail = resource_thumbnail_image(content)
+        resource.thumbnail.save(f"{resource.pk}.jpg", ContentFile(thumbnail), save=False)
         _note_written(resource.thumbnail.name)
     resource.modified_at = timezone.now()
     resource.save(update_fields=["thumbnail", "modified_at"])

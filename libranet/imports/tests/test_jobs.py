@@ -125,3 +125,32 @@ def test_a_report_that_cannot_be_read_back_still_gives_a_page(client, admin_user
     ImportJob.objects.filter(pk=job.pk).update(state=State.DONE, report={"from": "elsewhere"})
     client.force_login(admin_user)
     assert client.get(f"/en/office/imports/{job.pk}/").status_code == 200
+
+
+def test_a_resources_job_counts_the_records_checked_then_written(admin_user, monkeypatch):
+    from libranet.imports import services
+    from libranet.resources.models import Resource
+
+    seen = []
+    real = services._progress
+
+    def watching(job, attempt):
+        report = real(job, attempt)
+
+        def spy(done, total, label):
+            report(done, total, label)
+            seen.append(ImportJob.objects.values_list("state", "done", "total").get(pk=job.pk))
+
+        return spy
+
+    monkeypatch.setattr(services, "_progress", watching)
+    content = b"identifier,title_ru,type,access_level\npl-1,A,book,open\npl-2,B,book,open\n"
+    job = import_job_create(
+        actor=admin_user, kind=ImportJob.Kind.RESOURCES, file=SimpleUploadedFile("r.csv", content)
+    )
+    assert import_job_run(job_id=job.pk) == State.DONE
+    # Each record checked is counted on the job (a write of its own, outside the import's
+    # transaction), then the records written.
+    assert seen[0] == (State.VALIDATING, 1, 2) and seen[1] == (State.VALIDATING, 2, 2)
+    assert (State.APPLYING, 2, 2) in seen
+    assert Resource.objects.count() == 2

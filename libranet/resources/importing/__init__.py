@@ -2,13 +2,13 @@
 folder or a ZIP archive.
 
 As for the registry's import of centers (``libranet.network.importexport``): a batch is all or
-nothing. Every record is validated and applied through the collections' services inside one
-transaction, each in its own savepoint so that one bad record does not hide the errors of the
-next; if any failed, the transaction is rolled back, the files written meanwhile are removed,
-and the report lists every error by its row (CSV: the line in the file) or record (XML: its
-place in the file, from 1). Records are matched by identifier: a new one creates a resource, a
-known one updates it, and a record that changes nothing writes nothing, so an import run twice
-leaves the catalogue as it was.
+nothing, in two phases (``batch``). First every record is checked by the rules the collections'
+services apply (their ``resource_check_*`` functions), against the catalogue read once, reading
+only: no write lock is taken. If any record failed, nothing is written and the report lists
+every error by its row (CSV: the line in the file) or record (XML: its place in the file, from
+1). Else the files are stored and everything is written in one short transaction. Records are
+matched by identifier: a new one creates a resource, a known one updates it, and a record that
+changes nothing writes nothing, so an import run twice leaves the catalogue as it was.
 
 The formats (README, "Collections: resources and import"):
 
@@ -29,7 +29,8 @@ The formats (README, "Collections: resources and import"):
 
 The parts: ``base`` (the batch, its records, the report, the limits), ``formats`` (telling the
 format; CSV and Dublin Core), ``marc`` (MARCXML), ``sources`` (a folder or a ZIP archive of
-files), ``batch`` (``import_resources``). Callers import from this package.
+files), ``check`` (phase 1), ``batch`` (``import_resources``, phase 2). Callers import from this
+package.
 """
 
 from .base import (

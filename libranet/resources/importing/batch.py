@@ -1,207 +1,296 @@
-"""Applying a batch through the collections' services: all records or none."""
+"""Applying a batch: all records or none, in two phases as the centers import
+(``libranet.network.importexport``).
 
-import hashlib
+1. Every record is checked, reading only (``check``): no transaction is opened, so no write lock
+   is taken however long the file. If any record failed, nothing is written.
+2. The new resources get their keys, their files and thumbnails are stored, every OAI-PMH
+   record is rendered, all before the write; then one short transaction writes everything in
+   batches: the resources, their collections, their files' rows, the audit rows and the search
+   index's outbox the services would write. If the catalogue moved between the phases (a
+   resource the file names changed, one of its new identifiers was taken, the collection tree
+   changed), the transaction is rolled back and the records are checked again. Files stored for
+   a write that did not happen are removed; files replaced go once the write is committed.
+"""
+
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import PurePosixPath
-from typing import IO, Any
+from typing import Any
 
+from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from libranet.network.importexport import RowError
+from libranet.audit.models import AuditEntry
+from libranet.audit.services import audit_entry
+from libranet.network.importexport import APPLYING, BATCH_SIZE, VALIDATING, RowError
 from libranet.network.permissions import Capability, can
 
+from .. import harvest
 from ..models import AccessLevel, Collection, Resource, ResourceFile
-from ..services import (
-    ResourceError,
-    ResourcePermissionError,
-    collect_stored_files,
-    guess_content_type,
-    kind_for_content_type,
-    resource_create,
-    resource_file_add,
-    resource_file_delete,
-    resource_thumbnail_set,
-    resource_update,
-)
-from .base import CSV_COLUMNS, Batch, ImportFileError, Record, ResourceImportReport
+from ..search.changes import index_change_record
+from ..services import ResourcePermissionError
+from .base import CSV_COLUMNS, Batch, ImportFileError, ResourceImportReport
+from .check import Defaults, LoadedCatalogue, RecordFailed, Write, chunks, plan_record
 from .sources import FileSource
 
+# ``progress(done, total, VALIDATING | APPLYING)``, as the centers import calls it.
+Progress = Callable[[int, int, str], None]
+ATTEMPTS = 3
+# What a changed resource writes (the identifier never changes).
+_UPDATED_FIELDS = (
+    "title_ru",
+    "title_en",
+    "creators",
+    "date_text",
+    "year_from",
+    "year_to",
+    "type",
+    "subjects",
+    "language",
+    "description_ru",
+    "description_en",
+    "rights",
+    "access_level",
+    "thumbnail",
+    "modified_at",
+    "oai_header",
+    "oai_metadata",
+)
 
-class _RecordFailed(Exception):
-    def __init__(self, errors: list[tuple[str, str]]) -> None:
-        super().__init__(errors)
-        self.errors = errors
+
+class _CatalogueMoved(Exception):
+    """Another change reached what the import checked, between checking and writing."""
 
 
-def _errors(exc: ResourceError, record: Record, prefix: str = "") -> list[tuple[str, str]]:
-    if hasattr(exc, "error_dict"):
-        return [
-            (record.column("files" if name == "file" else name), prefix + message)
-            for name, messages in exc.message_dict.items()
-            for message in messages
-        ]
-    return [("", prefix + message) for message in exc.messages]
-
-
-@dataclass
-class _Defaults:
-    access_level: str
-    collection: str
-
-
-def _fields_for(
-    record: Record, existing: Resource | None, defaults: _Defaults
-) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """The service's arguments for a record, with the batch's defaults; and what is missing
-    (reported beside the service's own errors, so that a row's errors come all at once)."""
-    fields = {k: v for k, v in record.fields.items() if k != "identifier"}
-    missing: list[tuple[str, str]] = []
-    if not fields.get("access_level"):
-        fields.pop("access_level", None)
-        if existing is None:
-            fields["access_level"] = defaults.access_level
-            if not defaults.access_level:
-                message = _(
-                    "No access level: give one in the file or choose the import’s default "
-                    "access level."
+def _check(
+    actor: Any,
+    batch: Batch,
+    source: FileSource | None,
+    defaults: Defaults,
+    progress: Progress | None,
+) -> tuple[ResourceImportReport, LoadedCatalogue, list[Write]]:
+    """Phase 1, reading only: every record checked, what it would write planned."""
+    catalogue = LoadedCatalogue(record.identifier for record in batch.records)
+    report = ResourceImportReport(rows=len(batch.records), format=batch.format, unit=batch.unit)
+    writes: list[Write] = []
+    seen: dict[str, int] = {}
+    for done, record in enumerate(batch.records, start=1):
+        try:
+            identifier = record.identifier
+            if identifier in seen:
+                message = (
+                    _("Identifier {identifier} is also in row {row}.")
+                    if batch.unit == "row"
+                    else _("Identifier {identifier} is also in record {row}.")
                 )
-                missing.append((record.column("access_level"), message))
-    if existing is None:
-        fields.setdefault("title_ru", "")
-        fields.setdefault("type", "")
-    if defaults.collection:
-        if "collections" in fields:
-            codes = list(fields["collections"])
-        elif existing is not None:
-            codes = list(existing.collections.values_list("code", flat=True))
+                raise RecordFailed(
+                    [
+                        (
+                            record.column("identifier"),
+                            message.format(identifier=identifier, row=seen[identifier]),
+                        )
+                    ]
+                )
+            if identifier:
+                seen[identifier] = record.number
+            write = plan_record(actor, record, catalogue, defaults, source)
+        except RecordFailed as failed:
+            report.errors.extend(
+                RowError(record.number, column, message) for column, message in failed.errors
+            )
         else:
-            codes = []
-        if defaults.collection not in codes:
-            codes.append(defaults.collection)
-        fields["collections"] = codes
-    return fields, missing
+            if write is None:
+                report.unchanged += 1
+            else:
+                writes.append(write)
+                report.created += write.created
+                report.updated += not write.created
+                report.files += len(write.files or ())
+        if progress is not None:
+            progress(done, len(batch.records), VALIDATING)
+    if report.errors:
+        report.created = report.updated = report.unchanged = report.files = 0
+    order = {column: index for index, column in enumerate(CSV_COLUMNS)}
+    report.errors.sort(key=lambda e: (e.row, order.get(e.column, len(order))))
+    return report, catalogue, writes
 
 
-def _digest(stream: IO[bytes]) -> tuple[int, str]:
-    digest, size = hashlib.sha256(), 0
-    while chunk := stream.read(1024 * 1024):
-        digest.update(chunk)
-        size += len(chunk)
-    return size, digest.hexdigest()
-
-
-def _existing_fingerprint(resource: Resource) -> list[tuple[str, int, str]]:
-    prints = []
-    for stored in resource.files.order_by("position", "id"):
-        with default_storage.open(stored.file.name, "rb") as handle:
-            size, digest = _digest(handle)
-        prints.append((stored.kind, size, digest))
-    return prints
-
-
-def _apply_files(actor: Any, resource: Resource, record: Record, source: FileSource | None) -> int:
-    """Give the resource the record's files (replacing its files when they differ); returns
-    how many were stored."""
-    if not record.files:
-        return 0
-    column = record.column("files")
-    if source is None:
-        raise _RecordFailed(
-            [(column, _("The record names files, but no folder or archive of files was given."))]
-        )
-    opened: list[tuple[str, str, str, IO[bytes]]] = []  # path, label, kind, stream
-    errors: list[tuple[str, str]] = []
-    try:
-        for path, label in record.files:
-            try:
-                stream = source.open(path)
-            except ImportFileError as exc:
-                errors.extend((column, message) for message in exc.messages)
-                continue
-            kind = kind_for_content_type(guess_content_type(path, stream.read(64)))
-            stream.seek(0)
-            opened.append((path, label, kind, stream))
-            if not kind:
-                message = _("“{path}” is neither a PDF, an image, audio nor video.")
-                errors.append((column, message.format(path=path)))
-        if errors:
-            raise _RecordFailed(errors)
-        wanted = []
-        for _path, _label, kind, stream in opened:
-            size, digest = _digest(stream)
-            stream.seek(0)
-            wanted.append((kind, size, digest))
-        if resource.files.count() == len(wanted) and _existing_fingerprint(resource) == wanted:
-            return 0
-        for old in list(resource.files.all()):
-            resource_file_delete(actor=actor, file=old)
-        first_page = None
-        for position, (path, label, kind, stream) in enumerate(opened, start=1):
-            try:
-                resource_file_add(
-                    actor=actor,
-                    resource=resource,
-                    kind=kind,
-                    name=PurePosixPath(path.replace("\\", "/")).name,
-                    content=stream,
-                    label=label,
-                    position=position,
+def _reserve_ids(count: int) -> list[int]:
+    """Keys for new resources, taken before the write (their files are stored under them), as
+    the database gives keys: writers that come after get the next ones. A key of a write that
+    does not happen is skipped, as a rolled-back insert skips its key."""
+    if not count:
+        return []
+    table = Resource._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        # SQLite: the table's AUTOINCREMENT keeps the last key given in sqlite_sequence; moving
+        # it on is a write of its own, over in a moment.
+        with transaction.atomic():
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            row = cursor.fetchone()
+            cursor.execute(f'SELECT MAX(id) FROM "{table}"')  # noqa: S608 (the model's table)
+            last = max(row[0] if row else 0, cursor.fetchone()[0] or 0)
+            if row:
+                cursor.execute(
+                    "UPDATE sqlite_sequence SET seq = %s WHERE name = %s", [last + count, table]
                 )
-            except ResourceError as exc:
-                raise _RecordFailed(_errors(exc, record, prefix=f"{path}: ")) from exc
-            if kind == ResourceFile.Kind.PAGE and first_page is None:
-                first_page = stream
-        if first_page is not None:
-            first_page.seek(0)
-            resource_thumbnail_set(actor=actor, resource=resource, content=first_page)
-        return len(opened)
-    finally:
-        for *_rest, stream in opened:
-            stream.close()
-
-
-def _apply_record(
-    actor: Any, record: Record, source: FileSource | None, defaults: _Defaults
-) -> tuple[str, int]:
-    """Create or update one resource from a record: ("created" | "updated" | "unchanged",
-    files stored)."""
-    if record.errors:
-        raise _RecordFailed(record.errors)
-    existing = Resource.objects.filter(identifier=record.identifier).first()
-    if existing is not None and existing.deleted_at is not None:
-        raise _RecordFailed(
-            [
-                (
-                    record.column("identifier"),
-                    _(
-                        "Resource {identifier} has been withdrawn; its identifier is never reused."
-                    ).format(identifier=record.identifier),
+            else:
+                cursor.execute(
+                    "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, last + count]
                 )
-            ]
+    return list(range(last + 1, last + count + 1))
+
+
+def _store(
+    writes: list[Write], source: FileSource | None, stored: list[str], progress: Progress | None
+) -> None:
+    """Give the new resources their keys, then store the files and thumbnails (no transaction:
+    storage is not transactional). Every name stored goes into ``stored``."""
+    ids = iter(_reserve_ids(sum(write.created for write in writes)))
+    for done, write in enumerate(writes, start=1):
+        resource = write.resource
+        if write.created:
+            resource.pk = next(ids)
+        for new in write.files or ():
+            assert source is not None  # noqa: S101 (a record with files was checked with one)
+            with source.open(new.path) as stream:
+                name = f"{resource.pk}/{new.row.file.name}"
+                new.row.file.save(name, File(stream, name=new.row.file.name), save=False)
+            stored.append(new.row.file.name)
+        if write.thumbnail is not None:
+            resource.thumbnail.save(f"{resource.pk}.jpg", ContentFile(write.thumbnail), save=False)
+            stored.append(resource.thumbnail.name)
+        if progress is not None:
+            progress(done, len(writes), APPLYING)
+
+
+def _render(writes: list[Write], catalogue: LoadedCatalogue) -> None:
+    """Stamp the resources (their OAI-PMH datestamp) and render the records harvesters will
+    receive, as ``harvest.store`` renders them: just before the write, so that the datestamp
+    is the write's moment."""
+    specs = harvest.set_specs(catalogue.tree)
+    now = timezone.now()
+    for write in writes:
+        resource = write.resource
+        resource.modified_at = now
+        collections = write.collections
+        if collections is None:
+            collections = list(resource.collections.all())
+        row = tuple(getattr(resource, name) for name in harvest.SOURCE_FIELDS)
+        resource.oai_header, resource.oai_metadata = harvest.render(
+            row, [specs[c.pk] for c in sorted(collections, key=lambda c: c.pk) if c.pk in specs]
         )
-    fields, missing = _fields_for(record, existing, defaults)
-    try:
-        if existing is None:
-            resource = resource_create(actor=actor, identifier=record.identifier, **fields)
-            outcome = "created"
-        else:
-            before = existing.modified_at
-            resource = resource_update(actor=actor, resource=existing, **fields)
-            outcome = "updated" if resource.modified_at != before else "unchanged"
-    except ResourceError as exc:
-        errors = _errors(exc, record)
-        if missing:  # our message for the missing access level, not the service's "“”"
-            errors = [e for e in errors if e[0] != missing[0][0]]
-        raise _RecordFailed(missing + errors) from exc
-    if missing:
-        raise _RecordFailed(missing)
-    stored = _apply_files(actor, resource, record, source)
-    if stored and outcome == "unchanged":
-        outcome = "updated"
-    return outcome, stored
+
+
+def _audit(actor: Any, write: Write) -> list[AuditEntry]:
+    """The audit rows the services write for the same change, in their order."""
+    resource = write.resource
+    changes: list[tuple[str, dict[str, Any]]] = []
+    if write.created:
+        changes.append(("resource.create", write.changes))
+    elif write.changes:
+        changes.append(("resource.update", write.changes))
+    changes += [
+        ("resource.file_delete", {"file": [old.file.name, None]}) for old in write.old_files
+    ]
+    changes += [
+        (
+            "resource.file_add",
+            {
+                "file": [None, new.row.file.name],
+                "kind": [None, new.row.kind],
+                "size": [None, new.row.size],
+            },
+        )
+        for new in write.files or ()
+    ]
+    if write.thumbnail is not None:
+        thumbnail = [write.old_thumbnail or None, resource.thumbnail.name]
+        changes.append(("resource.thumbnail_set", {"thumbnail": thumbnail}))
+    return [
+        audit_entry(actor=actor, action=action, obj=resource, changes=change)
+        for action, change in changes
+    ]
+
+
+def _unmoved(catalogue: LoadedCatalogue, writes: list[Write]) -> bool:
+    """Inside the write, its rows locked (PostgreSQL; SQLite's lock is the whole database):
+    is the catalogue still as the records were checked against?"""
+    tree = Collection.objects.select_for_update().values_list("pk", "parent_id", "code")
+    if sorted(tree) != catalogue.tree:
+        return False
+    stamps: dict[int, tuple[Any, Any]] = {}
+    for chunk in chunks(list(catalogue.stamps)):
+        rows = Resource.objects.select_for_update().filter(pk__in=chunk)
+        stamps.update(
+            (pk, (m, d)) for pk, m, d in rows.values_list("pk", "modified_at", "deleted_at")
+        )
+    if stamps != catalogue.stamps:
+        return False
+    new = [write.resource.identifier for write in writes if write.created]
+    return not any(Resource.objects.filter(identifier__in=chunk).exists() for chunk in chunks(new))
+
+
+def _delete(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
+def _write(
+    actor: Any, catalogue: LoadedCatalogue, writes: list[Write], progress: Progress | None
+) -> None:
+    """Phase 2: everything in one transaction, in batches; all or nothing."""
+    created = [write.resource for write in writes if write.created]
+    updated = [write.resource for write in writes if not write.created]
+    audit = [entry for write in writes for entry in _audit(actor, write)]
+    total, done = len(writes), 0
+
+    def counted(rows: int) -> None:
+        nonlocal done
+        done += rows
+        if progress is not None:
+            progress(done, total, APPLYING)
+
+    Membership = Resource.collections.through
+    with transaction.atomic():
+        if not _unmoved(catalogue, writes):
+            raise _CatalogueMoved
+        for chunk in chunks(created):
+            Resource.objects.bulk_create(chunk)
+            counted(len(chunk))
+        for chunk in chunks(updated):
+            Resource.objects.bulk_update(chunk, _UPDATED_FIELDS)
+            counted(len(chunk))
+        moved = [w.resource.pk for w in writes if not w.created and w.collections is not None]
+        for chunk in chunks(moved):
+            Membership.objects.filter(resource_id__in=chunk).delete()
+        Membership.objects.bulk_create(
+            (
+                Membership(resource_id=write.resource.pk, collection_id=collection.pk)
+                for write in writes
+                for collection in write.collections or ()
+            ),
+            batch_size=BATCH_SIZE,
+        )
+        replaced = [old.pk for write in writes for old in write.old_files]
+        for chunk in chunks(replaced):
+            ResourceFile.objects.filter(pk__in=chunk).delete()
+        ResourceFile.objects.bulk_create(
+            (new.row for write in writes for new in write.files or ()), batch_size=BATCH_SIZE
+        )
+        AuditEntry.objects.bulk_create(audit, batch_size=BATCH_SIZE)
+        index_change_record(resource_ids=[write.resource.pk for write in writes])
+        gone = [old.file.name for write in writes for old in write.old_files]
+        gone += [write.old_thumbnail for write in writes if write.old_thumbnail]
+        transaction.on_commit(lambda: _delete(gone))
 
 
 def import_resources(
@@ -211,14 +300,15 @@ def import_resources(
     files: FileSource | None = None,
     access_level: str = "",
     collection: str = "",
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> ResourceImportReport:
     """Create or update (by identifier) the resources of ``batch``, all of them or none.
 
     ``access_level`` and ``collection`` are the batch's defaults: a record without an access
     level gets ``access_level``; every resource is put into ``collection`` (besides the
     collections its record names). ``files`` is where the files the records name are read.
-    ``progress(done, total)`` is called after each record."""
+    ``progress(done, total, VALIDATING | APPLYING)`` is called as the records go: checked,
+    then their files stored, then written."""
     if actor is not None and not can(actor, Capability.EDIT_RESOURCES):
         raise ResourcePermissionError(_("Your role does not allow changing the collections."))
     if access_level and access_level not in AccessLevel.values:
@@ -229,53 +319,32 @@ def import_resources(
         raise ImportFileError(
             {"collection": _("There is no collection {code}.").format(code=collection)}
         )
-    defaults = _Defaults(access_level=access_level, collection=collection)
-    report = ResourceImportReport(rows=len(batch.records), format=batch.format, unit=batch.unit)
-    seen: dict[str, int] = {}
-    committed = False
-    with collect_stored_files() as written:
+    defaults = Defaults(access_level=access_level, collection=collection)
+    for _attempt in range(ATTEMPTS):
+        report, catalogue, writes = _check(actor, batch, files, defaults, progress)
+        if not report.ok or not writes:
+            return report
+        stored: list[str] = []
         try:
-            with transaction.atomic():
-                for done, record in enumerate(batch.records, start=1):
-                    try:
-                        identifier = record.identifier
-                        if identifier in seen:
-                            message = (
-                                _("Identifier {identifier} is also in row {row}.")
-                                if batch.unit == "row"
-                                else _("Identifier {identifier} is also in record {row}.")
-                            )
-                            raise _RecordFailed(
-                                [
-                                    (
-                                        record.column("identifier"),
-                                        message.format(identifier=identifier, row=seen[identifier]),
-                                    )
-                                ]
-                            )
-                        if identifier:
-                            seen[identifier] = record.number
-                        with transaction.atomic():
-                            outcome, stored = _apply_record(actor, record, files, defaults)
-                    except _RecordFailed as failed:
-                        report.errors.extend(
-                            RowError(record.number, column, message)
-                            for column, message in failed.errors
-                        )
-                    else:
-                        setattr(report, outcome, getattr(report, outcome) + 1)
-                        report.files += stored
-                    if progress is not None:
-                        progress(done, len(batch.records))
-                if report.errors:
-                    transaction.set_rollback(True)
-                    report.created = report.updated = report.unchanged = report.files = 0
-                else:
-                    committed = True
-        finally:
-            if not committed:
-                for name in written:
-                    default_storage.delete(name)
-    order = {column: index for index, column in enumerate(CSV_COLUMNS)}
-    report.errors.sort(key=lambda e: (e.row, order.get(e.column, len(order))))
-    return report
+            _store(writes, files, stored, progress)
+            _render(writes, catalogue)
+            _write(actor, catalogue, writes, progress)
+        except BaseException as exc:
+            # Storage is not transactional: what was stored for a write that did not happen goes.
+            _delete(stored)
+            if isinstance(exc, _CatalogueMoved):
+                continue
+            if isinstance(exc, IntegrityError):
+                # A writer got there first in a way the check cannot see (on PostgreSQL, an
+                # identifier taken after the check); the database's own rule caught it.
+                raise ImportFileError(
+                    _(
+                        "Another change to the collections conflicts with this import; import "
+                        "the file again."
+                    )
+                ) from exc
+            raise
+        return report
+    raise ImportFileError(
+        _("The collections kept changing while this file was imported; import it again.")
+    )

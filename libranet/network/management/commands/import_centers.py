@@ -5,6 +5,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from libranet.commands import import_refused
 from libranet.network.importexport import ImportFileError, import_centers, read_table
 from libranet.network.services import RegistryError
 from libranet.progress import ProgressBar
@@ -43,13 +44,7 @@ class Command(BaseCommand):
         except (ImportFileError, RegistryError) as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         if not report.ok:
-            for error in report.errors:
-                where = f"row {error.row}" + (f", {error.column}" if error.column else "")
-                self.stderr.write(f"{where}: {error.message}")
-            raise CommandError(
-                f"{len(report.errors)} error{'s' if len(report.errors) != 1 else ''}; "
-                "nothing was imported."
-            )
+            raise import_refused(self.stderr, report.errors, unit="row")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported: created {report.created}, updated {report.updated}, "

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from libranet.commands import import_refused
 from libranet.progress import ProgressBar
 from libranet.resources.importing import (
     FORMATS,
@@ -71,13 +72,7 @@ class Command(BaseCommand):
             if source is not None:
                 source.close()
         if not report.ok:
-            for error in report.errors:
-                where = f"{batch.unit} {error.row}" + (f", {error.column}" if error.column else "")
-                self.stderr.write(f"{where}: {error.message}")
-            raise CommandError(
-                f"{len(report.errors)} error{'s' if len(report.errors) != 1 else ''}; "
-                "nothing was imported."
-            )
+            raise import_refused(self.stderr, report.errors, unit=batch.unit)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported: created {report.created}, updated {report.updated}, unchanged "

@@ -19,6 +19,7 @@ import re
 import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -769,11 +770,9 @@ def _plan_row(actor: Any, parsed: dict[str, Any], registry: _Registry, plan: _Pl
 # The labels of ``progress(done, total, label)``: the rows checked, then the rows written.
 VALIDATING, APPLYING = "validating", "applying"
 BATCH_SIZE = 500
+# Checks made without the registry's lock before one made under it (see import_centers).
+OPTIMISTIC_ATTEMPTS = 2
 _UPDATED_FIELDS = (*CENTER_FIELDS, "status", "search_text", "updated_at")
-
-
-class _RegistryMoved(Exception):
-    """Another change reached the registry between checking the rows and writing them."""
 
 
 def _batches(items: list[Any]) -> Iterator[list[Any]]:
@@ -824,9 +823,9 @@ def _write_centers(writes: list[_Write], *, create: bool, counted: Callable[[int
         counted(len(batch))
 
 
-def _apply(actor: Any, plan: _Plan, *, version: int, progress: Progress | None) -> None:
-    """Phase 2: write the plan in one short transaction, in batches, with the rows the services
-    would write (status history, networks, audit, the registry's version); all or nothing."""
+def _apply(actor: Any, plan: _Plan, *, progress: Progress | None) -> None:
+    """Phase 2, in the caller's transaction: write the plan in batches, with the rows the
+    services would write (status history, networks, audit)."""
     total, done = len(plan.created) + len(plan.updated), 0
 
     def counted(rows: int) -> None:
@@ -847,58 +846,60 @@ def _apply(actor: Any, plan: _Plan, *, version: int, progress: Progress | None) 
     regional = [w for w in plan.created if w.center.kind == Kind.REGIONAL]
     others = [w for w in plan.created if w.center.kind != Kind.REGIONAL]
     user = actor_user(actor)
-    if progress is not None:
-        progress(0, total, APPLYING)
+    Institution.objects.bulk_create(plan.institutions, batch_size=BATCH_SIZE)
+    _write_centers([w for w in plan.updated if early(w)], create=False, counted=counted)
+    _write_centers(regional, create=True, counted=counted)
+    _write_centers(others, create=True, counted=counted)
+    _write_centers([w for w in plan.updated if not early(w)], create=False, counted=counted)
+    replaced = [w.center.pk for w in plan.updated if w.networks is not None]
+    for batch in _batches(replaced):
+        CenterNetwork.objects.filter(center_id__in=batch).delete()
+    writes = plan.created + plan.updated
+    CenterNetwork.objects.bulk_create(
+        (
+            CenterNetwork(
+                center=w.center, cidr=n.cidr, version=n.version, first=n.first, last=n.last
+            )
+            for w in writes
+            for n in w.networks or ()
+        ),
+        batch_size=BATCH_SIZE,
+    )
+    CenterStatusChange.objects.bulk_create(
+        (
+            CenterStatusChange(
+                center=w.center,
+                status=w.status_change[0],
+                changed_on=w.status_change[1],
+                changed_by=user,
+            )
+            for w in writes
+            if w.status_change
+        ),
+        batch_size=BATCH_SIZE,
+    )
+    for write in plan.updated:
+        for name, before in write.pending.items():
+            assert write.changes is not None  # noqa: S101 (set with pending)
+            write.changes[name] = [before, getattr(write.center, name).pk]
+    AuditEntry.objects.bulk_create(
+        (
+            audit_entry(actor=actor, action=action, obj=obj, changes=changes)
+            for action, obj, changes in plan.audit
+        ),
+        batch_size=BATCH_SIZE,
+    )
+
+
+@contextmanager
+def _registry_write() -> Iterator[None]:
+    """The import's write transaction. The registry's version is bumped first: on PostgreSQL
+    its row lock keeps other registry writers waiting until the commit (SQLite's write lock
+    does so anyway)."""
     try:
         with transaction.atomic():
-            # Bumped first: on PostgreSQL the row lock also keeps other registry writers
-            # waiting for the few seconds this takes.
             registry_changed()
-            if registry_version() != version + 1:
-                raise _RegistryMoved
-            Institution.objects.bulk_create(plan.institutions, batch_size=BATCH_SIZE)
-            _write_centers([w for w in plan.updated if early(w)], create=False, counted=counted)
-            _write_centers(regional, create=True, counted=counted)
-            _write_centers(others, create=True, counted=counted)
-            _write_centers([w for w in plan.updated if not early(w)], create=False, counted=counted)
-            replaced = [w.center.pk for w in plan.updated if w.networks is not None]
-            for batch in _batches(replaced):
-                CenterNetwork.objects.filter(center_id__in=batch).delete()
-            writes = plan.created + plan.updated
-            CenterNetwork.objects.bulk_create(
-                (
-                    CenterNetwork(
-                        center=w.center, cidr=n.cidr, version=n.version, first=n.first, last=n.last
-                    )
-                    for w in writes
-                    for n in w.networks or ()
-                ),
-                batch_size=BATCH_SIZE,
-            )
-            CenterStatusChange.objects.bulk_create(
-                (
-                    CenterStatusChange(
-                        center=w.center,
-                        status=w.status_change[0],
-                        changed_on=w.status_change[1],
-                        changed_by=user,
-                    )
-                    for w in writes
-                    if w.status_change
-                ),
-                batch_size=BATCH_SIZE,
-            )
-            for write in plan.updated:
-                for name, before in write.pending.items():
-                    assert write.changes is not None  # noqa: S101 (set with pending)
-                    write.changes[name] = [before, getattr(write.center, name).pk]
-            AuditEntry.objects.bulk_create(
-                (
-                    audit_entry(actor=actor, action=action, obj=obj, changes=changes)
-                    for action, obj, changes in plan.audit
-                ),
-                batch_size=BATCH_SIZE,
-            )
+            yield
     except IntegrityError as exc:
         # A writer that bumps no version (or a rule only the database holds) got there first.
         raise ImportFileError(
@@ -915,25 +916,36 @@ def import_centers(
     number is its ``number`` attribute, else its place after a header line. First every row is
     checked, reading only (no write lock is taken); if any fails, nothing is written and the
     report lists every error. Then everything is written in one short transaction. If another
-    change reached the registry in between, the rows are checked again.
+    change reached the registry in between, the rows are checked again; after
+    ``OPTIMISTIC_ATTEMPTS`` such checks, once more under the registry's lock, so an import
+    ends even while the registry changes every second.
     ``progress(done, total, VALIDATING | APPLYING)`` is called as the rows go.
     """
     numbered = [(getattr(row, "number", index + 2), row) for index, row in enumerate(rows)]
     # Regional centers first, so that a remote center may name one further down the file.
     numbered.sort(key=lambda item: _clean(item[1].get("kind")).lower() != Kind.REGIONAL)
-    for _attempt in range(3):
+    for _attempt in range(OPTIMISTIC_ATTEMPTS):
         version = registry_version()
         report, plan = _check(actor, numbered, progress)
         if not report.ok:
             return report
-        try:
-            _apply(actor, plan, version=version, progress=progress)
-        except _RegistryMoved:
-            continue
-        return report
-    raise ImportFileError(
-        _("The registry kept changing while this file was imported; import it again.")
-    )
+        if progress is not None:  # said before the write transaction, so that it is seen
+            progress(0, len(plan.created) + len(plan.updated), APPLYING)
+        with _registry_write():
+            if registry_version() != version + 1:
+                transaction.set_rollback(True)
+                continue  # another change came between the phases: check the rows again
+            _apply(actor, plan, progress=progress)
+            return report
+    # The registry keeps changing (a busy day, a script editing centers): check and write under
+    # the registry's lock, which holds other writers for the check too, but always ends.
+    with _registry_write():
+        report, plan = _check(actor, numbered, progress)
+        if not report.ok:
+            transaction.set_rollback(True)
+            return report
+        _apply(actor, plan, progress=progress)
+    return report
 
 
 # --- exporting ---------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from libranet.audit.models import AuditEntry
 from libranet.network.importexport import (
     APPLYING,
+    OPTIMISTIC_ATTEMPTS,
     VALIDATING,
     export_rows,
     import_centers,
@@ -18,7 +19,7 @@ from libranet.network.importexport import (
     write_csv,
 )
 from libranet.network.models import Center, CenterNetwork, CenterStatusChange, Institution
-from libranet.network.services import center_create
+from libranet.network.services import center_create, center_update
 
 pytestmark = pytest.mark.django_db
 WRITES = ("INSERT", "UPDATE", "DELETE", "SAVEPOINT", "BEGIN")
@@ -174,6 +175,23 @@ def test_a_change_between_the_phases_makes_the_rows_checked_again(admin_user, tv
     assert checks == [1, 1]
     assert (report.created, report.updated) == (0, 1)
     assert Center.objects.get(code="RU-TVE-0901").name_ru == "Из файла"
+
+
+def test_a_registry_that_keeps_changing_is_checked_once_more_under_its_lock(admin_user, tver_rc):
+    """Every check without the lock meets another change (an edit each second, as a script
+    might make): the last check runs under the registry's lock, and the import ends."""
+    text = "code,kind,name_ru,institution_ru,region\nRU-TVE-0902,remote,Из файла,Б,RU-TVE\n"
+    checks = []
+
+    def progress(done, total, label):
+        if label == VALIDATING:
+            checks.append(done)
+            if len(checks) <= OPTIMISTIC_ATTEMPTS:
+                center_update(actor=None, center=tver_rc, phone=f"+7 4822 00-00-0{len(checks)}")
+
+    report = import_centers(actor=admin_user, rows=rows_of(text), progress=progress)
+    assert len(checks) == OPTIMISTIC_ATTEMPTS + 1
+    assert report.created == 1 and Center.objects.filter(code="RU-TVE-0902").exists()
 
 
 def test_an_export_of_the_imported_centers_imports_back_unchanged(admin_user, tver_rc):

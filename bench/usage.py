@@ -144,6 +144,8 @@ def _write_rows(n: int, centers: list[int], resources: list[int]) -> list[tuple]
                 action,
                 rng.choice(resources) if action >= 3 else None,
                 i % 25 != 0,
+                # The resource's access level at the time of use; none for other actions.
+                ("open", "on_site", "readers")[i % 3] if action >= 3 else "",
             )
         )
     return rows
@@ -171,7 +173,7 @@ def bench_write(n: int, centers: list[int], resources: list[int]) -> tuple[list[
     def ours() -> tuple[float, float]:
         record = recorder.event_record
         started = time.perf_counter()
-        for at, center, kind, session, action, resource, granted in rows:
+        for at, center, kind, session, action, resource, granted, level in rows:
             record(
                 action=action,
                 session=session,
@@ -179,6 +181,7 @@ def bench_write(n: int, centers: list[int], resources: list[int]) -> tuple[list[
                 center_id=center,
                 resource_id=resource,
                 granted=granted,
+                access_level=level,
                 occurred_at=at,
             )
         recorder.writer.close()

@@ -53,7 +53,9 @@ def test_a_job_left_by_a_dead_worker_runs_again_from_the_start(admin_user, tver_
     assert job.attempt == 2 and job.outcome.created == 2
 
 
-def test_progress_is_written_while_the_rows_are_checked(admin_user, tver_rc, monkeypatch):
+@pytest.fixture
+def progress_seen(monkeypatch):
+    """The job's (state, done, total) as stored after each progress report of its import."""
     from libranet.imports import services
 
     seen = []
@@ -69,6 +71,11 @@ def test_progress_is_written_while_the_rows_are_checked(admin_user, tver_rc, mon
         return spy
 
     monkeypatch.setattr(services, "_progress", watching)
+    return seen
+
+
+def test_progress_is_written_while_the_rows_are_checked(admin_user, tver_rc, progress_seen):
+    seen = progress_seen
     import_job_run(job_id=job_for(admin_user).pk)
     assert seen[0] == (State.VALIDATING, 1, 2) and seen[1] == (State.VALIDATING, 2, 2)
     assert (State.APPLYING, 0, 2) in seen
@@ -127,23 +134,10 @@ def test_a_report_that_cannot_be_read_back_still_gives_a_page(client, admin_user
     assert client.get(f"/en/office/imports/{job.pk}/").status_code == 200
 
 
-def test_a_resources_job_counts_the_records_checked_then_written(admin_user, monkeypatch):
-    from libranet.imports import services
+def test_a_resources_job_counts_the_records_checked_then_written(admin_user, progress_seen):
     from libranet.resources.models import Resource
 
-    seen = []
-    real = services._progress
-
-    def watching(job, attempt):
-        report = real(job, attempt)
-
-        def spy(done, total, label):
-            report(done, total, label)
-            seen.append(ImportJob.objects.values_list("state", "done", "total").get(pk=job.pk))
-
-        return spy
-
-    monkeypatch.setattr(services, "_progress", watching)
+    seen = progress_seen
     content = b"identifier,title_ru,type,access_level\npl-1,A,book,open\npl-2,B,book,open\n"
     job = import_job_create(
         actor=admin_user, kind=ImportJob.Kind.RESOURCES, file=SimpleUploadedFile("r.csv", content)

@@ -11,20 +11,19 @@ import pytest
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from PIL import Image
 
 from libranet.audit.models import AuditEntry
 from libranet.network.importexport import APPLYING, VALIDATING
 from libranet.resources.importing import ImportFileError, ZipSource, import_resources, read_batch
 from libranet.resources.models import Resource, ResourceFile, SearchIndexChange
 from libranet.resources.services import (
-    collection_create,
     resource_create,
     resource_file_add,
     resource_file_delete,
     resource_thumbnail_set,
     resource_update,
 )
+from libranet.resources.tests.conftest import png
 
 pytestmark = pytest.mark.django_db
 WRITES = ("INSERT", "UPDATE", "DELETE", "SAVEPOINT", "BEGIN")
@@ -40,19 +39,6 @@ def _media(settings, tmp_path):
 def _fixed_clock(time_machine):
     """Datestamps (and OAI-PMH headers) from one moment, whatever door wrote them."""
     time_machine.move_to(datetime.datetime(2025, 6, 2, 10, tzinfo=datetime.UTC), tick=False)
-
-
-@pytest.fixture
-def collections():
-    power = collection_create(actor=None, code="power", name_ru="Государственная власть")
-    collection_create(actor=None, code="presidents", name_ru="Президенты", parent=power)
-    collection_create(actor=None, code="territory", name_ru="Территория России")
-
-
-def png(color="navy") -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (60, 80), color).save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 def archive(members: dict[str, bytes]) -> ZipSource:

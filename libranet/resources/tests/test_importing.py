@@ -8,7 +8,6 @@ import pymarc
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
-from PIL import Image
 
 from libranet.audit.models import AuditEntry
 from libranet.resources.importing import (
@@ -20,7 +19,8 @@ from libranet.resources.importing import (
     read_batch,
 )
 from libranet.resources.models import Resource, ResourceFile, SearchIndexChange
-from libranet.resources.services import ResourcePermissionError, collection_create
+from libranet.resources.services import ResourcePermissionError
+from libranet.resources.tests.conftest import png
 
 pytestmark = pytest.mark.django_db
 
@@ -34,19 +34,6 @@ HEADER = (
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def collections():
-    power = collection_create(actor=None, code="power", name_ru="Государственная власть")
-    collection_create(actor=None, code="presidents", name_ru="Президенты", parent=power)
-    collection_create(actor=None, code="territory", name_ru="Территория России")
-
-
-def png(color="navy") -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (60, 80), color).save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 def archive(members: dict[str, bytes]) -> io.BytesIO:

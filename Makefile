@@ -14,7 +14,7 @@ ESIA_PORT ?= 8001
 ESIA_KEYS ?= rsa
 ESIA_DEV_DIR = $(LIBRANET_DATA_DIR)/esia_dev
 
-.PHONY: install compile-messages run prepare test test-later lint bench messages clean
+.PHONY: install compile-messages run prepare test test-later lint bench messages clean vendor
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -91,6 +91,12 @@ bench: prepare
 # Refresh the Russian catalog after changing strings (needs GNU gettext's xgettext).
 messages: install
 	$(PY) manage.py makemessages -l ru --no-obsolete --no-location -i ".venv/*" -i "data/*"
+
+# Refresh the self-hosted front-end libraries from the npm registry (frontend/package-lock.json pins
+# them); the copies in libranet/static/vendor are committed, so nothing else needs npm.
+vendor: install
+	cd frontend && npm ci --ignore-scripts --no-audit --no-fund
+	$(PY) frontend/vendor.py
 
 clean:
 	rm -rf $(VENV) data

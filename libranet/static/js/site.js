@@ -34,5 +34,10 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-disclosure]").forEach(setUpDisclosure);
     document.querySelectorAll("details.filters-panel").forEach(foldFilters);
+    // A table too wide to reflow scrolls in its box: the box takes focus, so that the keyboard
+    // scrolls it too.
+    document.querySelectorAll(".table-scroll:not([tabindex])").forEach(function (box) {
+      box.tabIndex = 0;
+    });
   });
 })();

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -52,6 +53,11 @@ def _render(request: Any, template: str, context: dict[str, Any], status: int = 
     """Render a back-office page with what the menu offers this user."""
     context = {"caps": office_capabilities(request.user), **context}
     return render(request, f"backoffice/{template}", context, status=status)
+
+
+def office_crumbs(*trail: tuple[Any, str | None]) -> list[tuple[Any, str | None]]:
+    """Breadcrumbs from the back office's dashboard down to a page (the last pair, url None)."""
+    return [(_("Back office"), reverse("backoffice:dashboard")), *trail]
 
 
 def _office_centers(user: Any) -> Any:
@@ -105,13 +111,15 @@ def centers(request):
 
 
 def _center_args(data: dict[str, Any]) -> dict[str, Any]:
-    return {name: data[name] for name in CENTER_FIELDS}
+    return {name: data[name] for name in CENTER_FIELDS if name in data}
 
 
 @GET_POST
 @requires(C.EDIT_CENTER)
 def center_new(request):
-    form = CenterForm(request.POST if request.method == "POST" else None, creating=True)
+    form = CenterForm(
+        request.POST if request.method == "POST" else None, creating=True, user=request.user
+    )
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
@@ -136,7 +144,9 @@ def center_edit(request, code: str):
     if not can(request.user, C.EDIT_CENTER, center):
         return _contacts_edit(request, center)
     data = request.POST if request.method == "POST" else None
-    form = CenterForm(data, creating=False, initial=CenterForm.initial_for(center))
+    form = CenterForm(
+        data, creating=False, user=request.user, initial=CenterForm.initial_for(center)
+    )
     if form.is_bound and form.is_valid():
         try:
             center = center_update(

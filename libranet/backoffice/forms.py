@@ -90,6 +90,22 @@ def picker_select(url_name: str, **params: str) -> PickerSelect:
     return PickerSelect(attrs=picker_attrs(url_name, **params))
 
 
+class MapPointInput(forms.NumberInput):
+    """The longitude's input followed by a small map (``coordinates.js``) on which a click or
+    the dragged marker sets both coordinates; ``latitude`` names the latitude's field."""
+
+    template_name = "backoffice/widgets/map_point.html"
+
+    def __init__(self, *, latitude: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.latitude = latitude
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["latitude_id"] = f"id_{self.latitude}"
+        return context
+
+
 class GroupedForm(forms.Form):
     """A form whose fields are shown in fieldsets: ``groups`` is (legend, field names)."""
 
@@ -162,6 +178,11 @@ class CenterForm(GroupedForm):
         min_value=-180,
         max_value=180,
         required=False,
+        widget=MapPointInput(latitude="latitude"),
+        help_text=_(
+            "Click the map or drag the marker to fill in the latitude and longitude; typing "
+            "them moves the marker."
+        ),
     )
     contact_person = forms.CharField(label=_("Contact person"), max_length=200, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
@@ -228,7 +249,12 @@ class StatusForm(forms.Form):
     def __init__(self, *args: Any, center: Center, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         allowed = TRANSITIONS[center.status]
-        self.fields["status"].choices = [(s.value, s.label) for s in Status if s in allowed]
+        # No preselected move: the choice starts empty, so that saving without choosing
+        # changes nothing by accident.
+        self.fields["status"].choices = [("", _("— choose the new status —"))] + [
+            (s.value, s.label) for s in Status if s in allowed
+        ]
+        self.fields["status"].error_messages["required"] = _("Choose the new status.")
 
 
 class InstitutionForm(GroupedForm):

@@ -110,6 +110,10 @@ def centers(request):
     )
 
 
+def _center_crumbs(center: Center, url: str | None = None) -> list[tuple[Any, str | None]]:
+    return office_crumbs((_("Centers"), reverse("backoffice:centers")), (center.name, url))
+
+
 def _center_args(data: dict[str, Any]) -> dict[str, Any]:
     return {name: data[name] for name in CENTER_FIELDS if name in data}
 
@@ -134,7 +138,8 @@ def center_new(request):
         else:
             messages.success(request, _("Center {code} is registered.").format(code=center.code))
             return redirect("backoffice:centers")
-    return _render(request, "center_form.html", {"form": form, "center": None})
+    crumbs = office_crumbs((_("Centers"), reverse("backoffice:centers")), (_("New center"), None))
+    return _render(request, "center_form.html", {"form": form, "center": None, "crumbs": crumbs})
 
 
 @GET_POST
@@ -160,7 +165,11 @@ def center_edit(request, code: str):
         else:
             messages.success(request, _("Center {code} is saved.").format(code=center.code))
             return redirect("backoffice:centers")
-    return _render(request, "center_form.html", {"form": form, "center": center})
+    return _render(
+        request,
+        "center_form.html",
+        {"form": form, "center": center, "crumbs": _center_crumbs(center)},
+    )
 
 
 def _contacts_edit(request, center: Center):
@@ -176,7 +185,14 @@ def _contacts_edit(request, center: Center):
             messages.success(request, _("Center {code} is saved.").format(code=center.code))
             return redirect("backoffice:centers")
     return _render(
-        request, "center_form.html", {"form": form, "center": center, "contacts_only": True}
+        request,
+        "center_form.html",
+        {
+            "form": form,
+            "center": center,
+            "contacts_only": True,
+            "crumbs": _center_crumbs(center),
+        },
     )
 
 
@@ -200,8 +216,12 @@ def center_status(request, code: str):
             )
             return redirect("backoffice:center_status", code=center.code)
     history = center.status_history.select_related("changed_by").order_by("-changed_on", "-id")
+    crumbs = _center_crumbs(center, reverse("backoffice:center_edit", args=[center.code]))
+    crumbs.append((_("Status"), None))
     return _render(
-        request, "center_status.html", {"form": form, "center": center, "history": history}
+        request,
+        "center_status.html",
+        {"form": form, "center": center, "history": history, "crumbs": crumbs},
     )
 
 

@@ -307,15 +307,18 @@ class ApiTokenForm(forms.Form):
 class AuditFilterForm(forms.Form):
     """The audit page's filters (GET): every field optional, a bad date is a field error."""
 
-    actor = forms.CharField(label=_("User"), max_length=150, required=False)
-    action = forms.CharField(
-        label=_("Action"),
-        max_length=64,
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    actor = forms.CharField(
+        label=_("Who"),
+        max_length=150,
         required=False,
-        widget=forms.TextInput(attrs={"list": "audit-actions"}),
-        help_text=_("An action such as center.update, or its start: center."),
+        help_text=_("A name or username, or part of it."),
     )
     target = forms.CharField(label=_("Object"), max_length=200, required=False)
     address = forms.GenericIPAddressField(label=_("Address"), required=False)
     date_from = _date_field(_("From"), required=False)
     date_to = _date_field(_("To"), required=False)
+
+    def __init__(self, *args: Any, actions: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("any action")), *actions]

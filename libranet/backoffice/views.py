@@ -34,6 +34,7 @@ from libranet.network.services import (
 )
 
 from .access import office_capabilities, require_on, requires
+from .dashboard import dashboard_for
 from .forms import (
     CenterForm,
     ContactsForm,
@@ -81,14 +82,7 @@ def _page(request: Any, queryset: Any) -> Any:
 @require_safe
 @requires(C.VIEW_BACKOFFICE)
 def dashboard(request):
-    rows = _office_centers(request.user).values("status").annotate(n=Count("id")).order_by()
-    by_status = {row["status"]: row["n"] for row in rows}
-    counts = [(s.value, s.label, by_status.get(s.value, 0)) for s in Center.Status]
-    return _render(
-        request,
-        "dashboard.html",
-        {"counts": counts, "total": sum(by_status.values())},
-    )
+    return _render(request, "dashboard.html", {"board": dashboard_for(request.user)})
 
 
 @require_safe

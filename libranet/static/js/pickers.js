@@ -42,6 +42,9 @@
         option_create: function () { return null; }
       }
     };
+    // Choices that are no search result, such as the whole Library as a SUSHI customer.
+    var fixed = el.getAttribute("data-picker-options");
+    if (fixed) { settings.options = JSON.parse(fixed); }
     if (el.tagName === "SELECT" && !el.required) {
       settings.allowEmptyOption = false;
       settings.plugins = { clear_button: { title: el.getAttribute("data-clear") || "×" } };

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pycountry
+from babel import Locale
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_safe
@@ -162,7 +163,7 @@ def _withdrawn(request: Any, resource: Resource) -> Any:
     return _render(request, "withdrawn.html", {"resource": resource}, status=410)
 
 
-def _names(values: Any) -> list[str]:
+def catalogue_names(values: Any) -> list[str]:
     """Creators and subjects as the catalogue gives them: texts, or objects with a name in
     each language (``name_ru``/``name_en``) or one ``name``."""
     english = (get_language() or "ru").startswith("en")
@@ -178,21 +179,20 @@ def _names(values: Any) -> list[str]:
 
 
 def language_name(code: str) -> str:
-    """The language of a resource by its code (ISO 639-1 ``ru`` or 639-2 ``rus``), named in
-    the page's language where Django knows it; else the code itself."""
+    """The language of a resource by its code (ISO 639-1 ``cu`` or 639-2/3 ``chu``), named in
+    the page's language by Babel's CLDR data («церковнославянский», "Church Slavic"); a
+    language CLDR does not name gets ISO 639's English name; an unknown code stays as it is."""
+    code = (code or "").strip().lower()
     if not code:
         return ""
-    candidates = [code.lower()]
-    if len(code) == 3:
-        found = pycountry.languages.get(alpha_3=code.lower())
-        if found is not None and getattr(found, "alpha_2", None):
-            candidates.insert(0, found.alpha_2)
-    for candidate in candidates:
-        try:
-            return str(get_language_info(candidate)["name_translated"])
-        except KeyError:
-            continue
-    return code
+    found = pycountry.languages.get(alpha_2=code) if len(code) == 2 else None
+    if found is None and len(code) == 3:
+        found = pycountry.languages.get(alpha_3=code)
+    names = Locale.parse(to_locale(get_language() or "ru")).languages
+    for candidate in (code, getattr(found, "alpha_2", None), getattr(found, "alpha_3", None)):
+        if candidate and candidate in names:
+            return names[candidate]
+    return found.name if found is not None else code
 
 
 def _with_urls(files: list[ResourceFile], identifier: str) -> list[ResourceFile]:
@@ -224,8 +224,8 @@ def _context(request: Any, resource: Resource, decision: Decision) -> dict[str, 
         # Page images are many: the record counts them, the reader shows them.
         "page_files": [f for f in files if f.kind == ResourceFile.Kind.PAGE],
         "other_files": [f for f in files if f.kind != ResourceFile.Kind.PAGE],
-        "creators": _names(resource.creators),
-        "subjects": _names(resource.subjects),
+        "creators": catalogue_names(resource.creators),
+        "subjects": catalogue_names(resource.subjects),
         "language_name": language_name(resource.language),
         "collections": _collection_paths(resource),
         "thumbnail": thumbnail_url(resource),

@@ -30,13 +30,14 @@ from django.views.decorators.http import require_safe
 from libranet.network.places import place_of
 from libranet.resources import iiif
 from libranet.resources.access import Decision, decide
+from libranet.resources.languages import language_name
 from libranet.resources.models import AccessLevel, Resource, ResourceFile
 from libranet.resources.selectors import ResourceGone, resource_get
 from libranet.usage.models import Action
 from libranet.usage.recorder import usage_record
 
 from .files import bad_token, requester, thumbnail_url
-from .resource_views import catalogue_names, language_name
+from .resource_views import catalogue_names
 
 logger = logging.getLogger(__name__)
 

@@ -10,17 +10,18 @@ These pages depend on who asks and from where (a center's address, a workstation
 reader's session), so no shared cache may keep them: never ``anonymous_page_cache`` here.
 """
 
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
-import pycountry
-from babel import Locale
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.translation import get_language, to_locale
+from django.utils.formats import number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_safe
@@ -28,6 +29,7 @@ from django.views.decorators.http import require_safe
 from libranet.network.models import Center, Region
 from libranet.network.places import place_of
 from libranet.resources.access import Decision, decide
+from libranet.resources.languages import language_name
 from libranet.resources.models import AccessLevel, Resource, ResourceFile
 from libranet.resources.search import SearchError, SearchFilters, search
 from libranet.resources.selectors import ResourceGone, collection_tree, resource_get
@@ -178,23 +180,6 @@ def catalogue_names(values: Any) -> list[str]:
     return names
 
 
-def language_name(code: str) -> str:
-    """The language of a resource by its code (ISO 639-1 ``cu`` or 639-2/3 ``chu``), named in
-    the page's language by Babel's CLDR data («церковнославянский», "Church Slavic"); a
-    language CLDR does not name gets ISO 639's English name; an unknown code stays as it is."""
-    code = (code or "").strip().lower()
-    if not code:
-        return ""
-    found = pycountry.languages.get(alpha_2=code) if len(code) == 2 else None
-    if found is None and len(code) == 3:
-        found = pycountry.languages.get(alpha_3=code)
-    names = Locale.parse(to_locale(get_language() or "ru")).languages
-    for candidate in (code, getattr(found, "alpha_2", None), getattr(found, "alpha_3", None)):
-        if candidate and candidate in names:
-            return names[candidate]
-    return found.name if found is not None else code
-
-
 def _with_urls(files: list[ResourceFile], identifier: str) -> list[ResourceFile]:
     for resource_file in files:
         resource_file.url = file_url(resource_file)  # type: ignore[attr-defined]
@@ -203,6 +188,51 @@ def _with_urls(files: list[ResourceFile], identifier: str) -> list[ResourceFile]
             kwargs={"identifier": identifier, "file_id": resource_file.pk},
         )
     return files
+
+
+# How each kind of file is named once on the record, and what one does with it.
+FILE_GROUPS = [
+    (ResourceFile.Kind.PAGE, _lazy("Page images")),
+    (ResourceFile.Kind.PDF, _lazy("PDF")),
+    (ResourceFile.Kind.VIDEO, _lazy("Video")),
+    (ResourceFile.Kind.AUDIO, _lazy("Audio")),
+]
+# Pictures are looked at, not read («смотреть»).
+PICTURE_TYPES = {Resource.Type.PHOTOGRAPH, Resource.Type.MAP}
+
+
+@dataclass
+class FileGroup:
+    """The files of one kind: named once ("PDF, 3 files"), with the verb for them."""
+
+    kind: str
+    label: str
+    verb: str
+    files: list[ResourceFile]
+
+    @property
+    def size(self) -> int:
+        return sum(f.size for f in self.files)
+
+
+def file_verb(kind: str, resource_type: str) -> str:
+    """«Читать», «смотреть» or «слушать»: what a reader does with a kind of file."""
+    if kind == ResourceFile.Kind.AUDIO:
+        return _("Listen")
+    if kind == ResourceFile.Kind.VIDEO:
+        return _("Watch")
+    if kind == ResourceFile.Kind.PAGE and resource_type in PICTURE_TYPES:
+        return _("View")
+    return _("Read")
+
+
+def file_groups(resource: Resource, files: list[ResourceFile]) -> list[FileGroup]:
+    groups = []
+    for kind, label in FILE_GROUPS:
+        of_kind = [f for f in files if f.kind == kind]
+        if of_kind:
+            groups.append(FileGroup(kind, str(label), file_verb(kind, resource.type), of_kind))
+    return groups
 
 
 def _collection_paths(resource: Resource) -> list[tuple[Any, str]]:
@@ -217,13 +247,11 @@ def _collection_paths(resource: Resource) -> list[tuple[Any, str]]:
 
 def _context(request: Any, resource: Resource, decision: Decision) -> dict[str, Any]:
     files = _with_urls(list(resource.files.all()), resource.identifier)
+    groups = file_groups(resource, files)
     context = {
         "resource": resource,
         "decision": decision,
         "files": files,
-        # Page images are many: the record counts them, the reader shows them.
-        "page_files": [f for f in files if f.kind == ResourceFile.Kind.PAGE],
-        "other_files": [f for f in files if f.kind != ResourceFile.Kind.PAGE],
         "creators": catalogue_names(resource.creators),
         "subjects": catalogue_names(resource.subjects),
         "language_name": language_name(resource.language),
@@ -231,7 +259,14 @@ def _context(request: Any, resource: Resource, decision: Decision) -> dict[str, 
         "thumbnail": thumbnail_url(resource),
         "record_url": reverse("public:resource", kwargs={"identifier": resource.identifier}),
         "read_url": reverse("public:resource_read", kwargs={"identifier": resource.identifier}),
+        "manifest_url": reverse("iiif_manifest", kwargs={"identifier": resource.identifier})
+        if any(f.kind == ResourceFile.Kind.PAGE for f in files)
+        else "",
         "collection_links": True,  # to the search page, filtered by the collection
+        "file_groups": groups,
+        # The reader's button says what the main files are for: read, view, watch or listen.
+        "verb": groups[0].verb if groups else _("Read"),
+        "crumbs": [(_("Collections"), reverse("public:resources")), (resource.title, None)],
     }
     if not decision.allowed and decision.reason in CENTER_HELPS:
         context["where"] = where_to_read(request.GET)
@@ -268,6 +303,14 @@ def reader(request: Any, identifier: str, file_id: int | None = None) -> Any:
     decision = decide(resource, request.user, place_of(request))
     usage_record(request, Action.REQUEST, resource, granted=decision.allowed)
     context = _context(request, resource, decision)
+    crumbs = [
+        (_("Collections"), reverse("public:resources")),
+        (resource.title, context["record_url"]),
+    ]
+    if file_id is not None:
+        crumbs.append((_("All files"), context["read_url"]))
+    crumbs.append((_("Reader"), None))
+    context["crumbs"] = crumbs
     if not decision.allowed:
         return _render(request, "refused.html", context, status=403)
     files = context["files"]
@@ -275,10 +318,13 @@ def reader(request: Any, identifier: str, file_id: int | None = None) -> Any:
         files = [f for f in files if f.pk == file_id]
         if not files:
             raise Http404
+    pages = [f for f in files if f.kind == ResourceFile.Kind.PAGE]
     context.update(
         {
-            "single": file_id is not None,
-            "pages": [f for f in files if f.kind == ResourceFile.Kind.PAGE],
+            "page_sources_json": json.dumps(
+                [reverse("iiif_image_info", kwargs={"file_id": f.pk}) for f in pages]
+            ),
+            "pages": pages,
             "documents": [f for f in files if f.kind == ResourceFile.Kind.PDF],
             "sounds": [f for f in files if f.kind == ResourceFile.Kind.AUDIO],
             "videos": [f for f in files if f.kind == ResourceFile.Kind.VIDEO],
@@ -298,10 +344,12 @@ FACET_LABELS = {
     "language": _lazy("Language"),
 }
 SORT_LABELS = {
-    "relevance": _lazy("relevance"),
-    "date": _lazy("newest first"),
-    "date_asc": _lazy("oldest first"),
+    "relevance": _lazy("Relevance"),
+    "date": _lazy("Newest first"),
+    "date_asc": _lazy("Oldest first"),
 }
+# Counted from a sample when the results are very many (``SearchResults.facets_approximate``).
+APPROXIMATE_FACETS = ("decade", "collection")
 
 
 def _choice_label(choices: Any, value: str) -> str:
@@ -349,6 +397,7 @@ def search_page(request: Any) -> Any:
             "resource": rows.get(hit.id),
             "url": reverse("public:resource", kwargs={"identifier": hit.identifier}),
             "type": _choice_label(Resource.Type, hit.type),
+            "creators": catalogue_names(getattr(rows.get(hit.id), "creators", [])),
             "level": _choice_label(AccessLevel, hit.access_level),
         }
         for hit in (results.hits if results is not None else [])
@@ -371,6 +420,15 @@ def search_page(request: Any) -> Any:
         "facets": facets,
         "error": error,
         "query_without_page": params.urlencode(),
+        # The pagination partial wants a Django page: one "item" per page of results.
+        "pages": Paginator(range(results.num_pages), 1).get_page(results.page)
+        if results is not None
+        else None,
+        "total_text": number_format(results.total, force_grouping=True) if results else "",
+        "readable_here_text": number_format(results.readable_here_count, force_grouping=True)
+        if results is not None and results.readable_here_count is not None
+        else "",
+        "approximate_facets": APPROXIMATE_FACETS,
         "filtered": any(
             request.GET.getlist(name)
             for name in ("type", "collection", "decade", "language", "readable_here")

@@ -98,7 +98,7 @@ def test_the_same_page_from_a_centers_address_opens_the_files(client, book):
     # No anonymous page cache: the same URL, anonymous, decides again for the new place.
     assert ON_SITE_MESSAGE not in inside and "You may read it here." in inside
     assert f'href="/en/resources/{book.identifier}/read/"' in inside
-    assert "2 page images" in inside
+    assert "Page images</span>, 2 pages" in inside
     pdf = book.files.get(kind="pdf")
     assert f'href="/files/{pdf.pk}/book.pdf"' in inside
 
@@ -213,9 +213,14 @@ def test_reader_shows_pages_pdf_and_players(client, book):
     assert response.status_code == 200
     html = response.content.decode()
     pdf = book.files.get(kind="pdf")
-    assert f'<iframe class="pdf" src="/files/{pdf.pk}/book.pdf"' in html
-    assert html.count('loading="lazy"') == 2
-    assert html.index("p1.png") < html.index("p2.png")  # pages in order
+    # The PDF in PDF.js, from the file door; the pages through the IIIF image service, in
+    # order (and as links without script).
+    assert 'data-viewer="pdf"' in html and f'data-source="/files/{pdf.pk}/book.pdf"' in html
+    pages = list(book.files.filter(kind="page").order_by("position"))
+    infos = [f"/iiif/image/{p.pk}/info.json" for p in pages]
+    assert html.index(infos[0]) < html.index(infos[1])
+    assert html.index("p1.png") < html.index("p2.png")
+    assert f'href="/iiif/{book.identifier}/manifest.json"' in html
     assert f'<audio controls preload="metadata" src="/files/{audio.pk}/talk.mp3"' in html
     assert f'<video controls preload="metadata" src="/files/{video.pk}/film.mp4"' in html
     assert "private" in response["Cache-Control"]
@@ -332,7 +337,7 @@ def test_search_sort_and_pages(client, indexed):
     second = client.get("/en/resources/", {"q": "сборник", "page": "2"}).content.decode()
     assert "page 2 of 2" in second and second.count('class="hit"') == 5
     by_date = client.get("/en/resources/", {"sort": "date"}).content.decode()
-    assert "newest first</option>" in by_date
+    assert 'value="date" selected>Newest first</option>' in by_date
 
 
 @pytest.mark.parametrize(

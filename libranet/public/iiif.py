@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from libranet.network.places import place_of
@@ -106,13 +106,13 @@ def _entry(label: Any, make: Any) -> dict[str, Any] | None:
 
 def _metadata(resource: Resource) -> list[dict[str, Any]]:
     entries = [
-        _entry(_lazy("Creators"), lambda: "; ".join(catalogue_names(resource.creators))),
-        _entry(_lazy("Date"), lambda: resource.date_text),
-        _entry(_lazy("Type"), resource.get_type_display),
-        _entry(_lazy("Subjects"), lambda: "; ".join(catalogue_names(resource.subjects))),
-        _entry(_lazy("Language"), lambda: language_name(resource.language)),
-        _entry(_lazy("Access"), resource.get_access_level_display),
-        _entry(_lazy("Identifier"), lambda: resource.identifier),
+        _entry(gettext_lazy("Creators"), lambda: "; ".join(catalogue_names(resource.creators))),
+        _entry(gettext_lazy("Date"), lambda: resource.date_text),
+        _entry(gettext_lazy("Type"), resource.get_type_display),
+        _entry(gettext_lazy("Subjects"), lambda: "; ".join(catalogue_names(resource.subjects))),
+        _entry(gettext_lazy("Language"), lambda: language_name(resource.language)),
+        _entry(gettext_lazy("Access"), resource.get_access_level_display),
+        _entry(gettext_lazy("Identifier"), lambda: resource.identifier),
     ]
     return [entry for entry in entries if entry]
 

@@ -21,9 +21,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.formats import number_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_safe
 
 from libranet.network.models import Center, Region
@@ -192,10 +191,10 @@ def _with_urls(files: list[ResourceFile], identifier: str) -> list[ResourceFile]
 
 # How each kind of file is named once on the record, and what one does with it.
 FILE_GROUPS = [
-    (ResourceFile.Kind.PAGE, _lazy("Page images")),
-    (ResourceFile.Kind.PDF, _lazy("PDF")),
-    (ResourceFile.Kind.VIDEO, _lazy("Video")),
-    (ResourceFile.Kind.AUDIO, _lazy("Audio")),
+    (ResourceFile.Kind.PAGE, gettext_lazy("Page images")),
+    (ResourceFile.Kind.PDF, gettext_lazy("PDF")),
+    (ResourceFile.Kind.VIDEO, gettext_lazy("Video")),
+    (ResourceFile.Kind.AUDIO, gettext_lazy("Audio")),
 ]
 # Pictures are looked at, not read («смотреть»).
 PICTURE_TYPES = {Resource.Type.PHOTOGRAPH, Resource.Type.MAP}
@@ -337,16 +336,16 @@ def reader(request: Any, identifier: str, file_id: int | None = None) -> Any:
 
 SEARCH_PAGE_SIZE = 20
 FACET_LABELS = {
-    "readable_here": _lazy("Readable here"),
-    "type": _lazy("Type"),
-    "collection": _lazy("Collection"),
-    "decade": _lazy("Decade"),
-    "language": _lazy("Language"),
+    "readable_here": gettext_lazy("Readable here"),
+    "type": gettext_lazy("Type"),
+    "collection": gettext_lazy("Collection"),
+    "decade": gettext_lazy("Decade"),
+    "language": gettext_lazy("Language"),
 }
 SORT_LABELS = {
-    "relevance": _lazy("Relevance"),
-    "date": _lazy("Newest first"),
-    "date_asc": _lazy("Oldest first"),
+    "relevance": gettext_lazy("Relevance"),
+    "date": gettext_lazy("Newest first"),
+    "date_asc": gettext_lazy("Oldest first"),
 }
 # Counted from a sample when the results are very many (``SearchResults.facets_approximate``).
 APPROXIMATE_FACETS = ("decade", "collection")

@@ -101,6 +101,7 @@
     showSequenceControl: false,
     visibilityRatio: 1,
     minZoomImageRatio: 1,
+    maxZoomPixelRatio: 4,  // small print may be magnified past the scan's own pixels
     gestureSettingsMouse: { clickToZoom: false }
   });
   var pager = Pager(images, {

@@ -8,7 +8,7 @@ async function open(section) {
   const pdfjs = await import(section.dataset.pdfjs);
   pdfjs.GlobalWorkerOptions.workerSrc = section.dataset.worker;
   const pdf = await pdfjs.getDocument({ url: section.dataset.source, withCredentials: true }).promise;
-  let zoom = 1; // over the width of the stage
+  let zoom = 1; // over the size that fits the stage
   let shown = 0;
   let task = null;
 
@@ -17,8 +17,11 @@ async function open(section) {
     const page = await pdf.getPage(number);
     if (number !== shown) { return; } // another page was asked meanwhile
     const ratio = window.devicePixelRatio || 1;
+    // At zoom 1 the whole page fits the stage; zooming in scrolls inside the stage.
+    const natural = page.getViewport({ scale: 1 });
     const width = (stage.clientWidth || DEFAULT_WIDTH) - 2;
-    const scale = (width / page.getViewport({ scale: 1 }).width) * zoom;
+    const height = (stage.clientHeight || DEFAULT_WIDTH) - 2;
+    const scale = Math.min(width / natural.width, height / natural.height) * zoom;
     const viewport = page.getViewport({ scale: scale * ratio });
     if (task) { task.cancel(); }
     canvas.width = Math.floor(viewport.width);

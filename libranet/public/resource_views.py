@@ -225,6 +225,17 @@ def file_verb(kind: str, resource_type: str) -> str:
     return _("Read")
 
 
+def allowed_message(kind: str, resource_type: str) -> str:
+    """ "You may read it here", in the words of the kind of file (a video is not read)."""
+    if kind == ResourceFile.Kind.AUDIO:
+        return _("You may listen to it here.")
+    if kind == ResourceFile.Kind.VIDEO:
+        return _("You may watch it here.")
+    if kind == ResourceFile.Kind.PAGE and resource_type in PICTURE_TYPES:
+        return _("You may view it here.")
+    return _("You may read it here.")
+
+
 def file_groups(resource: Resource, files: list[ResourceFile]) -> list[FileGroup]:
     groups = []
     for kind, label in FILE_GROUPS:
@@ -265,6 +276,9 @@ def _context(request: Any, resource: Resource, decision: Decision) -> dict[str, 
         "file_groups": groups,
         # The reader's button says what the main files are for: read, view, watch or listen.
         "verb": groups[0].verb if groups else _("Read"),
+        "allowed_message": allowed_message(groups[0].kind, resource.type)
+        if groups
+        else decision.message,
         "crumbs": [(_("Collections"), reverse("public:resources")), (resource.title, None)],
     }
     if not decision.allowed and decision.reason in CENTER_HELPS:

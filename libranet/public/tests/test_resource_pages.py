@@ -365,3 +365,84 @@ def test_impossible_filters_are_said_so(client, indexed, params):
 def test_record_links_its_collections_to_the_search(client, book):
     html = page(client, book).content.decode()
     assert 'href="/en/resources/?collection=presidents"' in html
+
+
+# --- wording by kind, files named once, labels in the page's language ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "type_", "verb_ru", "verb_en"),
+    [
+        ("pdf", "book", "Читать", "Read"),
+        ("video", "video", "Смотреть", "Watch"),
+        ("audio", "sound", "Слушать", "Listen"),
+        ("page", "photograph", "Смотреть", "View"),
+    ],
+)
+def test_the_reader_button_says_what_one_does(client, kind, type_, verb_ru, verb_en):
+    resource = make_resource(f"pl:kinds/{kind}", type=type_)
+    add_file(resource, kind=kind, name=f"one.{kind}", content=b"x", content_type="")
+    for lang, verb in (("ru", verb_ru), ("en", verb_en)):
+        html = page(client, resource, lang).content.decode()
+        assert (
+            f'id="open-reader" href="/{lang}/resources/{resource.identifier}/read/">{verb}</a>'
+            in html
+        )
+        if lang == "ru" and kind in ("video", "audio"):
+            assert "прочитать" not in html  # a video is watched, a recording listened to
+
+
+def test_each_kind_of_file_is_named_once(client):
+    resource = make_resource("pl:kinds/three-pdfs")
+    for number in (1, 2, 3):
+        add_file(resource, name=f"part-{number}.pdf", label=f"Часть {number}")
+    html = page(client, resource, "ru").content.decode()
+    assert '<span class="file-group-name">PDF</span>, 3 файла' in html
+    assert html.count('class="file-group-name"') == 1
+    english = page(client, resource, "en").content.decode()
+    assert '<span class="file-group-name">PDF</span>, 3 files' in english
+
+
+@pytest.fixture
+def old_books(tver_rc):
+    from libranet.resources.search import index_rebuild
+
+    for number, (year, language) in enumerate([(1872, "cu"), (1875, "ru"), (1923, "de")]):
+        make_resource(
+            f"pl:old/{number}",
+            title_ru=f"Старая книга {number}",
+            title_en=f"Old book {number}",
+            date_text=str(year),
+            year_from=year,
+            year_to=year,
+            language=language,
+        )
+    index_rebuild()
+
+
+@pytest.mark.parametrize(
+    ("lang", "words", "english_words"),
+    [
+        (
+            "ru",
+            ["Десятилетие", "1870-е", "Церковнославянский", "Немецкий", "Доступно здесь",
+             "По релевантности", "Сначала новые", "Фильтры"],
+            ["Readable here", "Decade", "Relevance", "1870s", ">cu<", "Filters"],
+        ),
+        (
+            "en",
+            ["Decade", "1870s", "Church Slavic", "German", "Readable here", "Relevance",
+             "Newest first", "Filters"],
+            ["Десятилетие", "1870-е", "церковнославянский"],
+        ),
+    ],
+)  # fmt: skip
+def test_search_labels_in_the_pages_language(client, old_books, lang, words, english_words):
+    html = client.get(f"/{lang}/resources/", {"q": ""}, REMOTE_ADDR=OUTSIDE_ADDRESS)
+    html = html.content.decode()
+    for word in words:
+        assert word in html, word
+    for word in english_words:
+        assert word not in html, word
+    # On a phone the filters fold behind a disclosure after the results.
+    assert html.index('class="results"') < html.index('<details class="facets-toggle"')

@@ -202,3 +202,20 @@ def test_page_2_of_a_pdf(page: Page, library, size):
     expect(viewer).to_have_attribute("data-rendered", "3")
     page.keyboard.press("PageUp")
     expect(viewer).to_have_attribute("data-rendered", "2")
+
+
+@pytest.mark.parametrize("size", WIDTHS)
+def test_a_refused_record_and_reader(page: Page, library, tver_rc, size):
+    book, _report = library
+    book.access_level = "on_site"
+    book.save()
+    page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[size], strict=True)))
+    page.goto(f"/ru/resources/{book.identifier}/")
+    expect(page.locator(".decision.refusal")).to_have_attribute("data-reason", "on_site")
+    expect(page.locator(".file-group")).to_contain_text("Изображения страниц, 5 страниц")
+    check(page, f"reader-refused-record-{size}")
+    page.goto(f"/ru/resources/{book.identifier}/read/?page=3")
+    expect(page.locator("[data-viewer]")).to_have_count(0)
+    check(page, f"reader-refused-reader-{size}")
+    first = book.files.order_by("position").first()
+    assert page.request.get(f"/iiif/image/{first.pk}/info.json").status == 403

@@ -214,26 +214,24 @@ class FileGroup:
         return sum(f.size for f in self.files)
 
 
-def file_verb(kind: str, resource_type: str) -> str:
-    """«Читать», «смотреть» or «слушать»: what a reader does with a kind of file."""
-    if kind == ResourceFile.Kind.AUDIO:
-        return _("Listen")
-    if kind == ResourceFile.Kind.VIDEO:
-        return _("Watch")
-    if kind == ResourceFile.Kind.PAGE and resource_type in PICTURE_TYPES:
-        return _("View")
-    return _("Read")
+# What a reader does with each kind of file: the button's verb and the access box's sentence.
+READING_WORDS = {
+    "read": (gettext_lazy("Read"), gettext_lazy("You may read it here.")),
+    "view": (gettext_lazy("View"), gettext_lazy("You may view it here.")),
+    "watch": (gettext_lazy("Watch"), gettext_lazy("You may watch it here.")),
+    "listen": (gettext_lazy("Listen"), gettext_lazy("You may listen to it here.")),
+}
 
 
-def allowed_message(kind: str, resource_type: str) -> str:
-    """ "You may read it here", in the words of the kind of file (a video is not read)."""
+def reading_mode(kind: str, resource_type: str) -> str:
+    """«Читать», «смотреть» or «слушать»: a key of ``READING_WORDS``."""
     if kind == ResourceFile.Kind.AUDIO:
-        return _("You may listen to it here.")
+        return "listen"
     if kind == ResourceFile.Kind.VIDEO:
-        return _("You may watch it here.")
+        return "watch"
     if kind == ResourceFile.Kind.PAGE and resource_type in PICTURE_TYPES:
-        return _("You may view it here.")
-    return _("You may read it here.")
+        return "view"
+    return "read"
 
 
 def file_groups(resource: Resource, files: list[ResourceFile]) -> list[FileGroup]:
@@ -241,7 +239,8 @@ def file_groups(resource: Resource, files: list[ResourceFile]) -> list[FileGroup
     for kind, label in FILE_GROUPS:
         of_kind = [f for f in files if f.kind == kind]
         if of_kind:
-            groups.append(FileGroup(kind, str(label), file_verb(kind, resource.type), of_kind))
+            verb = READING_WORDS[reading_mode(kind, resource.type)][0]
+            groups.append(FileGroup(kind, str(label), str(verb), of_kind))
     return groups
 
 
@@ -276,7 +275,7 @@ def _context(request: Any, resource: Resource, decision: Decision) -> dict[str, 
         "file_groups": groups,
         # The reader's button says what the main files are for: read, view, watch or listen.
         "verb": groups[0].verb if groups else _("Read"),
-        "allowed_message": allowed_message(groups[0].kind, resource.type)
+        "allowed_message": READING_WORDS[reading_mode(groups[0].kind, resource.type)][1]
         if groups
         else decision.message,
         "crumbs": [(_("Collections"), reverse("public:resources")), (resource.title, None)],

@@ -16,9 +16,18 @@ from libranet.resources.models import Resource, ResourceFile
 from libranet.resources.search import index_rebuild
 from libranet.tests.browser import shot
 
-from .resources_data import add_file, make_resource, png
+from .resources_data import (
+    add_file,
+    make_resource,
+    media,  # noqa: F401 (a fixture)
+    png,
+)
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("media"),
+]
 WIDTHS = {"phone": (390, 844), "desktop": (1366, 900)}
 # Page 3 is wider than the others, so the viewer's image tells which page it shows.
 PAGE_WIDTHS = [600, 600, 700, 600, 600]
@@ -32,11 +41,7 @@ def pdf(pages: int) -> bytes:
 
 
 @pytest.fixture
-def library(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.LIBRANET_IIIF_CACHE_DIR = tmp_path / "iiif-cache"
-    settings.LIBRANET_TRUSTED_PROXIES = []
-    settings.LIBRANET_X_ACCEL_REDIRECT_PREFIX = ""
+def library():
     book = make_resource(
         "pl:books/magnitsky.1703",
         title_ru="Арифметика, сиречь наука числительная",

@@ -63,7 +63,9 @@ def _json(
         "Access-Control-Allow-Origin": "*",
     }
     unconditional = HttpResponse(body, status=status, headers=headers)
-    response = get_conditional_response(request, etag=etag, response=unconditional)
+    response: HttpResponseBase = (
+        get_conditional_response(request, etag=etag, response=unconditional) or unconditional
+    )
     if "private" in cache_control:
         patch_vary_headers(response, ["Cookie"])
     return response
@@ -351,10 +353,11 @@ def image(
         "Link": f'<{IMAGE_CONTEXT}>;rel="profile"',
     }
     unconditional = HttpResponse(headers=headers)
-    conditional = get_conditional_response(request, etag=etag, response=unconditional)
-    if conditional is unconditional:
-        path = iiif.derivative(page, plan, key)
-        conditional = FileResponse(path.open("rb"), headers=headers)
+    response: HttpResponseBase = (
+        get_conditional_response(request, etag=etag, response=unconditional) or unconditional
+    )
+    if response is unconditional:  # not a 304: the pixels, made now unless on disk
+        response = FileResponse(iiif.derivative(page, plan, key).open("rb"), headers=headers)
     if visibility == "private":
-        patch_vary_headers(conditional, ["Cookie"])
-    return conditional
+        patch_vary_headers(response, ["Cookie"])
+    return response

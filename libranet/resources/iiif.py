@@ -268,29 +268,26 @@ def derivative(resource_file: ResourceFile, plan: ImagePlan, key: str) -> Path:
 
 
 def render(resource_file: ResourceFile, plan: ImagePlan) -> bytes:
+    # The region's box before any rotation (rotation turns the made picture at the end).
+    width, height = plan.width, plan.height
+    if plan.rotation in (90, 270):
+        width, height = height, width
+    x, y, w, h = plan.region
+    box = (float(x), float(y), float(x + w), float(y + h))
     with default_storage.open(resource_file.file.name, "rb") as stored, Image.open(stored) as image:
-        turned = image.getexif().get(0x0112, 1) != 1
-        x, y, w, h = plan.region
-        width, height = (
-            (plan.height, plan.width)
-            if plan.rotation in (90, 270)
-            else (
-                plan.width,
-                plan.height,
-            )
-        )
-        if image.format == "JPEG" and not turned:
+        source: Image.Image = image
+        if image.format == "JPEG" and image.getexif().get(0x0112, 1) == 1:
             # Decode at 1/2, 1/4 or 1/8 scale when that still covers the asked size.
             full_width, full_height = image.size
             scale = max(width / w, height / h)
             image.draft("RGB", (math.ceil(full_width * scale), math.ceil(full_height * scale)))
             factor = image.size[0] / full_width
-            x, y, w, h = x * factor, y * factor, w * factor, h * factor
+            box = (box[0] * factor, box[1] * factor, box[2] * factor, box[3] * factor)
         else:
-            image = ImageOps.exif_transpose(image)
-        picture = image.convert("L" if plan.quality == "gray" else "RGB")
+            source = ImageOps.exif_transpose(image)
+        picture = source.convert("L" if plan.quality == "gray" else "RGB")
         picture = picture.resize(
-            (width, height), Image.Resampling.LANCZOS, box=(x, y, x + w, y + h), reducing_gap=3.0
+            (width, height), Image.Resampling.LANCZOS, box=box, reducing_gap=3.0
         )
     if plan.mirror:
         picture = ImageOps.mirror(picture)

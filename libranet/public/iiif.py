@@ -238,9 +238,12 @@ def manifest(request: Any, identifier: str) -> HttpResponseBase:
 # --- the image service ----------------------------------------------------------------------
 
 
-def _page_for(request: Any, file_id: int) -> tuple[ResourceFile | None, HttpResponseBase | None]:
+def _page_for(
+    request: Any, file_id: int, *, count: bool
+) -> tuple[ResourceFile | None, HttpResponseBase | None]:
     """The page image, if the access decision lets the requester have it here; else the
-    refusal (the same reasons and statuses as the file door, in JSON)."""
+    refusal (the same reasons and statuses as the file door, in JSON). ``count``: this request
+    is a page opened (``info.json``), counted as a file request granted or refused."""
     page = (
         ResourceFile.objects.select_related("resource")
         .filter(pk=file_id, kind=ResourceFile.Kind.PAGE)
@@ -252,7 +255,7 @@ def _page_for(request: Any, file_id: int) -> tuple[ResourceFile | None, HttpResp
     if user is None:
         return None, bad_token()
     decision = decide(page.resource, user, place_of(request))
-    if request.path.endswith("/info.json"):
+    if count:
         usage_record(request, Action.REQUEST, page.resource, granted=decision.allowed, user=user)
     if not decision.allowed:
         return None, _refusal(request, page.resource, decision)
@@ -284,7 +287,7 @@ def image_base(request: Any, file_id: int) -> HttpResponseBase:
 @require_safe
 def image_info(request: Any, file_id: int) -> HttpResponseBase:
     """``info.json``: the page image's size, tiles and what the service can do."""
-    page, refusal = _page_for(request, file_id)
+    page, refusal = _page_for(request, file_id, count=True)
     if page is None:
         return refusal  # type: ignore[return-value]
     try:
@@ -323,7 +326,7 @@ def image(
     request: Any, file_id: int, region: str, size: str, rotation: str, quality_format: str
 ) -> HttpResponseBase:
     """``{region}/{size}/{rotation}/{quality}.{format}``: the pixels, made once, kept on disk."""
-    page, refusal = _page_for(request, file_id)
+    page, refusal = _page_for(request, file_id, count=False)  # tiles are not counted
     if page is None:
         return refusal  # type: ignore[return-value]
     key = iiif.source_key(page)

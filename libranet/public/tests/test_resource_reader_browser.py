@@ -224,3 +224,17 @@ def test_a_refused_record_and_reader(page: Page, library, tver_rc, size):
     check(page, f"reader-refused-reader-{size}")
     first = book.files.order_by("position").first()
     assert page.request.get(f"/iiif/image/{first.pk}/info.json").status == 403
+
+
+def test_nothing_is_wider_than_360_px(page: Page, library):
+    book, report = library
+    page.set_viewport_size({"width": 360, "height": 740})
+    for path in (
+        "/ru/resources/?q=книга&type=book",
+        f"/ru/resources/{book.identifier}/",
+        f"/ru/resources/{book.identifier}/read/?page=3",
+        f"/en/resources/{report.identifier}/read/",
+    ):
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        no_overflow(page)

@@ -5,6 +5,7 @@ copies are committed, so `make run` needs neither npm nor the internet; each lib
 travels with it.
 """
 
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -37,6 +38,18 @@ FILES: dict[str, list[str]] = {
 }
 
 
+SOURCE_MAP = re.compile(rb"sourceMappingURL=([\w.-]+\.map)")
+
+
+def _copy_source_map(source: Path, target: Path) -> None:
+    """The map a file names in its ``sourceMappingURL``, beside it: collectstatic's manifest
+    storage follows that reference and fails when the map is missing."""
+    found = SOURCE_MAP.search(source.read_bytes()[-500:])
+    if found:
+        name = found.group(1).decode()
+        shutil.copy2(source.parent / name, target.parent / name)
+
+
 def main() -> int:
     if not MODULES.is_dir():
         print("frontend/node_modules is missing: run `npm ci` in frontend/ first.", file=sys.stderr)
@@ -51,6 +64,7 @@ def main() -> int:
                 shutil.copytree(source, target)
             else:
                 shutil.copy2(source, target)
+                _copy_source_map(source, target)
     print(f"Copied {len(FILES)} libraries into {VENDOR.relative_to(HERE.parent)}")
     return 0
 

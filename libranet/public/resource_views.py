@@ -418,10 +418,15 @@ def search_page(request: Any) -> Any:
     params.pop("page", None)
     facets = []
     if results is not None:
+        # Each value with its count as the page's language writes numbers ("1 234", "1,234").
         facets = [
-            (name, FACET_LABELS[name], results.facets.get(name, []))
+            (
+                name,
+                FACET_LABELS[name],
+                [(value, number_format(value.count, force_grouping=True)) for value in values],
+            )
             for name in FACET_LABELS
-            if results.facets.get(name)
+            if (values := results.facets.get(name))
         ]
     context = {
         "query": query,

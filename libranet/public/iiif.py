@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import re
+from pathlib import PurePosixPath
 from typing import Any
 
 from django.http import FileResponse, HttpResponse, HttpResponseBase, JsonResponse
@@ -360,7 +361,11 @@ def image(
         get_conditional_response(request, etag=etag, response=unconditional) or unconditional
     )
     if response is unconditional:  # not a 304: the pixels, made now unless on disk
-        response = FileResponse(iiif.derivative(page, plan, key).open("rb"), headers=headers)
+        response = FileResponse(
+            iiif.derivative(page, plan, key).open("rb"),
+            filename=f"{PurePosixPath(page.file.name).stem}.{plan.format}",
+            headers=headers,
+        )
     if visibility == "private":
         patch_vary_headers(response, ["Cookie"])
     return response

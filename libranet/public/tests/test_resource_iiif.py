@@ -200,8 +200,9 @@ def test_image_parameters(client, rest, size):
     page = first_page(make_book())
     response = get(client, image_url(page, rest))
     assert response.status_code == 200, response.body
-    expected_type = "image/png" if rest.endswith(".png") else "image/jpeg"
-    assert response["Content-Type"] == expected_type
+    extension = rest.rsplit(".", 1)[1]
+    assert response["Content-Type"] == ("image/png" if extension == "png" else "image/jpeg")
+    assert response["Content-Disposition"] == f'inline; filename="page-1.{extension}"'
     assert Image.open(io.BytesIO(response.body)).size == size
 
 

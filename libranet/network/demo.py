@@ -415,6 +415,20 @@ def _contacts(
     }
 
 
+def _regional_library(region: Region) -> tuple[str, str]:
+    """The kind of library a region's capital has, by the kind of region."""
+    name = region.name_ru
+    if region.code in FEDERAL_CITIES:
+        return "Центральная городская публичная библиотека", "Central City Public Library"
+    if "округ" in name:
+        return "Окружная научная библиотека", "Okrug Scientific Library"
+    if "край" in name.split():
+        return "Краевая научная библиотека", "Territorial Scientific Library"
+    if "Республика" in name or "Чувашия" in name:
+        return "Национальная библиотека", "National Library"
+    return "Областная научная библиотека", "Regional Scientific Library"
+
+
 def _seed_regional(
     rng: random.Random,
     regions: dict[str, Region],
@@ -432,9 +446,10 @@ def _seed_regional(
         capital = places[code][0]  # the largest settlement: the capital (Moscow Region aside)
         capital = next((p for p in places[code] if p.name_ru == cap["capital_ru"]), capital)
         address, address_en = addresses.new(rng, capital, region)
+        library_ru, library_en = _regional_library(region)
         library = _institution(
-            name_ru=f"Научная библиотека — {region.name_ru} (г. {cap['capital_ru']})",
-            name_en=f"Regional Scientific Library, {region.name_en} ({cap['capital_en']})",
+            name_ru=f"{library_ru}, г. {cap['capital_ru']}",
+            name_en=f"{library_en}, {cap['capital_en']}",
             kind=IKind.LIBRARY,
             address=address,
             address_en=address_en,

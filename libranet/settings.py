@@ -192,6 +192,8 @@ LIBRANET_INVITATION_DAYS = env.int("LIBRANET_INVITATION_DAYS", default=7)
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", "Русский"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date format per language on every page (libranet/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["libranet.formats"]
 TIME_ZONE = env.str("LIBRANET_TIME_ZONE", default="Europe/Moscow")
 USE_I18N = True
 USE_TZ = True

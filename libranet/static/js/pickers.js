@@ -55,7 +55,12 @@
       // The server has matched the words already (in names, codes, addresses): keep its order.
       settings.score = function () { return function () { return 1; }; };
     }
-    return new window.TomSelect(el, settings);
+    var picker = new window.TomSelect(el, settings);
+    // Tom Select gives the label to its own search box; the hidden field that is submitted
+    // keeps being named by it for assistive technology.
+    var label = document.getElementById(el.id + "-ts-label");
+    if (label) { el.setAttribute("aria-labelledby", label.id); }
+    return picker;
   }
 
   Array.prototype.forEach.call(document.querySelectorAll("[data-picker]"), enhance);

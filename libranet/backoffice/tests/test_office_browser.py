@@ -79,6 +79,14 @@ def test_pick_a_center_by_typing_and_keys(page: Page, network_user, registry, wi
     expect(page.locator("table.audit")).to_contain_text("приглашён сотрудник")
     check_surface(page, "audit")
 
+    page.goto("/ru/office/sushi/")
+    page.get_by_role("combobox", name="Клиент").focus()
+    page.keyboard.type("RU-TVE-0001")
+    expect(page.locator(".ts-dropdown .option").first).to_contain_text("Центр в Торжке")
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_customer_id")).to_have_value("RU-TVE-0001")
+    check_surface(page, "sushi")
+
 
 @pytest.mark.parametrize(("width", "height"), SIZES)
 def test_pick_coordinates_on_the_map(page: Page, network_user, registry, width, height):

@@ -213,3 +213,13 @@ def test_the_sushi_customer_is_picked_from_the_centers_or_the_library(
         {"name": "Harvester", "requestor_id": "harvest@example.org", "customer_id": tver_rc.code},
     )
     assert issued.context["issued"]["credential"].center == tver_rc
+
+
+def test_the_dashboard_costs_a_fixed_number_of_queries(
+    client, network_user, make_center, django_assert_max_num_queries
+):
+    for _ in range(10):
+        make_center()
+    client.force_login(network_user)
+    with django_assert_max_num_queries(12):
+        assert client.get(OFFICE).context["board"].total == 10

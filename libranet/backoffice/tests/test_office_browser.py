@@ -118,3 +118,18 @@ def test_pick_coordinates_on_the_map(
     page.goto(f"/ru/office/centers/{registry.code}/status/")
     expect(page.locator("#id_status")).to_have_value("")
     check_surface(page, "center-status")
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_an_operator_dashboard_names_their_center(
+    page: Page, live_server, operator_user, tver_rc, width, height, time_machine
+):
+    time_machine.move_to(datetime.datetime(2026, 12, 10, 9, tzinfo=datetime.UTC), tick=True)
+    page.set_viewport_size({"width": width, "height": height})
+    sign_in(page.context, live_server, operator_user)
+    page.goto("/ru/office/")
+    own = page.locator("section.own-center")
+    expect(own).to_contain_text("Региональный центр в Тверской области")
+    expect(own).to_contain_text("Показатели за месяц: Ноябрь 2026")
+    expect(own.get_by_role("link", name="Изменить контакты и режим работы")).to_be_visible()
+    check_surface(page, "dashboard-operator")

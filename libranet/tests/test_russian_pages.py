@@ -190,7 +190,15 @@ PUBLIC_PAGES = [
     "/ru/resources/pl:photo/1/",
     "/ru/accounts/login/",
 ]
-STAFF_PAGES = ["/ru/office/", "/ru/office/centers/", "/ru/stats/?month=2026-11"]
+STAFF_PAGES = [
+    "/ru/office/",
+    "/ru/office/centers/",
+    "/ru/office/centers/RU-TVE-RC/edit/",
+    "/ru/office/institutions/",
+    "/ru/office/audit/",
+    "/ru/stats/?month=2026-11",
+    "/ru/stats/zero-usage/?month=2026-11",
+]
 
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES + STAFF_PAGES)

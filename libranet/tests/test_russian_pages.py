@@ -26,7 +26,7 @@ from libranet.public.tests.resources_data import (
     make_resource,
     media,  # noqa: F401 (a fixture)
 )
-from libranet.resources.models import Collection
+from libranet.resources.models import Collection, Resource
 from libranet.usage.models import DailyCenterUsage, Metric
 
 CATALOG = Path(__file__).resolve().parents[2] / "locale" / "ru" / "LC_MESSAGES" / "django.po"
@@ -165,7 +165,7 @@ def site(make_center, tver_rc, institution):
         "pl:photo/1",
         title_ru="Открытие моста через Волгу",
         title_en="Opening of the bridge over the Volga",
-        type="photo",
+        type=Resource.Type.PHOTOGRAPH,
         date_text="1900",
         year_from=1900,
         year_to=1900,
@@ -190,7 +190,15 @@ PUBLIC_PAGES = [
     "/ru/resources/pl:photo/1/",
     "/ru/accounts/login/",
 ]
-STAFF_PAGES = ["/ru/office/", "/ru/office/centers/", "/ru/stats/?month=2026-11"]
+STAFF_PAGES = [
+    "/ru/office/",
+    "/ru/office/centers/",
+    "/ru/office/centers/RU-TVE-RC/edit/",
+    "/ru/office/institutions/",
+    "/ru/office/audit/",
+    "/ru/stats/?month=2026-11",
+    "/ru/stats/zero-usage/?month=2026-11",
+]
 
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES + STAFF_PAGES)

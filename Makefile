@@ -97,6 +97,7 @@ messages: install
 vendor: install
 	cd frontend && npm ci --ignore-scripts --no-audit --no-fund
 	$(PY) frontend/vendor.py
+	$(PY) frontend/russia_subjects.py
 
 clean:
 	rm -rf $(VENV) data

@@ -1,6 +1,7 @@
 """The public site: home with the live summary, the directory, a center's page, the map."""
 
 import hashlib
+import re
 from functools import wraps
 
 from django.conf import settings
@@ -131,6 +132,7 @@ def center_detail(request, code: str):
         "coordinated": coordinated,
         "regional_center": regional_center_of(center),
         "nearest": nearest_centers(center=center),
+        "phone_uri": _tel_uri(center.phone),
         "crumbs": [
             (_("Directory of centers"), reverse("public:directory")),
             place,
@@ -139,6 +141,13 @@ def center_detail(request, code: str):
         **_map_settings(),
     }
     return render(request, "public/center.html", context)
+
+
+def _tel_uri(phone: str) -> str:
+    """A tel: link for the first number of a phone field ("+7 (4822) 34-12-00, доб. 5")."""
+    first = re.split(r"[,;]|доб|ext", phone, maxsplit=1)[0]
+    digits = re.sub(r"[^\d+]", "", first)
+    return f"tel:{digits}" if len(digits.lstrip("+")) >= 5 else ""
 
 
 def _map_settings() -> dict[str, str]:

@@ -5,18 +5,32 @@
 (function () {
   "use strict";
 
-  // Chukotka's eastern tip crosses the antimeridian: drawn east of 180° it stays in one piece.
-  function eastOfAntimeridian(feature) {
+  // A ring that crosses the antimeridian (Chukotka, the Aleutians, Fiji) jumps from +180° to
+  // -180°: drawn as is it would stripe the whole map. Its western points are moved east of 180°.
+  function unwrapAntimeridian(feature) {
     var geometry = feature.geometry;
-    if (!geometry) { return feature; }
+    if (!geometry) { return; }
     var polygons = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates;
     polygons.forEach(function (polygon) {
-      var west = polygon[0].every(function (point) { return point[0] < 0; });
-      if (west) {
+      polygon.forEach(function (ring) {
+        var east = ring.some(function (point) { return point[0] > 150; });
+        var west = ring.some(function (point) { return point[0] < -150; });
+        if (east && west) {
+          ring.forEach(function (point) { if (point[0] < 0) { point[0] += 360; } });
+        }
+      });
+    });
+  }
+
+  // Chukotka's eastern tip, cut off at the antimeridian, is drawn east of it, next to the rest.
+  function eastOfAntimeridian(feature) {
+    var geometry = feature.geometry;
+    var polygons = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates;
+    polygons.forEach(function (polygon) {
+      if (polygon[0].every(function (point) { return point[0] < 0; })) {
         polygon.forEach(function (ring) { ring.forEach(function (point) { point[0] += 360; }); });
       }
     });
-    return feature;
   }
 
   function getJSON(url) {
@@ -32,7 +46,9 @@
   // features (keyed by ISO 3166-2 in feature.id) once both layers are drawn.
   function create(el, options) {
     options = options || {};
-    var map = L.map(el, L.extend({ worldCopyJump: true, zoomSnap: 0.5 }, options.map || {}));
+    // Explicit zoom limits: marker clustering needs them, and the tile layer that would give
+    // them is removed when its server does not answer.
+    var map = L.map(el, L.extend({ worldCopyJump: true, minZoom: 1, maxZoom: 18 }, options.map || {}));
     map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
     map.createPane("land").style.zIndex = 150;      // under the tiles (tilePane is 200)
     map.createPane("borders").style.zIndex = 250;   // over the tiles, under the markers
@@ -51,6 +67,7 @@
       .then(function (data) {
         var countries = topojson.feature(data[0], data[0].objects.countries);
         countries.features.forEach(function (feature) {
+          unwrapAntimeridian(feature);
           if (feature.id === RUSSIA) { eastOfAntimeridian(feature); }
         });
         L.geoJSON(countries, {

@@ -1,6 +1,5 @@
 """The choropleth partial: a demo figure of the regions by one indicator, as the statistics
-pages include it; its class breaks, legend and table, and in a browser its map, tooltips and
-links from the keyboard."""
+pages include it; its class breaks, legend and table (in a browser: test_map_browser.py)."""
 
 import csv
 import json
@@ -9,7 +8,6 @@ from pathlib import Path
 import pytest
 from django.template import Context, Template
 from django.utils import translation
-from playwright.sync_api import Page, expect
 
 from libranet.public.templatetags.maps import class_breaks
 
@@ -71,30 +69,3 @@ def test_choropleth_renders_legend_and_table_in_the_page_language():
     assert data["RU-SA"]["colour"] != data["RU-MOW"]["colour"]
     russian = render(demo_choropleth(), "ru")
     assert "Тверская область" in russian and "12,5\u00a0%" in russian and "нет данных" in russian
-
-
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
-def test_choropleth_draws_regions_with_tooltips_and_links(page: Page, live_server):
-    html = (
-        '<!DOCTYPE html><html lang="en"><head><title>Choropleth</title></head><body><main>'
-        + render(demo_choropleth())
-        + "</main></body></html>"
-    )
-    page.route(
-        "**/choropleth-demo/", lambda route: route.fulfill(body=html, content_type="text/html")
-    )
-    page.goto(f"{live_server.url}/choropleth-demo/")
-    expect(page.locator("figure.choropleth")).to_have_class("choropleth panel choropleth-drawn")
-    expect(page.locator(".choropleth-map path")).to_have_count(85)
-    tver = page.locator(".choropleth-map a[aria-label='Tver Region: 12.5\u00a0%']")
-    expect(tver).to_have_count(1)
-    # From the keyboard: the first linked region takes the focus and shows its tooltip.
-    page.keyboard.press("Tab")
-    focused = page.evaluate("document.activeElement.getAttribute('aria-label')")
-    assert focused in ("Penza Region: 40\u00a0%", "Tver Region: 12.5\u00a0%")
-    expect(page.locator(".choropleth-tip")).to_have_text(focused.replace(": ", ": ", 1))
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(
-        f"{live_server.url}/en/stats/regions/{'RU-PNZ' if 'Penza' in focused else 'RU-TVE'}/"
-    )

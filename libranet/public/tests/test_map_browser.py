@@ -3,7 +3,8 @@
 At a phone's 390 px and a laptop's 1366 px: no sideways scrolling and no serious axe-core
 finding. The map draws the countries and federal subjects with no tiles, groups many centers
 into clusters, filters by kind and finds a center by name, keyboard only; a center's page has
-its small map, its contacts and the nearest centers. Screenshots go to /tmp/screens.
+its small map, its contacts and the nearest centers; the statistics' choropleth draws the regions
+with tooltips and links. Screenshots go to /tmp/screens.
 """
 
 import re
@@ -15,6 +16,7 @@ from playwright.sync_api import Page, expect
 
 from libranet.network.cache import registry_changed
 from libranet.network.models import Center, Region
+from libranet.public.tests.test_choropleth import demo_choropleth, render
 from libranet.tests.browser import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -112,7 +114,7 @@ def test_map_is_a_map_without_tiles_and_fits_the_screen(page: Page, network, wid
     expect(the_map).to_have_class(re.compile(r"\bno-tiles\b"))
     expect(the_map).to_have_class(re.compile(r"\bbasemap-drawn\b"))
     expect(page.locator("#map-status")).to_contain_text("Показано центров: 303 из 303")
-    expect(page.locator("#map-status")).to_contain_text("фоновая карта недоступна")
+    expect(page.locator("#map-status")).to_contain_text("Фоновая карта недоступна")
     # The countries and the 85 federal subjects are vector shapes, tiles or no tiles.
     assert page.locator(".leaflet-land-pane path").count() > 100
     assert page.locator(".leaflet-borders-pane path").count() == 1  # one layer of all subjects
@@ -203,3 +205,29 @@ def test_center_page_has_small_map_contacts_and_nearest_centers(page: Page, netw
     assert no_sideways_scroll(page)
     assert serious_axe_findings(page) == []
     shot(page, f"center-{width}")
+
+
+def test_choropleth_draws_regions_with_tooltips_and_links(page: Page, live_server):
+    """The demo of the statistics pages' choropleth (test_choropleth.py) in a browser."""
+    html = (
+        '<!DOCTYPE html><html lang="en"><head><title>Choropleth</title></head><body><main>'
+        + render(demo_choropleth())
+        + "</main></body></html>"
+    )
+    page.route(
+        "**/choropleth-demo/", lambda route: route.fulfill(body=html, content_type="text/html")
+    )
+    page.goto(f"{live_server.url}/choropleth-demo/")
+    expect(page.locator("figure.choropleth")).to_have_class("choropleth panel choropleth-drawn")
+    expect(page.locator(".choropleth-map path")).to_have_count(85)
+    tver = page.locator(".choropleth-map a[aria-label='Tver Region: 12.5\u00a0%']")
+    expect(tver).to_have_count(1)
+    # From the keyboard: the first linked region takes the focus and shows its tooltip.
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    assert focused in ("Penza Region: 40\u00a0%", "Tver Region: 12.5\u00a0%")
+    expect(page.locator(".choropleth-tip")).to_have_text(focused.replace(": ", ": ", 1))
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(
+        f"{live_server.url}/en/stats/regions/{'RU-PNZ' if 'Penza' in focused else 'RU-TVE'}/"
+    )

@@ -117,7 +117,7 @@ def test_map_is_a_map_without_tiles_and_fits_the_screen(page: Page, network, wid
     expect(page.locator("#map-status")).to_contain_text("Фоновая карта недоступна")
     # The countries and the 85 federal subjects are vector shapes, tiles or no tiles.
     assert page.locator(".leaflet-land-pane path").count() > 100
-    assert page.locator(".leaflet-borders-pane path").count() == 1  # one layer of all subjects
+    assert page.locator(".leaflet-borders-pane path").count() == 85
     # Clustering: far fewer marker elements than centers.
     page.wait_for_selector(".center-cluster")
     elements = page.locator(".leaflet-marker-pane > *").count()
@@ -131,18 +131,18 @@ def test_map_filters_by_kind_and_keeps_them_in_the_url(page: Page, network):
     page.goto("/en/centers/map/")
     the_map = page.locator("#map")
     expect(the_map).to_have_attribute("data-count", str(CROWD + 3))
-    page.get_by_label("Kind").select_option("foreign")
+    page.get_by_label("Kind", exact=True).select_option("foreign")
     expect(the_map).to_have_attribute("data-count", "1")
     expect(page.locator("#map-status")).to_contain_text("Centers shown: 1 of 303.")
     expect(page).to_have_url(re.compile(r"/en/centers/map/\?kind=foreign$"))
     expect(page.locator("#map-as-list")).to_have_attribute("href", "/en/centers/?kind=foreign")
-    page.get_by_label("Status").select_option("planned")
+    page.get_by_label("Status", exact=True).select_option("planned")
     expect(the_map).to_have_attribute("data-count", "0")
-    page.get_by_label("Kind").select_option("")
+    page.get_by_label("Kind", exact=True).select_option("")
     expect(the_map).to_have_attribute("data-count", "1")  # the planned one in Penza
     # The shared URL opens the same selection.
     page.goto("/en/centers/map/?region=RU-PNZ")
-    expect(page.get_by_label("Region")).to_have_value("RU-PNZ")
+    expect(page.get_by_label("Region", exact=True)).to_have_value("RU-PNZ")
     expect(the_map).to_have_attribute("data-count", "1")
 
 
@@ -184,7 +184,7 @@ def test_center_page_has_small_map_contacts_and_nearest_centers(page: Page, netw
     page.set_viewport_size({"width": width, "height": 900})
     page.goto("/ru/centers/RU-TVE-LIB/")
     expect(page.locator("nav.breadcrumbs li")).to_have_text(
-        ["Каталог центров", "Тверская область", "ЦУД в библиотеке Твери"]
+        ["Справочник центров", "Тверская область", "ЦУД в библиотеке Твери"]
     )
     small_map = page.locator("#center-map")
     expect(small_map).to_have_class(re.compile(r"\bbasemap-drawn\b"))
@@ -201,7 +201,7 @@ def test_center_page_has_small_map_contacts_and_nearest_centers(page: Page, netw
     nearest = page.locator("ol.nearest-centers li")
     expect(nearest).to_have_count(5)
     expect(nearest.first).to_contain_text(re.compile(r"\d+(,\d)? км"))
-    expect(page.locator("dl.card")).to_contain_text("Региональный центр в Тверской области")
+    expect(page.locator("dl.about")).to_contain_text("Региональный центр в Тверской области")
     assert no_sideways_scroll(page)
     assert serious_axe_findings(page) == []
     shot(page, f"center-{width}")

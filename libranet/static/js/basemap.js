@@ -50,6 +50,7 @@
     // them is removed when its server does not answer.
     var map = L.map(el, L.extend({ worldCopyJump: true, minZoom: 1, maxZoom: 18 }, options.map || {}));
     map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
+    map.attributionControl.addAttribution("Natural Earth");
     map.createPane("land").style.zIndex = 150;      // under the tiles (tilePane is 200)
     map.createPane("borders").style.zIndex = 250;   // over the tiles, under the markers
     map.getPane("borders").style.pointerEvents = "none";

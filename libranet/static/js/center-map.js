@@ -5,7 +5,7 @@
   if (!el || typeof L === "undefined" || !window.LibranetBasemap) { return; }
   var here = [parseFloat(el.dataset.lat), parseFloat(el.dataset.lon)];
   // The page scrolls under the wheel; the map zooms with its buttons and keys.
-  var base = LibranetBasemap.create(el, { map: { center: here, zoom: 8, scrollWheelZoom: false } });
+  var base = LibranetBasemap.create(el, { map: { center: here, zoom: 6, scrollWheelZoom: false } });
   L.marker(here, {
     title: el.dataset.name,
     alt: el.dataset.name,

@@ -156,17 +156,15 @@ def network_summary() -> NetworkSummary:
     )
 
 
-# Settlement words that open the town's part of a Russian address ("170100, г. Тверь, ...").
-_SETTLEMENT = re.compile(r"^(г|с|п|пос|пгт|рп|д|ст-ца|х|аул)\.?\s", re.IGNORECASE)
+# The town's part of a Russian address ("170100, г. Тверь, ..."): a part that opens with a
+# settlement word, up to the next comma.
+_TOWN = re.compile(r"(?:^|,)\s*((?:г|с|п|пос|пгт|рп|д|ст-ца|х|аул)\.?\s[^,]*)", re.IGNORECASE)
 
 
 def town_of(address: str) -> str:
     """The settlement an address names (its "г. Тверь" part), or "" when it names none."""
-    for part in address.split(","):
-        part = part.strip()
-        if _SETTLEMENT.match(part):
-            return part
-    return ""
+    found = _TOWN.search(address)
+    return found.group(1).strip() if found else ""
 
 
 def map_centers(*, filters: CenterFilters) -> dict[str, Any]:
@@ -191,29 +189,27 @@ def map_centers(*, filters: CenterFilters) -> dict[str, Any]:
             "longitude",
         )
     )
-    kinds = [kind.value for kind in Kind]
-    statuses = [status.value for status in Status]
-    regions: dict[str, int] = {}
-    countries: dict[str, int] = {}
-    columns: dict[str, list[Any]] = {
-        name: []
-        for name in ("code", "name", "kind", "status", "region", "country", "town", "lat", "lon")
-    }
+    kinds = {kind.value: i for i, kind in enumerate(Kind)}
+    statuses = {status.value: i for i, status in enumerate(Status)}
+    regions: dict[str | None, int] = {None: -1}
+    countries: dict[str | None, int] = {None: -1}
+    names = ("code", "name", "kind", "status", "region", "country", "town", "lat", "lon")
+    columns: dict[str, list[Any]] = {name: [] for name in names}
     for code, kind, status, name_ru, name_en, region, country, address, lat, lon in rows:
         columns["code"].append(code)
         columns["name"].append((name_en if english else name_ru) or name_ru)
-        columns["kind"].append(kinds.index(kind))
-        columns["status"].append(statuses.index(status))
-        columns["region"].append(regions.setdefault(region, len(regions)) if region else -1)
-        columns["country"].append(countries.setdefault(country, len(countries)) if country else -1)
+        columns["kind"].append(kinds[kind])
+        columns["status"].append(statuses[status])
+        columns["region"].append(regions.setdefault(region, len(regions) - 1))
+        columns["country"].append(countries.setdefault(country, len(countries) - 1))
         columns["town"].append(town_of(address))
         columns["lat"].append(round(float(lat), 4))
         columns["lon"].append(round(float(lon), 4))
     return {
-        "kinds": kinds,
-        "statuses": statuses,
-        "regions": list(regions),
-        "countries": list(countries),
+        "kinds": list(kinds),
+        "statuses": list(statuses),
+        "regions": [code for code in regions if code],
+        "countries": [code for code in countries if code],
         "centers": columns,
     }
 

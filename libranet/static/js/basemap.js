@@ -48,7 +48,15 @@
     options = options || {};
     // Explicit zoom limits: marker clustering needs them, and the tile layer that would give
     // them is removed when its server does not answer.
-    var map = L.map(el, L.extend({ worldCopyJump: true, minZoom: 1, maxZoom: 18 }, options.map || {}));
+    var map = L.map(el, L.extend(
+      { worldCopyJump: true, minZoom: 1, maxZoom: 18, zoomControl: false }, options.map || {}));
+    // Leaflet's own words are English: the page's language comes from _map_scripts.html.
+    var words = (document.getElementById("map-words") || {}).dataset || {};
+    L.control.zoom({ zoomInTitle: words.zoomIn, zoomOutTitle: words.zoomOut }).addTo(map);
+    map.on("popupopen", function (event) {
+      var close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
+      if (close && words.close) { close.setAttribute("aria-label", words.close); close.title = words.close; }
+    });
     map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
     map.attributionControl.addAttribution("Natural Earth");
     map.createPane("land").style.zIndex = 150;      // under the tiles (tilePane is 200)

@@ -213,9 +213,7 @@ def test_choropleth_draws_regions_with_tooltips_and_links(page: Page, live_serve
     """The demo of the statistics pages' choropleth (test_choropleth.py) in a browser."""
     html = (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Choropleth</title>'
-        "</head><body><main>"
-        + render(demo_choropleth())
-        + "</main></body></html>"
+        "</head><body><main>" + render(demo_choropleth()) + "</main></body></html>"
     )
     page.route(
         "**/choropleth-demo/", lambda route: route.fulfill(body=html, content_type="text/html")

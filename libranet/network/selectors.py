@@ -249,10 +249,11 @@ def nearest_centers(*, center: Center, limit: int = 5) -> list[NearCenter]:
     radius_km = 50.0
     while True:
         dlat = radius_km / 111.0
-        # Near the poles a degree of longitude is short: take every longitude there.
+        # Near the poles a degree of longitude is short, and a box that reaches the antimeridian
+        # (Chukotka) would wrap: both take every longitude.
         dlon = 180.0 if abs(lat) + dlat >= 89 else dlat / math.cos(math.radians(abs(lat) + dlat))
         box = candidates.filter(latitude__range=(lat - dlat, lat + dlat))
-        if dlon < 180:
+        if -180 <= lon - dlon and lon + dlon <= 180:
             box = box.filter(longitude__range=(lon - dlon, lon + dlon))
         near = sorted(
             (

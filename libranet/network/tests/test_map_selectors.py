@@ -128,6 +128,15 @@ def test_nearest_centers_are_the_closest_open_ones_in_order(make_center, tver_rc
     assert nearest_centers(center=Center.objects.get(code="NOWHERE")) == []
 
 
+def test_nearest_centers_across_the_antimeridian(make_center, tver_rc, time_machine):
+    time_machine.move_to("2026-12-07 10:00+03:00")
+    here = make_center(code="UELEN", latitude="66.16", longitude="179.90")
+    make_center(code="ACROSS", latitude="66.16", longitude="-179.90")  # ~9 km east
+    for n in range(5):
+        make_center(code=f"WEST-{n}", latitude="66.16", longitude=f"{179.0 - n * 0.1:.1f}")
+    assert nearest_centers(center=here)[0].center.code == "ACROSS"
+
+
 def test_nearest_centers_among_16000_read_few_rows(
     institution, make_center, tver_rc, time_machine, django_assert_max_num_queries
 ):

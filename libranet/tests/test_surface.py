@@ -70,7 +70,11 @@ PAGES = [
     PageType("office-centers-en", "/en/office/centers/", staff=True, lang="en"),
 ]
 # Page types another part of the work owns and fixes (name → why it fails now).
-KNOWN_FAILURES: dict[str, str] = {}
+KNOWN_FAILURES: dict[str, str] = {
+    "office-audit": "backoffice/audit.html: its table does not reflow yet (table-cards)",
+    "office-staff": "backoffice/staff/: the invitations table does not reflow yet (table-cards)",
+    "office-sushi": "backoffice/sushi/: the credentials table does not reflow yet (table-cards)",
+}
 
 
 def _params():

@@ -37,10 +37,10 @@ PAGES = [
     PageType("home", "/ru/"),
     PageType("home-en", "/en/", lang="en"),
     PageType("directory", "/ru/centers/"),
-    PageType("directory-filtered", "/ru/centers/?kind=remote&q=%D0%A2%D0%B2%D0%B5%D1%80%D1%8C"),
+    PageType("directory-filtered", "/ru/centers/?kind=remote&q=Тверь"),
     PageType("center", "/ru/centers/RU-TVE-LIB/"),
     PageType("map", "/ru/centers/map/"),
-    PageType("search", "/ru/resources/?q=%D0%B0%D1%80%D0%B8%D1%84%D0%BC%D0%B5%D1%82%D0%B8%D0%BA%D0%B0"),
+    PageType("search", "/ru/resources/?q=арифметика"),
     PageType("record", f"/ru/resources/{BOOK}/"),
     PageType("reader", f"/ru/resources/{BOOK}/read/"),
     PageType("sign-in", "/ru/accounts/login/"),
@@ -164,5 +164,62 @@ def test_page_type(kind: PageType, width: int, contexts, network, live_server):
         assert_no_overflow(page)
         assert_accessible(page)
         assert errors == [], f"script errors: {errors}"
+    finally:
+        page.close()
+
+
+def test_phone_menus_fold_and_open_from_the_keyboard(contexts, network, live_server):
+    context = contexts[390]
+    context.clear_cookies()
+    sign_in(context, live_server, network["staff"])
+    page = context.new_page()
+    try:
+        page.goto("/ru/office/centers/RU-TVE-LIB/edit/")
+        # The skip link comes first and leads into the content.
+        page.keyboard.press("Tab")
+        expect(page.locator(".skip-link")).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(page.locator("main#content")).to_be_focused()
+
+        toggle = page.locator(".menu-toggle")
+        expect(toggle).to_have_attribute("aria-expanded", "false")
+        expect(page.locator("nav.main-nav")).to_be_hidden()
+        toggle.focus()
+        page.keyboard.press("Enter")
+        expect(toggle).to_have_attribute("aria-expanded", "true")
+        expect(page.locator("nav.main-nav a[href='/ru/centers/']")).to_be_visible()
+        page.locator("nav.main-nav a[href='/ru/centers/']").focus()
+        page.keyboard.press("Escape")
+        expect(page.locator("nav.main-nav")).to_be_hidden()
+        expect(toggle).to_be_focused()
+
+        # The back office's sixteen links fold too; the page's section is marked.
+        office = page.locator(".office-menu-toggle")
+        expect(page.locator("#office-links")).to_be_hidden()
+        office.click()
+        current = page.locator("#office-links a[aria-current='page']")
+        expect(current).to_have_attribute("href", "/ru/office/centers/")
+        expect(current).to_be_visible()
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize(("width", "folded"), [(390, True), (1366, False)])
+def test_directory_filters_fold_above_the_results_on_a_phone(
+    width, folded, contexts, network, live_server
+):
+    context = contexts[width]
+    context.clear_cookies()
+    page = context.new_page()
+    try:
+        page.goto("/ru/centers/?page=1")
+        search = page.locator("#id_q")
+        if folded:
+            expect(search).to_be_hidden()
+            page.locator("details.filters-panel > summary").click()
+        expect(search).to_be_visible()
+        # The results come as cards on a phone: each value with its column's name.
+        cell = page.locator("table.centers td[data-label='Статус']").first
+        expect(cell).to_contain_text("открыт")
     finally:
         page.close()

@@ -15,7 +15,13 @@ from playwright.sync_api import expect
 from libranet.network.models import Center, Region
 from libranet.resources.models import ResourceFile
 from libranet.resources.search import index_rebuild
-from libranet.tests.browser import OUTSIDE, assert_accessible, assert_no_overflow, sign_in
+from libranet.tests.browser import (
+    OUTSIDE,
+    assert_accessible,
+    assert_no_overflow,
+    shot,
+    sign_in,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -188,6 +194,7 @@ def test_phone_menus_fold_and_open_from_the_keyboard(contexts, network, live_ser
         page.keyboard.press("Enter")
         expect(toggle).to_have_attribute("aria-expanded", "true")
         expect(page.locator("nav.main-nav a[href='/ru/centers/']")).to_be_visible()
+        shot(page, "phone-menu-open", full_page=False)
         page.locator("nav.main-nav a[href='/ru/centers/']").focus()
         page.keyboard.press("Escape")
         expect(page.locator("nav.main-nav")).to_be_hidden()

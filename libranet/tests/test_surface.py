@@ -35,6 +35,7 @@ class PageType:
     name: str
     url: str
     staff: bool = False
+    operator: bool = False  # signed in as a center's operator instead of an administrator
     status: int = 200
     lang: str = "ru"
 
@@ -52,6 +53,7 @@ PAGES = [
     PageType("sign-in", "/ru/accounts/login/"),
     PageType("password-reset", "/ru/accounts/password-reset/"),
     PageType("not-found", "/ru/no-such-page/", status=404),
+    PageType("forbidden", "/ru/office/audit/", operator=True, status=403),
     PageType("stats", "/ru/stats/", staff=True),
     PageType("zero-usage", "/ru/stats/zero-usage/", staff=True),
     PageType("office-dashboard", "/ru/office/", staff=True),
@@ -111,7 +113,7 @@ def contexts(browser, browser_context_args):
 
 
 @pytest.fixture
-def network(settings, tmp_path, tver_rc, make_center, admin_user):
+def network(settings, tmp_path, tver_rc, make_center, admin_user, operator_user):
     """A small network with a book in three page images: enough for every page type."""
     from libranet.public.tests.resources_data import add_file, make_resource, png
 
@@ -149,15 +151,15 @@ def network(settings, tmp_path, tver_rc, make_center, admin_user):
             position=number,
         )
     index_rebuild()
-    return {"staff": admin_user}
+    return {"staff": admin_user, "operator": operator_user}
 
 
 @pytest.mark.parametrize(("kind", "width"), list(_params()))
 def test_page_type(kind: PageType, width: int, contexts, network, live_server):
     context = contexts[width]
     context.clear_cookies()
-    if kind.staff:
-        sign_in(context, live_server, network["staff"])
+    if kind.staff or kind.operator:
+        sign_in(context, live_server, network["operator" if kind.operator else "staff"])
     page = context.new_page()
     page.route(OUTSIDE, lambda route: route.abort("internetdisconnected"))
     errors: list[str] = []

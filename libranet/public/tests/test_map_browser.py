@@ -118,8 +118,11 @@ def test_map_is_a_map_without_tiles_and_fits_the_screen(page: Page, network, wid
     # The countries and the 85 federal subjects are vector shapes, tiles or no tiles.
     assert page.locator(".leaflet-land-pane path").count() > 100
     assert page.locator(".leaflet-borders-pane path").count() == 85
+    # Drawn is not enough: the vectors' SVG must be as wide as the map, not squeezed to nothing.
+    land = page.locator(".leaflet-land-pane svg").bounding_box()
+    assert land and land["width"] >= page.locator("#map").bounding_box()["width"]
     # Leaflet's own controls speak the page's language too.
-    expect(page.locator(".leaflet-control-zoom-in")).to_have_attribute("title", "Приблизить")
+    expect(page.locator(".leaflet-control-zoom-in")).to_have_attribute("title", "Увеличить")
     # Clustering: far fewer marker elements than centers.
     page.wait_for_selector(".center-cluster")
     elements = page.locator(".leaflet-marker-pane > *").count()

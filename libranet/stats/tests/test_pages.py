@@ -18,7 +18,7 @@ OLD = datetime.date(2020, 1, 1)
 
 
 @pytest.fixture
-def usage(make_center, tver_rc, penza_rc):
+def usage(make_center, tver_rc, penza_rc, daily_usage):
     """Tver's regional center busy; a Tver remote center idle; Penza's center and a foreign
     one with a little use. All open for years."""
     idle = make_center(code="RU-TVE-IDLE", name_ru="Тихий центр", opened_on=OLD)
@@ -34,9 +34,7 @@ def usage(make_center, tver_rc, penza_rc):
         (foreign, datetime.date(2026, 3, 6), Metric.SESSIONS, 3),
         (foreign, datetime.date(2026, 3, 6), Metric.TOTAL_ITEM_REQUESTS, 1),
     ]
-    DailyCenterUsage.objects.bulk_create(
-        DailyCenterUsage(center=c, day=day, metric=m, value=v) for c, day, m, v in rows
-    )
+    daily_usage(rows)
     return {"tver_rc": tver_rc, "idle": idle, "penza_rc": penza_rc, "foreign": foreign}
 
 

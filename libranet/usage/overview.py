@@ -559,7 +559,8 @@ def top_and_bottom(rows: list[Row], metric: Metric, count: int = 10) -> tuple[li
 
 def start_level(scope: QuerySet) -> tuple[Level, str]:
     """Where a reader's statistics open: the network for those who see all of it, a regional
-    head's region, an operator's center, the countries for those who see the centers abroad."""
+    head's region, the countries for those who see the centers abroad; a scope of one center
+    (an operator's) at that center's history."""
     if whole_network(scope):
         return Level.NETWORK, ""
     seen = scope.aggregate(

@@ -205,7 +205,7 @@ def test_the_choropleth_data(client, usage, network_user):
     page = client.get("/en/stats/", {"month": "2026-03", "indicator": "sessions"})
     choropleth = page.context["choropleth"]
     assert choropleth["value"]["values"] == {"RU-TVE": 12345, "RU-PNZ": 7}
-    assert choropleth["zero"]["values"] == {"RU-TVE": 0.0, "RU-PNZ": 0.0}
+    assert choropleth["zero"]["values"] == {"RU-TVE": 50.0, "RU-PNZ": 0.0}  # the idle one
     assert choropleth["value"]["links"]["RU-PNZ"].startswith("/en/stats/region/RU-PNZ/?")
     assert 'id="regions-table"' in page.content.decode()
 

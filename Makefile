@@ -14,7 +14,7 @@ ESIA_PORT ?= 8001
 ESIA_KEYS ?= rsa
 ESIA_DEV_DIR = $(LIBRANET_DATA_DIR)/esia_dev
 
-.PHONY: install compile-messages run prepare test test-later lint bench messages clean vendor
+.PHONY: install compile-messages run prepare test test-later lint bench screenshots messages clean vendor
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -87,6 +87,11 @@ test-later: install compile-messages
 
 bench: prepare
 	$(PY) bench/run.py
+
+# A picture of every page type at 390 and 1366 px, from a throwaway seeded demo, into
+# screenshots/ (git-ignored); ONLY=regex takes some page types only.
+screenshots: install compile-messages
+	$(PY) bench/screenshots.py $(if $(ONLY),--only "$(ONLY)",)
 
 # Refresh the Russian catalog after changing strings (needs GNU gettext's xgettext).
 messages: install

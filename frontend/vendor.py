@@ -5,6 +5,7 @@ copies are committed, so `make run` needs neither npm nor the internet; each lib
 travels with it.
 """
 
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -37,6 +38,17 @@ FILES: dict[str, list[str]] = {
 }
 
 
+# The packages' source maps are not copied: a comment naming one makes collectstatic's
+# manifest storage fail on the missing file, so the comment goes too.
+SOURCE_MAP = re.compile(r"\n?(//# sourceMappingURL=\S+|/\*# sourceMappingURL=\S+ \*/)\s*$")
+
+
+def _drop_source_map(path: Path) -> None:
+    if path.suffix in (".js", ".mjs", ".css"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(SOURCE_MAP.sub("\n", text), encoding="utf-8")
+
+
 def main() -> int:
     if not MODULES.is_dir():
         print("frontend/node_modules is missing: run `npm ci` in frontend/ first.", file=sys.stderr)
@@ -51,6 +63,7 @@ def main() -> int:
                 shutil.copytree(source, target)
             else:
                 shutil.copy2(source, target)
+                _drop_source_map(target)
     print(f"Copied {len(FILES)} libraries into {VENDOR.relative_to(HERE.parent)}")
     return 0
 

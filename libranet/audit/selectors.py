@@ -13,7 +13,7 @@ from .models import AuditEntry
 class AuditFilters:
     """What the audit page filters by; empty means "any"."""
 
-    actor: str = ""  # username, or part of it
+    actor: str = ""  # username or name, or part of it
     action: str = ""  # e.g. "center.update", or a prefix such as "center."
     target: str = ""  # object type, id or name, or part of it
     address: str = ""
@@ -23,7 +23,11 @@ class AuditFilters:
     def as_q(self) -> Q:
         q = Q()
         if self.actor:
-            q &= Q(actor__username__icontains=self.actor)
+            q &= (
+                Q(actor__username__icontains=self.actor)
+                | Q(actor__first_name__icontains=self.actor)
+                | Q(actor__last_name__icontains=self.actor)
+            )
         if self.action:
             q &= Q(action__startswith=self.action)
         if self.target:

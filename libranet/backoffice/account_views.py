@@ -79,8 +79,12 @@ def account_password(request):
         update_session_auth_hash(request, user)
         messages.success(request, _("Your password is changed; your other sessions have ended."))
         return redirect("backoffice:account")
+    crumbs = [(_("Your account"), reverse("backoffice:account")), (_("Change your password"), None)]
     return _render(
-        request, "account/password.html", {"form": form}, status=429 if form.refused else 200
+        request,
+        "account/password.html",
+        {"form": form, "crumbs": crumbs},
+        status=429 if form.refused else 200,
     )
 
 

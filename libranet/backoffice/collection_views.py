@@ -11,6 +11,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
@@ -115,6 +116,10 @@ def collections(request):
     return _render(request, "collections/list.html", {"rows": rows})
 
 
+def _crumbs(title: str) -> list[tuple[str, str | None]]:
+    return [(_("Collections"), reverse("backoffice:collections")), (title, None)]
+
+
 @GET_POST
 @requires(Capability.EDIT_RESOURCES)
 def collection_new(request):
@@ -140,7 +145,11 @@ def collection_new(request):
                 request, _("Collection “{name}” is created.").format(name=collection.name)
             )
             return redirect("backoffice:collections")
-    return _render(request, "collections/form.html", {"form": form, "collection": None})
+    return _render(
+        request,
+        "collections/form.html",
+        {"form": form, "collection": None, "crumbs": _crumbs(_("New collection"))},
+    )
 
 
 @GET_POST
@@ -172,4 +181,8 @@ def collection_edit(request, code: str):
                 )
             messages.success(request, message.format(name=collection.name))
             return redirect("backoffice:collections")
-    return _render(request, "collections/form.html", {"form": form, "collection": collection})
+    return _render(
+        request,
+        "collections/form.html",
+        {"form": form, "collection": collection, "crumbs": _crumbs(collection.name)},
+    )

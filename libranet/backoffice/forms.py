@@ -4,11 +4,14 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.forms.models import ModelChoiceIterator
+from django.urls import reverse_lazy
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from libranet.network.models import Center, Country, FederalDistrict, Institution, Region
+from libranet.network.permissions import regions_for
 from libranet.network.services import CONTACT_FIELDS, TRANSITIONS, RegistryError
 
 Status = Center.Status
@@ -45,6 +48,64 @@ class CodeNameChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.code})"
 
 
+# Above this many choices a select would weigh more than it helps: it lists the chosen one only
+# and the picker finds the others on the server (without JavaScript the choice then stays).
+INLINE_CHOICES_MAX = 500
+
+
+def picker_attrs(url_name: str, **params: str) -> dict[str, Any]:
+    """The data attributes by which ``pickers.js`` turns a select or a code input into a
+    search box over one of the pickers' JSON endpoints."""
+    query = "&".join(f"{key}={value}" for key, value in params.items())
+    return {
+        "data-picker": reverse_lazy(f"backoffice:{url_name}"),
+        "data-picker-query": query,
+        "data-placeholder": _("Type to search"),
+        "data-no-results": pgettext_lazy("picker", "No results"),
+        "data-clear": _("Clear"),
+        "autocomplete": "off",
+    }
+
+
+class PickerSelect(forms.Select):
+    """A select searched by ``pickers.js``: all its choices while they are few (so that it
+    works without JavaScript), else only the chosen one, the others asked of the server."""
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        choices = self.choices
+        if not isinstance(choices, ModelChoiceIterator) or (
+            choices.queryset.count() <= INLINE_CHOICES_MAX
+        ):
+            return super().get_context(name, value, attrs)
+        chosen = choices.queryset.filter(pk__in=[v for v in self.format_value(value) if v])
+        empty = [("", choices.field.empty_label)] if choices.field.empty_label else []
+        self.choices = empty + [choices.choice(obj) for obj in chosen]
+        try:
+            return super().get_context(name, value, {**(attrs or {}), "data-picker-remote": "1"})
+        finally:
+            self.choices = choices
+
+
+def picker_select(url_name: str, **params: str) -> PickerSelect:
+    return PickerSelect(attrs=picker_attrs(url_name, **params))
+
+
+class MapPointInput(forms.NumberInput):
+    """The longitude's input followed by a small map (``coordinates.js``) on which a click or
+    the dragged marker sets both coordinates; ``latitude`` names the latitude's field."""
+
+    template_name = "backoffice/widgets/map_point.html"
+
+    def __init__(self, *, latitude: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.latitude = latitude
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["latitude_id"] = f"id_{self.latitude}"
+        return context
+
+
 class GroupedForm(forms.Form):
     """A form whose fields are shown in fieldsets: ``groups`` is (legend, field names)."""
 
@@ -73,24 +134,31 @@ class CenterForm(GroupedForm):
     )
     name_ru = forms.CharField(label=_("Name (Russian)"), max_length=300)
     name_en = forms.CharField(label=_("Name (English)"), max_length=300, required=False)
-    institution = forms.ModelChoiceField(label=_("Host institution"), queryset=Institution.objects)
+    institution = forms.ModelChoiceField(
+        label=_("Host institution"),
+        queryset=Institution.objects,
+        widget=picker_select("picker_institutions"),
+    )
     region = CodeNameChoiceField(
         label=_("Region"),
         queryset=Region.objects,
         required=False,
         help_text=_("For a center in Russia."),
+        widget=picker_select("picker_regions"),
     )
     country = CodeNameChoiceField(
         label=_("Country"),
         queryset=Country.objects,
         required=False,
         help_text=_("For a foreign center."),
+        widget=picker_select("picker_countries"),
     )
     regional_center = CodeNameChoiceField(
         label=_("Coordinating regional center"),
         queryset=Center.objects.filter(kind=Center.Kind.REGIONAL),
         required=False,
         help_text=_("For a remote access center; empty means the regional center of its region."),
+        widget=picker_select("picker_centers", kind=Center.Kind.REGIONAL, value="pk"),
     )
     opened_on = _date_field(_("Opened on"), required=False)
     closed_on = _date_field(_("Closed on"), required=False)
@@ -110,6 +178,11 @@ class CenterForm(GroupedForm):
         min_value=-180,
         max_value=180,
         required=False,
+        widget=MapPointInput(latitude="latitude"),
+        help_text=_(
+            "Click the map or drag the marker to fill in the latitude and longitude; typing "
+            "them moves the marker."
+        ),
     )
     contact_person = forms.CharField(label=_("Contact person"), max_length=200, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
@@ -131,13 +204,16 @@ class CenterForm(GroupedForm):
         (_("Access"), ("networks",)),
     )
 
-    def __init__(self, *args: Any, creating: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, creating: bool, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not creating:
+            # The code names the center in links, imports and SUSHI: it is kept for good, and
+            # the page shows it above the form.
             del self.fields["status"]
+            del self.fields["code"]
         order = _name_order()
         self.fields["institution"].queryset = Institution.objects.order_by(order, "pk")
-        self.fields["region"].queryset = Region.objects.order_by(order)
+        self.fields["region"].queryset = regions_for(user).order_by(order)
         self.fields["country"].queryset = Country.objects.order_by(order)
         self.fields["regional_center"].queryset = Center.objects.filter(
             kind=Center.Kind.REGIONAL
@@ -173,7 +249,12 @@ class StatusForm(forms.Form):
     def __init__(self, *args: Any, center: Center, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         allowed = TRANSITIONS[center.status]
-        self.fields["status"].choices = [(s.value, s.label) for s in Status if s in allowed]
+        # No preselected move: the choice starts empty, so that saving without choosing
+        # changes nothing by accident.
+        self.fields["status"].choices = [("", _("— choose the new status —"))] + [
+            (s.value, s.label) for s in Status if s in allowed
+        ]
+        self.fields["status"].error_messages["required"] = _("Choose the new status.")
 
 
 class InstitutionForm(GroupedForm):
@@ -226,15 +307,18 @@ class ApiTokenForm(forms.Form):
 class AuditFilterForm(forms.Form):
     """The audit page's filters (GET): every field optional, a bad date is a field error."""
 
-    actor = forms.CharField(label=_("User"), max_length=150, required=False)
-    action = forms.CharField(
-        label=_("Action"),
-        max_length=64,
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    actor = forms.CharField(
+        label=_("Who"),
+        max_length=150,
         required=False,
-        widget=forms.TextInput(attrs={"list": "audit-actions"}),
-        help_text=_("An action such as center.update, or its start: center."),
+        help_text=_("A name or username, or part of it."),
     )
     target = forms.CharField(label=_("Object"), max_length=200, required=False)
     address = forms.GenericIPAddressField(label=_("Address"), required=False)
     date_from = _date_field(_("From"), required=False)
     date_to = _date_field(_("To"), required=False)
+
+    def __init__(self, *args: Any, actions: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("any action")), *actions]

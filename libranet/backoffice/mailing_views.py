@@ -5,6 +5,8 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -43,7 +45,11 @@ class OutboxFilterForm(forms.Form):
 @requires(Capability.MANAGE_MAILINGS)
 def mailings(request):
     states = OutgoingMail.State.choices
-    rows = [(s, [s.states.get(value, 0) for value, _label in states]) for s in mailing_summaries()]
+    # Each count with its state's name: the name labels the cell when the table becomes cards.
+    rows = [
+        (s, [(label, s.states.get(value, 0)) for value, label in states])
+        for s in mailing_summaries()
+    ]
     return _render(request, "mailings/list.html", {"rows": rows, "states": states})
 
 
@@ -58,7 +64,15 @@ def mailing(request, month: str):
     return _render(
         request,
         "mailings/month.html",
-        {"month": first_day, "mails": mails, "here": request.get_full_path()},
+        {
+            "month": first_day,
+            "mails": mails,
+            "here": request.get_full_path(),
+            "crumbs": [
+                (_("Mailings"), reverse("backoffice:mailings")),
+                (date_format(first_day, "F Y"), None),
+            ],
+        },
     )
 
 
@@ -76,6 +90,7 @@ def outbox(request):
             "query": _query_without_page(request),
             "templates": outbox_templates(),
             "here": request.get_full_path(),
+            "crumbs": [(_("Mailings"), reverse("backoffice:mailings")), (_("Outbox"), None)],
         },
     )
 

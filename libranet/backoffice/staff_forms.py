@@ -9,38 +9,46 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from libranet.network.models import Center, Region, StaffRole
-from libranet.network.permissions import grantable_centers, grantable_roles
+from libranet.network.permissions import grantable_roles
 
-from .forms import CodeNameChoiceField, GroupedForm
+from .forms import CodeNameChoiceField, GroupedForm, picker_attrs, picker_select
 
 Role = StaffRole.Role
-# Above this many centers a datalist would weigh more than it helps: the code is typed.
-DATALIST_MAX = 300
 
 
 class StaffRoleForm(GroupedForm):
-    """A role with its scope and, for an invitation, the address and the mail's language."""
+    """A role with its scope and, for an invitation, the person (address, name) and the
+    mail's language."""
 
     email = forms.EmailField(label=_("E-mail"), max_length=254)
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     role = forms.ChoiceField(label=_("Role"))
     center = forms.CharField(
         label=_("Center"),
         max_length=32,
         required=False,
-        help_text=_("For a center operator: the center's code, such as RU-TVE-0001."),
-        widget=forms.TextInput(attrs={"list": "center-codes", "autocomplete": "off"}),
+        help_text=_(
+            "For a center operator: type the center's name or code and pick it from the list "
+            "(without the list, type its code, such as RU-TVE-0001)."
+        ),
+        widget=forms.TextInput(attrs=picker_attrs("picker_centers")),
     )
     region = CodeNameChoiceField(
         label=_("Region"),
         queryset=Region.objects.order_by("code"),
         required=False,
         help_text=_("For a regional-center head."),
+        widget=picker_select("picker_regions"),
     )
     language = forms.ChoiceField(
         label=_("Language of the invitation"), choices=settings.LANGUAGES, initial="ru"
     )
 
-    groups = ((_("Invitation"), ("email", "role", "center", "region", "language")),)
+    groups = (
+        (_("Person"), ("email", "first_name", "last_name", "language")),
+        (_("Role"), ("role", "center", "region")),
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("language", (get_language() or "ru")[:2])
@@ -55,16 +63,6 @@ class StaffRoleForm(GroupedForm):
             del self.fields["region"]
         if Role.CENTER_OPERATOR not in roles:
             del self.fields["center"]
-
-    def center_codes(self) -> list[tuple[str, str]]:
-        """Codes and names of the centers whose operators this user may appoint, to pick from
-        while typing (none when there are too many to be of help)."""
-        rows = grantable_centers(self.user).order_by("code")
-        centers = list(rows.values_list("code", "name_ru", "name_en")[: DATALIST_MAX + 1])
-        if len(centers) > DATALIST_MAX:
-            return []
-        english = (get_language() or "ru").startswith("en")
-        return [(code, (en or ru) if english else ru) for code, ru, en in centers]
 
     def clean_center(self) -> Center | None:
         code = self.cleaned_data.get("center", "").strip().upper()
@@ -126,6 +124,15 @@ class InvitationAcceptForm(GroupedForm):
         if data.get("password") and data.get("password2") and data["password"] != data["password2"]:
             self.add_error("password2", _("The two passwords differ."))
         return data
+
+
+class StaffNameForm(GroupedForm):
+    """A staff member's name, as an administrator corrects it."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+
+    groups = ((_("Name"), ("first_name", "last_name")),)
 
 
 class TotpSetupForm(forms.Form):

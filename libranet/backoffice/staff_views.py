@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -33,14 +34,15 @@ from libranet.network.staff import (
     invitation_list,
     staff_deactivate,
     staff_list,
+    staff_name_update,
     staff_role_grant,
     staff_second_factor_reset,
 )
 
 from .access import requires
 from .forms import add_registry_errors
-from .staff_forms import InvitationAcceptForm, StaffRoleForm
-from .views import _render
+from .staff_forms import InvitationAcceptForm, StaffNameForm, StaffRoleForm
+from .views import _render, office_crumbs
 
 C = Capability
 GET_POST = require_http_methods(["GET", "HEAD", "POST"])
@@ -75,6 +77,9 @@ def _invite_page(request, form, existing=None):
             "form": form,
             "existing": existing,
             "invitation_days": settings.LIBRANET_INVITATION_DAYS,
+            "crumbs": office_crumbs(
+                (_("Staff"), reverse("backoffice:staff")), (_("Invite a staff member"), None)
+            ),
         },
     )
 
@@ -90,6 +95,8 @@ def staff_invite(request):
             invitation, _token = invitation_create(
                 actor=request.user,
                 email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
                 language=data["language"],
                 **_role_args(data),
             )
@@ -167,6 +174,33 @@ def staff_invitation_resend(request, pk: int):
 
 @GET_POST
 @requires(C.MANAGE_STAFF)
+def staff_name(request, pk: int):
+    """Correct a staff member's name (a typo, a new surname)."""
+    account = get_object_or_404(User, pk=pk)
+    if not can_manage_account(request.user, account):
+        raise PermissionDenied
+    initial = {"first_name": account.first_name, "last_name": account.last_name}
+    form = StaffNameForm(request.POST if request.method == "POST" else None, initial=initial)
+    if form.is_bound and form.is_valid():
+        try:
+            staff_name_update(actor=request.user, user=account, **form.cleaned_data)
+        except RegistryError as exc:
+            add_registry_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The name of {username} is saved.").format(username=account.get_username()),
+            )
+            return redirect("backoffice:staff")
+    crumbs = office_crumbs(
+        (_("Staff"), reverse("backoffice:staff")),
+        (account.get_full_name() or account.username, None),
+    )
+    return _render(request, "staff/name.html", {"form": form, "account": account, "crumbs": crumbs})
+
+
+@GET_POST
+@requires(C.MANAGE_STAFF)
 def staff_deactivate_view(request, pk: int):
     account = get_object_or_404(User, pk=pk, is_active=True)
     if not can_manage_account(request.user, account):
@@ -237,7 +271,10 @@ def invitation_accept_view(request, token: str):
     if problem:
         status = 404 if invitation is None else 410
         return render(request, "backoffice/staff/accept.html", {"problem": problem}, status=status)
-    form = InvitationAcceptForm(request.POST if request.method == "POST" else None)
+    form = InvitationAcceptForm(
+        request.POST if request.method == "POST" else None,
+        initial={"first_name": invitation.first_name, "last_name": invitation.last_name},
+    )
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:

@@ -1,8 +1,12 @@
 """The form of the SUSHI credentials page: it parses input; the service checks it."""
 
+import json
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+from .forms import picker_attrs
 
 
 class SushiCredentialForm(forms.Form):
@@ -22,7 +26,17 @@ class SushiCredentialForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["customer_id"].help_text = _(
-            "A center's code (a regional center's credential also reads the centers it "
-            "coordinates), or {library} for the whole Library."
-        ).format(library=settings.LIBRANET_SUSHI_LIBRARY_CUSTOMER_ID)
+        library = settings.LIBRANET_SUSHI_LIBRARY_CUSTOMER_ID
+        customer = self.fields["customer_id"]
+        customer.help_text = _(
+            "Type a center's name or code and pick it (a regional center's credential also "
+            "reads the centers it coordinates), or pick the whole Library ({library}); without "
+            "the list, type the code."
+        ).format(library=library)
+        whole = {
+            "value": library,
+            "text": _("The whole Library ({library})").format(library=library),
+        }
+        customer.widget.attrs.update(
+            picker_attrs("picker_centers"), **{"data-picker-options": json.dumps([whole])}
+        )

@@ -6,6 +6,7 @@ from . import (
     collection_views,
     import_views,
     mailing_views,
+    pickers,
     resource_views,
     staff_views,
     sushi_views,
@@ -40,6 +41,11 @@ urlpatterns = [
     path("tokens/", token_views.api_tokens, name="api_tokens"),
     path("tokens/<int:pk>/revoke/", token_views.api_token_revoke_view, name="api_token_revoke"),
     path("audit/", audit_views.audit_trail, name="audit"),
+    # What the back office's pickers offer while one types, within one's scope.
+    path("pickers/centers.json", pickers.centers_json, name="picker_centers"),
+    path("pickers/institutions.json", pickers.institutions_json, name="picker_institutions"),
+    path("pickers/regions.json", pickers.regions_json, name="picker_regions"),
+    path("pickers/countries.json", pickers.countries_json, name="picker_countries"),
     # SUSHI credentials: issue (the key shown once), list, revoke.
     path("sushi/", sushi_views.sushi_credentials, name="sushi_credentials"),
     path(
@@ -88,6 +94,7 @@ urlpatterns = [
         staff_views.staff_invitation_resend,
         name="staff_invitation_resend",
     ),
+    path("staff/<int:pk>/name/", staff_views.staff_name, name="staff_name"),
     path(
         "staff/<int:pk>/deactivate/",
         staff_views.staff_deactivate_view,

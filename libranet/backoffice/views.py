@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -33,6 +34,7 @@ from libranet.network.services import (
 )
 
 from .access import office_capabilities, require_on, requires
+from .dashboard import dashboard_for
 from .forms import (
     CenterForm,
     ContactsForm,
@@ -52,6 +54,11 @@ def _render(request: Any, template: str, context: dict[str, Any], status: int = 
     """Render a back-office page with what the menu offers this user."""
     context = {"caps": office_capabilities(request.user), **context}
     return render(request, f"backoffice/{template}", context, status=status)
+
+
+def office_crumbs(*trail: tuple[Any, str | None]) -> list[tuple[Any, str | None]]:
+    """Breadcrumbs from the back office's dashboard down to a page (the last pair, url None)."""
+    return [(_("Back office"), reverse("backoffice:dashboard")), *trail]
 
 
 def _office_centers(user: Any) -> Any:
@@ -75,14 +82,7 @@ def _page(request: Any, queryset: Any) -> Any:
 @require_safe
 @requires(C.VIEW_BACKOFFICE)
 def dashboard(request):
-    rows = _office_centers(request.user).values("status").annotate(n=Count("id")).order_by()
-    by_status = {row["status"]: row["n"] for row in rows}
-    counts = [(s.value, s.label, by_status.get(s.value, 0)) for s in Center.Status]
-    return _render(
-        request,
-        "dashboard.html",
-        {"counts": counts, "total": sum(by_status.values())},
-    )
+    return _render(request, "dashboard.html", {"board": dashboard_for(request.user)})
 
 
 @require_safe
@@ -104,14 +104,20 @@ def centers(request):
     )
 
 
+def _center_crumbs(center: Center, url: str | None = None) -> list[tuple[Any, str | None]]:
+    return office_crumbs((_("Centers"), reverse("backoffice:centers")), (center.name, url))
+
+
 def _center_args(data: dict[str, Any]) -> dict[str, Any]:
-    return {name: data[name] for name in CENTER_FIELDS}
+    return {name: data[name] for name in CENTER_FIELDS if name in data}
 
 
 @GET_POST
 @requires(C.EDIT_CENTER)
 def center_new(request):
-    form = CenterForm(request.POST if request.method == "POST" else None, creating=True)
+    form = CenterForm(
+        request.POST if request.method == "POST" else None, creating=True, user=request.user
+    )
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
@@ -126,7 +132,8 @@ def center_new(request):
         else:
             messages.success(request, _("Center {code} is registered.").format(code=center.code))
             return redirect("backoffice:centers")
-    return _render(request, "center_form.html", {"form": form, "center": None})
+    crumbs = office_crumbs((_("Centers"), reverse("backoffice:centers")), (_("New center"), None))
+    return _render(request, "center_form.html", {"form": form, "center": None, "crumbs": crumbs})
 
 
 @GET_POST
@@ -136,7 +143,9 @@ def center_edit(request, code: str):
     if not can(request.user, C.EDIT_CENTER, center):
         return _contacts_edit(request, center)
     data = request.POST if request.method == "POST" else None
-    form = CenterForm(data, creating=False, initial=CenterForm.initial_for(center))
+    form = CenterForm(
+        data, creating=False, user=request.user, initial=CenterForm.initial_for(center)
+    )
     if form.is_bound and form.is_valid():
         try:
             center = center_update(
@@ -150,7 +159,11 @@ def center_edit(request, code: str):
         else:
             messages.success(request, _("Center {code} is saved.").format(code=center.code))
             return redirect("backoffice:centers")
-    return _render(request, "center_form.html", {"form": form, "center": center})
+    return _render(
+        request,
+        "center_form.html",
+        {"form": form, "center": center, "crumbs": _center_crumbs(center)},
+    )
 
 
 def _contacts_edit(request, center: Center):
@@ -166,7 +179,14 @@ def _contacts_edit(request, center: Center):
             messages.success(request, _("Center {code} is saved.").format(code=center.code))
             return redirect("backoffice:centers")
     return _render(
-        request, "center_form.html", {"form": form, "center": center, "contacts_only": True}
+        request,
+        "center_form.html",
+        {
+            "form": form,
+            "center": center,
+            "contacts_only": True,
+            "crumbs": _center_crumbs(center),
+        },
     )
 
 
@@ -190,8 +210,12 @@ def center_status(request, code: str):
             )
             return redirect("backoffice:center_status", code=center.code)
     history = center.status_history.select_related("changed_by").order_by("-changed_on", "-id")
+    crumbs = _center_crumbs(center, reverse("backoffice:center_edit", args=[center.code]))
+    crumbs.append((_("Status"), None))
     return _render(
-        request, "center_status.html", {"form": form, "center": center, "history": history}
+        request,
+        "center_status.html",
+        {"form": form, "center": center, "history": history, "crumbs": crumbs},
     )
 
 

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -128,6 +129,7 @@ def center_workstations(request, code: str):
             "workstations": listed,
             "this": workstation_of(request),
             "open": center.status == Center.Status.OPEN,
+            "crumbs": [(_("Workstations"), reverse("backoffice:workstations")), (center.code, None)],
         },
     )
 

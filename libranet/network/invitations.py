@@ -104,6 +104,8 @@ def invitation_create(
     center: Center | None = None,
     region: Region | None = None,
     language: str = "ru",
+    first_name: str = "",
+    last_name: str = "",
 ) -> tuple[Invitation, str]:
     """Invite ``email`` to a staff account with ``role`` in its scope; mail the link.
 
@@ -116,6 +118,8 @@ def invitation_create(
     now = timezone.now()
     invitation = Invitation(
         email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
         role=role,
         center=center,
         region=region,

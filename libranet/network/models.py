@@ -349,6 +349,9 @@ class Invitation(models.Model):
         EXPIRED = "expired", _("expired")
 
     email = models.EmailField(_("e-mail"))
+    # The invitee's name as the inviter knows it: the acceptance form starts from it.
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
     role = models.CharField(_("role"), max_length=32, choices=StaffRole.Role.choices)
     center = models.ForeignKey(
         Center,

@@ -278,3 +278,15 @@ def grantable_centers(user: Any) -> QuerySet:
     """The centers whose operators ``user`` may appoint: by ``_grants``, exactly the centers
     they may edit in full."""
     return centers_for(user, Capability.EDIT_CENTER)
+
+
+def regions_for(user: Any) -> QuerySet:
+    """The regions in which ``user`` may place a center: every region for those who edit the
+    whole network, their own region for a regional-center head, none otherwise."""
+    region_ids: set[int] = set()
+    for role in roles_of(user):
+        if role.role in (Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT):
+            return Region.objects.all()
+        if role.role == Role.REGIONAL_HEAD and role.region_id is not None:
+            region_ids.add(role.region_id)
+    return Region.objects.filter(pk__in=region_ids)

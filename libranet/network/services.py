@@ -587,6 +587,11 @@ def center_check_update(
     after, the coordinator, the fields, the neighbours. Raises ``RegistryError``; returns the
     changes as the audit trail records them."""
     _authorize(actor, capability, center, existing=True)
+    if "code" in fields and fields["code"] != center.code:
+        # Links, imports, SUSHI customers and reports name the center by its code.
+        raise RegistryError(
+            {"code": _("A center's code is kept for good once registered; it cannot change.")}
+        )
     before = center_snapshot(center)
     for name, value in fields.items():
         setattr(center, name, value)

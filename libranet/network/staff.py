@@ -5,17 +5,18 @@ account, deactivating an account, resetting a lost second factor. Scopes as in
 from itertools import groupby
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
 from libranet.accounts.models import User
 from libranet.accounts.signin.services import totp_device_remove
-from libranet.audit.services import audit_record
+from libranet.audit.services import audit_record, model_changes
 
 from .models import Center, Invitation, Region, StaffRole
 from .permissions import Capability, can, can_grant, can_manage_account, grantable_scope
-from .services import ScopeError, staff_role_assign
+from .services import RegistryError, ScopeError, staff_role_assign
 
 # --- reads ------------------------------------------------------------------------------------
 
@@ -63,6 +64,25 @@ def staff_role_grant(
             )
         )
     return staff_role_assign(actor=actor, user=user, role=role, center=center, region=region)
+
+
+@transaction.atomic
+def staff_name_update(*, actor: Any, user: User, first_name: str, last_name: str) -> User:
+    """Correct a staff member's name as the staff pages and the audit trail show it; by those
+    who manage the account (see ``can_manage_account``)."""
+    if actor is not None and not can_manage_account(actor, user):
+        raise ScopeError(_("Your role does not allow changing this account."))
+    before = {"first_name": user.first_name, "last_name": user.last_name}
+    user.first_name, user.last_name = first_name.strip(), last_name.strip()
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as exc:
+        raise RegistryError(exc.message_dict) from exc
+    user.save(update_fields=["first_name", "last_name"])
+    changes = model_changes(before, {"first_name": user.first_name, "last_name": user.last_name})
+    if changes:
+        audit_record(actor=actor, action="user.name_change", obj=user, changes=changes)
+    return user
 
 
 @transaction.atomic

@@ -91,11 +91,13 @@ def test_head_invites_through_the_page(
     settings.LIBRANET_SITE_URL = "https://libranet.example"
     client.force_login(head_tver)
     form = client.get(OFFICE + "staff/invite/")
-    # A head appoints operators only, and is offered the codes of their region's centers.
+    # A head appoints operators only; the center picker offers their region's centers.
     assert [c[0] for c in form.context["form"].fields["role"].choices] == [Role.CENTER_OPERATOR]
     assert "region" not in form.context["form"].fields
-    assert '<option value="RU-TVE-0001">' in form.content.decode()
-    assert "RU-PNZ-RC" not in form.content.decode()
+    assert 'data-picker="/en/office/pickers/centers.json"' in form.content.decode()
+    offered = client.get(OFFICE + "pickers/centers.json").json()["results"]
+    assert "RU-TVE-0001" in {row["value"] for row in offered}
+    assert "RU-PNZ-RC" not in {row["value"] for row in offered}
 
     refused = client.post(OFFICE + "staff/invite/", invite_form(center="RU-PNZ-RC"))
     assert refused.status_code == 200

@@ -258,7 +258,8 @@ def test_status_change_with_history(client, network_user, tver_rc):
     client.force_login(network_user)
     page = client.get("/en/office/centers/RU-TVE-RC/status/")
     choices = [value for value, _label in page.context["form"].fields["status"].choices]
-    assert choices == ["suspended", "closed"]  # what may follow "open"
+    assert choices == ["", "suspended", "closed"]  # a prompt, then what may follow "open"
+    assert page.context["form"]["status"].value() is None  # nothing preselected
     today = timezone.localdate().isoformat()
     response = client.post(
         "/en/office/centers/RU-TVE-RC/status/",

@@ -1,0 +1,99 @@
+"""What the back office's first page tells each user: their own center(s) with last month's
+figures (an operator), their region's centers (a regional-center head), the network's state
+(the network department and administrators), and what needs attention in that scope (centers
+open with no session last month, invitations waiting). A fixed number of queries whatever
+the scope's size."""
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, QuerySet, Sum
+from django.utils import timezone
+
+from libranet.network.models import Center, Region, StaffRole
+from libranet.network.permissions import Capability, centers_for, roles_of
+from libranet.network.staff import invitation_list
+from libranet.usage.models import DailyCenterUsage, Metric
+from libranet.usage.reports import INDICATOR_NAMES
+
+Role = StaffRole.Role
+# The figures an operator sees for their center, in this order.
+FIGURES = (Metric.SESSIONS, Metric.TOTAL_ITEM_INVESTIGATIONS, Metric.TOTAL_ITEM_REQUESTS)
+OWN_CENTERS_MAX = 10  # an operator of more centers than this sees the list's first ones
+
+
+@dataclass
+class OwnCenter:
+    center: Center
+    figures: list[tuple[str, int]]  # (indicator's name, last month's sum)
+
+
+@dataclass
+class Dashboard:
+    month: datetime.date  # the first day of last month: the month the figures are for
+    own: list[OwnCenter] = field(default_factory=list)
+    regions: list[Region] = field(default_factory=list)
+    counts: list[tuple[str, str, int]] = field(default_factory=list)  # status, label, count
+    total: int = 0
+    zero_last_month: int = 0  # open centers in scope with no session last month
+    pending_invitations: int = 0
+    network_wide: bool = False
+
+
+def last_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    end = today.replace(day=1) - datetime.timedelta(days=1)
+    return end.replace(day=1), end
+
+
+def _figures(centers: list[Center], first: datetime.date, last: datetime.date) -> dict:
+    rows = (
+        DailyCenterUsage.objects.filter(
+            center__in=centers, day__gte=first, day__lte=last, metric__in=FIGURES
+        )
+        .values("center_id", "metric")
+        .annotate(total=Sum("value"))
+        .order_by()
+    )
+    return {(row["center_id"], row["metric"]): row["total"] for row in rows}
+
+
+def _zero_last_month(scope: QuerySet, first: datetime.date, last: datetime.date) -> int:
+    used = DailyCenterUsage.objects.filter(
+        day__gte=first, day__lte=last, metric=Metric.SESSIONS, value__gt=0
+    ).values("center_id")
+    return scope.filter(status=Center.Status.OPEN).exclude(pk__in=used).count()
+
+
+def dashboard_for(user: Any) -> Dashboard:
+    """The dashboard of ``user``, from their roles; the scope is the permission module's."""
+    first, last = last_month(timezone.localdate())
+    board = Dashboard(month=first)
+    roles = roles_of(user)
+    own_ids = [r.center_id for r in roles if r.role == Role.CENTER_OPERATOR]
+    if own_ids:
+        own = list(
+            Center.objects.with_relations()
+            .filter(pk__in=own_ids)
+            .order_by("code")[:OWN_CENTERS_MAX]
+        )
+        sums = _figures(own, first, last)
+        board.own = [
+            OwnCenter(c, [(str(INDICATOR_NAMES[m]), sums.get((c.pk, m), 0)) for m in FIGURES])
+            for c in own
+        ]
+    board.regions = [r.region for r in roles if r.role == Role.REGIONAL_HEAD and r.region]
+    board.network_wide = any(r.role in (Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT) for r in roles)
+    scope = centers_for(user, Capability.EDIT_CENTER)
+    if board.network_wide or board.regions or any(r.role == Role.INTERNATIONAL for r in roles):
+        by_status = {
+            row["status"]: row["n"]
+            for row in scope.values("status").annotate(n=Count("id")).order_by()
+        }
+        board.counts = [(s.value, s.label, by_status.get(s.value, 0)) for s in Center.Status]
+        board.total = sum(by_status.values())
+        board.zero_last_month = _zero_last_month(scope, first, last)
+        board.pending_invitations = (
+            invitation_list(user=user).filter(expires_at__gt=timezone.now()).count()
+        )
+    return board

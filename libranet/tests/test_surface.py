@@ -1,0 +1,163 @@
+"""The whole surface at a phone's width and a desktop's: every page type loads, declares its
+language, is no wider than the window, and axe-core finds no serious or critical WCAG 2.1 A/AA
+violation on it. One browser context per width; a page type is a row of PAGES.
+
+A page type that fails here and belongs to another part of the work is marked xfail with the
+reason, so that the harness stays green while it is being fixed."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from playwright.sync_api import expect
+
+from libranet.network.models import Center, Region
+from libranet.resources.models import ResourceFile
+from libranet.resources.search import index_rebuild
+from libranet.tests.browser import OUTSIDE, assert_accessible, assert_no_overflow, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WIDTHS = (390, 1366)
+NOW = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
+BOOK = "pl:books/magnitsky.1703"
+
+
+@dataclass(frozen=True)
+class PageType:
+    name: str
+    url: str
+    staff: bool = False
+    status: int = 200
+    lang: str = "ru"
+
+
+PAGES = [
+    PageType("home", "/ru/"),
+    PageType("home-en", "/en/", lang="en"),
+    PageType("directory", "/ru/centers/"),
+    PageType("directory-filtered", "/ru/centers/?kind=remote&q=%D0%A2%D0%B2%D0%B5%D1%80%D1%8C"),
+    PageType("center", "/ru/centers/RU-TVE-LIB/"),
+    PageType("map", "/ru/centers/map/"),
+    PageType("search", "/ru/resources/?q=%D0%B0%D1%80%D0%B8%D1%84%D0%BC%D0%B5%D1%82%D0%B8%D0%BA%D0%B0"),
+    PageType("record", f"/ru/resources/{BOOK}/"),
+    PageType("reader", f"/ru/resources/{BOOK}/read/"),
+    PageType("sign-in", "/ru/accounts/login/"),
+    PageType("password-reset", "/ru/accounts/password-reset/"),
+    PageType("not-found", "/ru/no-such-page/", status=404),
+    PageType("stats", "/ru/stats/", staff=True),
+    PageType("zero-usage", "/ru/stats/zero-usage/", staff=True),
+    PageType("office-dashboard", "/ru/office/", staff=True),
+    PageType("office-centers", "/ru/office/centers/", staff=True),
+    PageType("office-center-form", "/ru/office/centers/RU-TVE-LIB/edit/", staff=True),
+    PageType("office-center-new", "/ru/office/centers/new/", staff=True),
+    PageType("office-center-status", "/ru/office/centers/RU-TVE-LIB/status/", staff=True),
+    PageType("office-center-import", "/ru/office/centers/import/", staff=True),
+    PageType("office-institutions", "/ru/office/institutions/", staff=True),
+    PageType("office-regions", "/ru/office/regions/", staff=True),
+    PageType("office-collections", "/ru/office/collections/", staff=True),
+    PageType("office-resource-import", "/ru/office/resources/import/", staff=True),
+    PageType("office-audit", "/ru/office/audit/", staff=True),
+    PageType("office-staff", "/ru/office/staff/", staff=True),
+    PageType("office-mailings", "/ru/office/mailings/", staff=True),
+    PageType("office-outbox", "/ru/office/outbox/", staff=True),
+    PageType("office-worker", "/ru/office/worker/", staff=True),
+    PageType("office-workstations", "/ru/office/workstations/", staff=True),
+    PageType("office-api-tokens", "/ru/office/tokens/", staff=True),
+    PageType("office-sushi", "/ru/office/sushi/", staff=True),
+    PageType("office-account", "/ru/office/account/", staff=True),
+    PageType("office-centers-en", "/en/office/centers/", staff=True, lang="en"),
+]
+# Page types another part of the work owns and fixes (name → why it fails now).
+KNOWN_FAILURES: dict[str, str] = {}
+
+
+def _params():
+    for kind in PAGES:
+        for width in WIDTHS:
+            marks = []
+            if kind.name in KNOWN_FAILURES:
+                marks.append(pytest.mark.xfail(strict=False, reason=KNOWN_FAILURES[kind.name]))
+            yield pytest.param(kind, width, id=f"{kind.name}-{width}", marks=marks)
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    with time_machine.travel(NOW, tick=True):
+        yield
+
+
+@pytest.fixture(scope="module")
+def contexts(browser, browser_context_args):
+    made = {
+        width: browser.new_context(**browser_context_args, viewport={"width": width, "height": 900})
+        for width in WIDTHS
+    }
+    yield made
+    for context in made.values():
+        context.close()
+
+
+@pytest.fixture
+def network(settings, tmp_path, tver_rc, make_center, admin_user):
+    """A small network with a book in three page images: enough for every page type."""
+    from libranet.public.tests.resources_data import add_file, make_resource, png
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    make_center(
+        code="RU-TVE-LIB",
+        name_ru="Центр удалённого доступа в Тверской областной библиотеке",
+        name_en="Remote access center in the Tver Regional Library",
+        latitude="56.86",
+        longitude="35.9",
+        address="Тверь, Свободный пер., 28",
+    )
+    make_center(
+        code="RU-PNZ-LIB",
+        region=Region.objects.get(code="RU-PNZ"),
+        name_ru="ЦУД в Пензенской библиотеке",
+        status=Center.Status.SUSPENDED,
+    )
+    make_center(kind=Center.Kind.FOREIGN, code="MN-01", name_ru="Центр в Улан-Баторе")
+    book = make_resource(
+        BOOK,
+        title_ru="Арифметика, сиречь наука числительная",
+        title_en="Arithmetic, that is the science of numbers",
+        creators=["Магницкий, Леонтий Филиппович"],
+        date_text="1703",
+        language="ru",
+    )
+    for number in (1, 2, 3):
+        add_file(
+            book,
+            kind=ResourceFile.Kind.PAGE,
+            name=f"page-{number}.png",
+            content=png(60, 90),
+            content_type="image/png",
+            position=number,
+        )
+    index_rebuild()
+    return {"staff": admin_user}
+
+
+@pytest.mark.parametrize(("kind", "width"), list(_params()))
+def test_page_type(kind: PageType, width: int, contexts, network, live_server):
+    context = contexts[width]
+    context.clear_cookies()
+    if kind.staff:
+        sign_in(context, live_server, network["staff"])
+    page = context.new_page()
+    page.route(OUTSIDE, lambda route: route.abort("internetdisconnected"))
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        response = page.goto(kind.url)
+        assert response is not None and response.status == kind.status
+        page.wait_for_load_state("networkidle")
+        expect(page.locator("html")).to_have_attribute("lang", kind.lang)
+        assert_no_overflow(page)
+        assert_accessible(page)
+        assert errors == [], f"script errors: {errors}"
+    finally:
+        page.close()

@@ -258,7 +258,7 @@ def page_total(client, query: str) -> dict[str, int]:
     ]
     assert headings[2:-1] == [str(INDICATOR_NAMES[m]) for m in MONTHLY_INDICATORS]
     cells = page.xpath("//table[@id='indicators']/tfoot/tr[@class='total']/td")[1:-1]
-    figures = [td.xpath("span[@class='figure']")[0].text for td in cells]
+    figures = [td.xpath(".//span[@class='figure']")[0].text for td in cells]
     return {label: _number(text) for label, text in zip(INDICATORS, figures, strict=True)}
 
 

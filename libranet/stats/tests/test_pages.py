@@ -340,3 +340,19 @@ def test_zero_usage_page_links_the_centers(client, usage, head_tver):
     assert 'href="/ru/office/centers/RU-TVE-IDLE/edit/"' in html
     assert "RU-PNZ-RC" not in html
     assert 'href="/ru/stats/zero-usage/zero-usage.xlsx?month=2026-03"' in html
+
+
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [("/en/stats/", 11), ("/en/stats/district/CFD/", 11), ("/en/stats/region/RU-TVE/", 11)],
+)
+def test_a_level_costs_a_fixed_number_of_queries(
+    client, usage, network_user, make_center, django_assert_max_num_queries, url, queries
+):
+    """Whatever the number of centers: more of them add no query."""
+    client.force_login(network_user)
+    client.get(url, {"month": "2026-03"})  # the session and the user read once
+    for n in range(30):
+        make_center(code=f"RU-TVE-{n:04d}", opened_on=OLD)
+    with django_assert_max_num_queries(queries):
+        assert client.get(url, {"month": "2026-03"}).status_code == 200

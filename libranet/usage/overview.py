@@ -207,8 +207,14 @@ def _sums(
 ) -> dict[object, list[dict[int, int]]]:
     """{group value: [per span {metric: sum}]}: one query, a GROUP BY per span in a UNION ALL.
     ``group`` and ``where`` name a center's fields (``region__code``); the area summaries
-    serve the whole network when no center needs to be told apart."""
+    serve the whole network when no center needs to be told apart. The centers' rows are read
+    through the list of the centers wanted, which their index on the center serves."""
     areas = whole_network(scope) and not by_center
+    if areas:
+        key = group
+    else:
+        key = "center_id" if group == "id" else f"center__{group}"
+        wanted = scope.filter(**where).values("pk")
     parts = []
     for index, span in enumerate(spans):
         if areas:
@@ -216,26 +222,23 @@ def _sums(
                 MonthlyAreaUsage.objects.filter(month=span.first)
                 if span.whole_month
                 else DailyAreaUsage.objects.filter(day__gte=span.first, day__lte=span.last)
-            )
-            prefix = ""
+            ).filter(**where)
         else:
             rows = (
                 MonthlyCenterUsage.objects.filter(month=span.first)
                 if span.whole_month
                 else DailyCenterUsage.objects.filter(day__gte=span.first, day__lte=span.last)
-            )
-            rows = rows.filter(center_id__in=scope.values("pk"))
-            prefix = "center__"
+            ).filter(center_id__in=wanted)
         parts.append(
-            rows.filter(**{prefix + k: v for k, v in where.items()}, metric__in=indicators)
+            rows.filter(metric__in=indicators)
             .annotate(period=Value(index, output_field=IntegerField()))
-            .values(prefix + group, "period", "metric")
+            .values(key, "period", "metric")
             .annotate(total=Sum("value"))
             .order_by()
         )
     sums: dict[object, list[dict[int, int]]] = {}
     for row in parts[0].union(*parts[1:], all=True):
-        per_span = sums.setdefault(row[prefix + group], [{} for _ in spans])
+        per_span = sums.setdefault(row[key], [{} for _ in spans])
         per_span[row["period"]][row["metric"]] = row["total"]
     return sums
 
@@ -369,13 +372,14 @@ def _series(
     # Grouped by the month itself: the spans' index is the month's.
     areas = whole_network(scope) and not by_center
     table = MonthlyAreaUsage if areas else MonthlyCenterUsage
-    prefix = "" if areas else "center__"
     rows = table.objects.filter(month__gte=first, month__lte=complete[-1] if complete else first)
-    if not areas:
-        rows = rows.filter(center_id__in=scope.values("pk"))
+    if areas:
+        rows = rows.filter(**where)
+    else:
+        rows = rows.filter(center_id__in=scope.filter(**where).values("pk"))
     values: dict[datetime.date, dict[int, int]] = {span.first: {} for span in spans}
     for row in (
-        rows.filter(**{prefix + k: v for k, v in where.items()}, metric__in=indicators)
+        rows.filter(metric__in=indicators)
         .values("month", "metric")
         .annotate(total=Sum("value"))
         .order_by()

@@ -199,21 +199,21 @@ def whole_network(scope: QuerySet) -> bool:
 def _sums(
     scope: QuerySet,
     spans: list[Span],
-    group: str,
+    group: tuple[str, ...],
     where: dict[str, object],
     *,
     by_center: bool,
     indicators: list[Metric],
-) -> dict[object, list[dict[int, int]]]:
-    """{group value: [per span {metric: sum}]}: one query, a GROUP BY per span in a UNION ALL.
-    ``group`` and ``where`` name a center's fields (``region__code``); the area summaries
+) -> dict[tuple, list[dict[int, int]]]:
+    """{group values: [per span {metric: sum}]}: one query, a GROUP BY per span in a UNION ALL.
+    ``group`` and ``where`` name a center's fields (``region_id``); the area summaries
     serve the whole network when no center needs to be told apart. The centers' rows are read
     through the list of the centers wanted, which their index on the center serves."""
     areas = whole_network(scope) and not by_center
     if areas:
-        key = group
+        keys = group
     else:
-        key = "center_id" if group == "id" else f"center__{group}"
+        keys = tuple("center_id" if field == "id" else f"center__{field}" for field in group)
         wanted = scope.filter(**where).values("pk")
     parts = []
     for index, span in enumerate(spans):
@@ -232,33 +232,44 @@ def _sums(
         parts.append(
             rows.filter(metric__in=indicators)
             .annotate(period=Value(index, output_field=IntegerField()))
-            .values(key, "period", "metric")
+            .values(*keys, "period", "metric")
             .annotate(total=Sum("value"))
             .order_by()
         )
-    sums: dict[object, list[dict[int, int]]] = {}
+    sums: dict[tuple, list[dict[int, int]]] = {}
     for row in parts[0].union(*parts[1:], all=True):
-        per_span = sums.setdefault(row[key], [{} for _ in spans])
+        per_span = sums.setdefault(tuple(row[k] for k in keys), [{} for _ in spans])
         per_span[row["period"]][row["metric"]] = row["total"]
     return sums
 
 
 def _counts(
-    scope: QuerySet, month: datetime.date, group: str, where: dict[str, object], metric: Metric
-) -> dict[object, tuple[int, int]]:
-    """{group value: (centers open during the month, those with none of ``metric``)}."""
-    used = MonthlyCenterUsage.objects.filter(month=month, metric=metric, value__gt=0)
-    rows = (
-        scope.filter(**where)
-        .filter(_open_in(month))
-        .values(group)
-        .annotate(
-            open=Count("pk"),
-            used=Count("pk", filter=Q(pk__in=used.values("center_id"))),
-        )
+    scope: QuerySet, month: datetime.date, where: dict[str, object], metric: Metric
+) -> dict[tuple, tuple[int, int]]:
+    """{(region id, country id): (centers open during the month, those with none of
+    ``metric``)}: the open centers counted, then the month's rows of those with some."""
+    open_centers = scope.filter(**where).filter(_open_in(month))
+    counts = {
+        (row["region_id"], row["country_id"]): row["open"]
+        for row in open_centers.values("region_id", "country_id")
+        .annotate(open=Count("pk"))
         .order_by()
-    )
-    return {row[group]: (row["open"], row["open"] - row["used"]) for row in rows}
+    }
+    rows = MonthlyCenterUsage.objects.filter(month=month, metric=metric, value__gt=0)
+    if whole_network(scope):
+        rows = rows.filter(**{f"center__{k}": v for k, v in where.items()}).filter(
+            Q(center__opened_on__lte=month_end(month))
+            & (Q(center__closed_on__isnull=True) | Q(center__closed_on__gt=month))
+        )
+    else:
+        rows = rows.filter(center_id__in=open_centers.values("pk"))
+    used = {
+        (row["center__region_id"], row["center__country_id"]): row["used"]
+        for row in rows.values("center__region_id", "center__country_id")
+        .annotate(used=Count("pk"))
+        .order_by()
+    }
+    return {key: (count, count - used.get(key, 0)) for key, count in counts.items()}
 
 
 def short_name(name: str) -> str:
@@ -286,29 +297,24 @@ def _region_rows(
     indicators: list[Metric],
 ) -> tuple[list[Row], list[Row]]:
     """The regions' rows and the countries' rows within ``where``."""
-    spans = list(periods.spans)
+    area = ("region_id", "country_id")
+    sums = _sums(scope, list(periods.spans), area, where, by_center=False, indicators=indicators)
+    counts = _counts(scope, periods.month, where, metric)
     regions: dict[object, list[dict[int, int]]] = {}
     countries: dict[object, list[dict[int, int]]] = {}
-    counts: dict[object, tuple[int, int]] = {}
-    country_counts: dict[object, tuple[int, int]] = {}
-    if not any(key.startswith("country") for key in where):
-        in_russia = {**where, "region__isnull": False}
-        regions = _sums(
-            scope, spans, "region_id", in_russia, by_center=False, indicators=indicators
-        )
-        counts = _counts(scope, periods.month, "region_id", in_russia, metric)
-    if not any(key.startswith("region") for key in where):
-        abroad = {**where, "country__isnull": False}
-        countries = _sums(
-            scope, spans, "country_id", abroad, by_center=False, indicators=indicators
-        )
-        country_counts = _counts(scope, periods.month, "country_id", abroad, metric)
+    for (region, country), per_span in sums.items():
+        if region is not None:
+            regions[region] = per_span
+        elif country is not None:
+            countries[country] = per_span
+    region_counts = {region: n for (region, _c), n in counts.items() if region is not None}
+    country_counts = {country: n for (_r, country), n in counts.items() if country is not None}
     region_rows = []
-    wanted = set(regions) | set(counts)
+    wanted = set(regions) | set(region_counts)
     for region in Region.objects.filter(pk__in=wanted).select_related("federal_district"):
         row = Row(region.code, region.name, short_name(region.name), Level.REGION)
         row.sums = regions.get(region.pk, row.sums)
-        row.centers, row.at_zero = counts.get(region.pk, (0, 0))
+        row.centers, row.at_zero = region_counts.get(region.pk, (0, 0))
         row.region_code = region.code
         row.parent = region.federal_district
         region_rows.append(row)
@@ -329,25 +335,31 @@ def _center_rows(
     metric: Metric,
     indicators: list[Metric],
 ) -> list[Row]:
-    sums = _sums(scope, list(periods.spans), "id", where, by_center=True, indicators=indicators)
-    used = MonthlyCenterUsage.objects.filter(month=periods.month, metric=metric, value__gt=0)
+    sums = _sums(scope, list(periods.spans), ("id",), where, by_center=True, indicators=indicators)
+    used = set(
+        MonthlyCenterUsage.objects.filter(
+            month=periods.month,
+            metric=metric,
+            value__gt=0,
+            center_id__in=scope.filter(**where).values("pk"),
+        ).values_list("center_id", flat=True)
+    )
     centers = (
         scope.filter(**where)
-        .filter(_open_in(periods.month) | Q(pk__in=list(sums)))
-        .annotate(used=Count("pk", filter=Q(pk__in=used.values("center_id"))))
+        .filter(_open_in(periods.month) | Q(pk__in=[key[0] for key in sums]))
         .only("code", "name_ru", "name_en", "opened_on", "closed_on")
     )
     rows = []
     for center in centers:
         row = Row(center.code, center.name, center.code, Level.CENTER)
-        row.sums = sums.get(center.pk, row.sums)
+        row.sums = sums.get((center.pk,), row.sums)
         is_open = bool(
             center.opened_on
             and center.opened_on <= month_end(periods.month)
             and (center.closed_on is None or center.closed_on > periods.month)
         )
         row.centers = int(is_open)
-        row.at_zero = int(is_open and not center.used)
+        row.at_zero = int(is_open and center.pk not in used)
         rows.append(row)
     return rows
 
@@ -387,7 +399,7 @@ def _series(
         if row["month"] in values and (running is None or row["month"] != running):
             values[row["month"]][row["metric"]] = row["total"]
     if running is not None:
-        group = "id" if by_center else "region_id"
+        group = ("id",) if by_center else ("region_id",)
         sums = _sums(
             scope, [periods.current], group, where, by_center=by_center, indicators=indicators
         )
@@ -506,8 +518,8 @@ def center_history(
     center, where = _area(Level.CENTER, code, scope)
     assert isinstance(center, Center)
     figures = Row(center.code, center.name, center.code, None)
-    sums = _sums(scope, list(periods.spans), "id", where, by_center=True, indicators=indicators)
-    figures.sums = sums.get(center.pk, figures.sums)
+    sums = _sums(scope, list(periods.spans), ("id",), where, by_center=True, indicators=indicators)
+    figures.sums = sums.get((center.pk,), figures.sums)
     first = add_months(periods.month, 1 - months - 12)  # a year more, for the first's base
     monthly: dict[datetime.date, dict[int, int]] = {}
     for row in MonthlyCenterUsage.objects.filter(

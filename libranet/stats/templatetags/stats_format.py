@@ -1,5 +1,6 @@
 from django import template
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from libranet.stats.formatting import format_number, format_percent
@@ -45,7 +46,17 @@ def value_of(row: Row, metric: Metric) -> int:
     return row.value(metric)
 
 
-def _change(change: Change, basis: str) -> str:
+def _words() -> dict[str, str]:
+    """The changes' words in the active language, looked up once per table row."""
+    return {
+        "previous": _("vs previous month"),
+        "year": _("vs same month last year"),
+        "previous-missing": _("no data for the month before"),
+        "year-missing": _("no data a year before"),
+    }
+
+
+def _change(change: Change, basis: str, words: dict[str, str]) -> str:
     """One change of a figure, the same everywhere: an arrow and words carry the direction,
     the colour (the class) repeats it; "—" when the base had nothing, said to screen readers."""
     if change.absolute > 0:
@@ -55,47 +66,43 @@ def _change(change: Change, basis: str) -> str:
     else:
         direction, arrow = "change-none", "="
     if change.percent is None:
-        missing = (
-            _("no data a year before") if basis == "year" else _("no data for the month before")
+        missing = escape(words[f"{basis}-missing"])
+        return (
+            f'<span class="change {direction}"><span aria-hidden="true" title="{missing}">—'
+            f'</span><span class="visually-hidden">{missing}</span></span>'
         )
-        return format_html(
-            '<span class="change {}"><span aria-hidden="true" title="{}">—</span>'
-            '<span class="visually-hidden">{}</span></span>',
-            direction,
-            missing,
-            missing,
-        )
-    against = _("vs same month last year") if basis == "year" else _("vs previous month")
-    return format_html(
-        '<span class="change {}"><span aria-hidden="true">{}</span> {} ({}) '
-        '<span class="change-basis">{}</span></span>',
-        direction,
-        arrow,
-        format_number(change.absolute, signed=True),
-        format_percent(change.percent),
-        against,
+    return (
+        f'<span class="change {direction}"><span aria-hidden="true">{arrow}</span> '
+        f"{format_number(change.absolute, signed=True)} ({format_percent(change.percent)}) "
+        f'<span class="change-basis">{escape(words[basis])}</span></span>'
+    )
+
+
+def _figure_changes(cell: Cell, words: dict[str, str]) -> str:
+    return (
+        f'<span class="figure">{format_number(cell.value)}</span> '
+        f"{_change(cell.previous, 'previous', words)} {_change(cell.year_before, 'year', words)}"
     )
 
 
 @register.simple_tag
 def figure_changes(cell: Cell) -> str:
-    """A figure with its change from the month before and from a year before (rendered here,
-    not by an included template: a table of 50 rows has 600 of them)."""
-    return format_html(
-        '<span class="figure">{}</span> {} {}',
-        format_number(cell.value),
-        _change(cell.previous, "previous"),
-        _change(cell.year_before, "year"),
-    )
+    """A figure with its change from the month before and from a year before."""
+    return mark_safe(_figure_changes(cell, _words()))  # noqa: S308 (numbers and escaped words)
 
 
 @register.simple_tag
-def figure_cell(cell: Cell) -> str:
-    """A table's cell of one indicator: the figure and both its changes, labelled for cards."""
-    return format_html(
-        '<td class="number" data-label="{}"><span class="cell-figures">{}</span></td>',
-        INDICATOR_NAMES[cell.metric],
-        figure_changes(cell),
+def figure_cells(cells: list[Cell]) -> str:
+    """A row's cells of the indicators, each the figure and both its changes, labelled for
+    the cards a phone shows (rendered here, not by included templates: a page of 50 rows has
+    600 changes)."""
+    words = _words()
+    return mark_safe(  # noqa: S308 (numbers and escaped words)
+        "".join(
+            f'<td class="number" data-label="{escape(INDICATOR_NAMES[cell.metric])}">'
+            f'<span class="cell-figures">{_figure_changes(cell, words)}</span></td>'
+            for cell in cells
+        )
     )
 
 

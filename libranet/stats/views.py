@@ -2,6 +2,7 @@
 (``centers_for(user, VIEW_USAGE)``) and show ``libranet.usage.reports``' figures, as pages
 with charts and as CSV/XLSX. Bad input gets the form back with its message (400)."""
 
+import functools
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -214,6 +215,7 @@ def _table_context(
     }
 
 
+@functools.cache  # a missing template is not cached by the loaders: looked for once a process
 def _has_template(name: str) -> bool:
     """Whether the map's partial is there (it arrives with the map's own work)."""
     try:

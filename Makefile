@@ -95,13 +95,14 @@ screenshots: install compile-messages
 
 # Refresh the Russian catalog after changing strings (needs GNU gettext's xgettext).
 messages: install
-	$(PY) manage.py makemessages -l ru --no-obsolete --no-location -i ".venv/*" -i "data/*"
+	$(PY) manage.py makemessages -l ru --no-obsolete --no-location -i ".venv/*" -i "data/*" -i "frontend/node_modules/*"
 
 # Refresh the self-hosted front-end libraries from the npm registry (frontend/package-lock.json pins
 # them); the copies in libranet/static/vendor are committed, so nothing else needs npm.
 vendor: install
 	cd frontend && npm ci --ignore-scripts --no-audit --no-fund
 	$(PY) frontend/vendor.py
+	$(PY) frontend/russia_subjects.py
 
 clean:
 	rm -rf $(VENV) data

@@ -192,6 +192,8 @@ LIBRANET_INVITATION_DAYS = env.int("LIBRANET_INVITATION_DAYS", default=7)
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", "Русский"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date format per language on every page (libranet/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["libranet.formats"]
 TIME_ZONE = env.str("LIBRANET_TIME_ZONE", default="Europe/Moscow")
 USE_I18N = True
 USE_TZ = True
@@ -363,6 +365,10 @@ LIBRANET_TRUSTED_PROXIES = env.list("LIBRANET_TRUSTED_PROXIES", default=[])
 # Resources' files handed to nginx after the access decision (e.g. "/protected/", an internal
 # location aliased to the media folder); empty: the application streams them itself.
 LIBRANET_X_ACCEL_REDIRECT_PREFIX = env.str("LIBRANET_X_ACCEL_REDIRECT_PREFIX", default="")
+# The IIIF image service's derivatives (tiles, scaled pages), made once and kept on disk.
+LIBRANET_IIIF_CACHE_DIR = Path(
+    env.str("LIBRANET_IIIF_CACHE_DIR", default=str(DATA_DIR / "iiif-cache"))
+).resolve()
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("LIBRANET_SSL_REDIRECT", default=True)

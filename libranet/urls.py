@@ -19,6 +19,8 @@ urlpatterns = [
         public_files.resource_thumbnail,
         name="resource_thumbnail",
     ),
+    # IIIF manifests and image services: fixed addresses for viewers, no language prefix.
+    path("iiif/", include("libranet.public.iiif_urls")),
     path("oai", oai_views.endpoint, name="oai"),  # OAI-PMH: one fixed address, no language
     # The COUNTER API (SUSHI) 5.1: fixed addresses for harvesters, no language prefix.
     path("sushi/", include("libranet.sushi.urls")),

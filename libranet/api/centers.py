@@ -40,7 +40,17 @@ router = Router(tags=["centers"])
 REFERENCE_FIELDS = ("institution", "region", "country", "regional_center")
 # A center always has these; null is refused here, with the field named, before the service.
 REQUIRED_FIELDS = ("code", "kind", "name_ru", "institution")
-TEXT_FIELDS = ("name_en", "address", "contact_person", "email", "phone", "website", "hours")
+TEXT_FIELDS = (
+    "name_en",
+    "address",
+    "address_en",
+    "contact_person",
+    "email",
+    "phone",
+    "website",
+    "hours",
+    "hours_en",
+)
 # Public reads may be made with a token or a session (they then show more), or anonymously.
 OPTIONAL_AUTH = {"security": [{"ApiTokenAuth": []}, {"SessionCookieAuth": []}, {}]}
 
@@ -137,7 +147,7 @@ def create_center(request: HttpRequest, payload: CenterIn, response: HttpRespons
 def update_center(request: HttpRequest, code: str, payload: CenterPatch):
     """Change the given fields of a center's card (``networks``, when given, replaces the list).
     A center operator may change only the contacts and opening hours of their center
-    (contact_person, email, phone, website, hours)."""
+    (contact_person, email, phone, website, hours, hours_en)."""
     user = request.auth
     center = _get_center(code)
     given = payload.model_dump(exclude_unset=True)

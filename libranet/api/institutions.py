@@ -92,7 +92,7 @@ def update_institution(
     institution = _get_institution(institution_id)
     require(user, Capability.EDIT_INSTITUTION)
     given = payload.model_dump(exclude_unset=True)
-    for name in ("name_en", "address", "website"):
+    for name in ("name_en", "address", "address_en", "website"):
         if name in given and given[name] is None:
             given[name] = ""
     return institution_update(actor=user, institution=institution, **given)

@@ -162,7 +162,8 @@ class InstitutionRef(Schema):
 
 
 class InstitutionOut(InstitutionRef):
-    address: str
+    address: str = Field(description="The address in Russian.")
+    address_en: str = Field(description="The address in English (empty when not given).")
     website: str
 
 
@@ -175,7 +176,8 @@ class InstitutionIn(BodyIn):
     name_ru: str
     name_en: Text = ""
     kind: InstitutionKind
-    address: Text = ""
+    address: Text = Field("", description="The address in Russian.")
+    address_en: Text = Field("", description="The address in English, for foreign readers.")
     website: Text = ""
 
 
@@ -186,6 +188,7 @@ class InstitutionPatch(BodyIn):
     name_en: Text | None = None
     kind: InstitutionKind | None = None
     address: Text | None = None
+    address_en: Text | None = None
     website: Text | None = None
 
 
@@ -246,12 +249,14 @@ class StatusChangeOut(Schema):
 
 
 class CenterDetailOut(CenterOut):
-    address: str
+    address: str = Field(description="The address in Russian.")
+    address_en: str = Field(description="The address in English (empty when not given).")
     contact_person: str
     email: str
     phone: str
     website: str
-    hours: str
+    hours: str = Field(description="The opening hours in Russian.")
+    hours_en: str = Field(description="The opening hours in English (empty when not given).")
     status_history: list[StatusChangeOut]
     networks: list[str] | None = Field(
         description=(
@@ -288,14 +293,16 @@ class CenterIn(BodyIn):
     status: CenterStatus = "planned"
     opened_on: datetime.date | None = None
     closed_on: datetime.date | None = None
-    address: Text = ""
+    address: Text = Field("", description="The address in Russian.")
+    address_en: Text = Field("", description="The address in English, for foreign readers.")
     latitude: Latitude | None = None
     longitude: Longitude | None = None
     contact_person: Text = ""
     email: Text = ""
     phone: Text = ""
     website: Text = ""
-    hours: Text = ""
+    hours: Text = Field("", description="The opening hours in Russian.")
+    hours_en: Text = Field("", description="The opening hours in English.")
     networks: list[str] = Field(
         default_factory=list, description="IP networks of its visitors, in CIDR notation."
     )
@@ -316,6 +323,7 @@ class CenterPatch(BodyIn):
     opened_on: datetime.date | None = None
     closed_on: datetime.date | None = None
     address: Text | None = None
+    address_en: Text | None = None
     latitude: Latitude | None = None
     longitude: Longitude | None = None
     contact_person: Text | None = None
@@ -323,6 +331,7 @@ class CenterPatch(BodyIn):
     phone: Text | None = None
     website: Text | None = None
     hours: Text | None = None
+    hours_en: Text | None = None
     networks: list[str] | None = None
 
 

@@ -163,6 +163,12 @@ class CenterForm(GroupedForm):
     opened_on = _date_field(_("Opened on"), required=False)
     closed_on = _date_field(_("Closed on"), required=False)
     address = forms.CharField(label=_("Address"), max_length=500, required=False)
+    address_en = forms.CharField(
+        label=_("Address (English)"),
+        max_length=500,
+        required=False,
+        help_text=_("For readers abroad; English pages show the Russian address without it."),
+    )
     latitude = forms.DecimalField(
         label=_("Latitude"),
         max_digits=9,
@@ -189,6 +195,7 @@ class CenterForm(GroupedForm):
     phone = forms.CharField(label=_("Phone"), max_length=100, required=False)
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     hours = forms.CharField(label=_("Opening hours"), max_length=500, required=False)
+    hours_en = forms.CharField(label=_("Opening hours (English)"), max_length=500, required=False)
     networks = forms.CharField(
         label=_("IP networks"),
         required=False,
@@ -198,9 +205,15 @@ class CenterForm(GroupedForm):
 
     groups = (
         (_("Center"), ("code", "kind", "status", "name_ru", "name_en", "institution")),
-        (_("Place"), ("region", "country", "regional_center", "address", "latitude", "longitude")),
+        (
+            _("Place"),
+            (
+                *("region", "country", "regional_center"),
+                *("address", "address_en", "latitude", "longitude"),
+            ),
+        ),
         (_("Dates"), ("opened_on", "closed_on")),
-        (_("Contacts"), ("contact_person", "email", "phone", "website", "hours")),
+        (_("Contacts"), ("contact_person", "email", "phone", "website", "hours", "hours_en")),
         (_("Access"), ("networks",)),
     )
 
@@ -237,6 +250,7 @@ class ContactsForm(GroupedForm):
     phone = CenterForm.base_fields["phone"]
     website = CenterForm.base_fields["website"]
     hours = CenterForm.base_fields["hours"]
+    hours_en = CenterForm.base_fields["hours_en"]
 
     groups = ((_("Contacts"), CONTACT_FIELDS),)
 
@@ -262,9 +276,12 @@ class InstitutionForm(GroupedForm):
     name_en = forms.CharField(label=_("Name (English)"), max_length=300, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=Institution.Kind.choices)
     address = forms.CharField(label=_("Address"), max_length=500, required=False)
+    address_en = CenterForm.base_fields["address_en"]
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
 
-    groups = ((_("Institution"), ("name_ru", "name_en", "kind", "address", "website")),)
+    groups = (
+        (_("Institution"), ("name_ru", "name_en", "kind", "address", "address_en", "website")),
+    )
 
 
 class ReferenceForm(GroupedForm):

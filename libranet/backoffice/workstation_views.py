@@ -129,7 +129,10 @@ def center_workstations(request, code: str):
             "workstations": listed,
             "this": workstation_of(request),
             "open": center.status == Center.Status.OPEN,
-            "crumbs": [(_("Workstations"), reverse("backoffice:workstations")), (center.code, None)],
+            "crumbs": [
+                (_("Workstations"), reverse("backoffice:workstations")),
+                (center.code, None),
+            ],
         },
     )
 

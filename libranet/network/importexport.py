@@ -80,6 +80,7 @@ CENTER_COLUMNS = (
     "opened_on",
     "closed_on",
     "address",
+    "address_en",
     "latitude",
     "longitude",
     "contact_person",
@@ -87,6 +88,7 @@ CENTER_COLUMNS = (
     "phone",
     "website",
     "hours",
+    "hours_en",
     "networks",
 )
 # A row always says which center it is, of what kind, its name and host; a missing optional
@@ -99,11 +101,13 @@ _TEXT_FIELDS = (
     "name_ru",
     "name_en",
     "address",
+    "address_en",
     "contact_person",
     "email",
     "phone",
     "website",
     "hours",
+    "hours_en",
 )
 # A cell starting with one of these is run as a formula by spreadsheet programs (OWASP "CSV
 # injection"); an apostrophe in front makes it text. Values starting with an apostrophe get one
@@ -976,6 +980,7 @@ def export_row(center: Center) -> dict[str, str]:
         "opened_on": _text(center.opened_on),
         "closed_on": _text(center.closed_on),
         "address": center.address,
+        "address_en": center.address_en,
         "latitude": _text(center.latitude),
         "longitude": _text(center.longitude),
         "contact_person": center.contact_person,
@@ -983,6 +988,7 @@ def export_row(center: Center) -> dict[str, str]:
         "phone": center.phone,
         "website": center.website,
         "hours": center.hours,
+        "hours_en": center.hours_en,
         "networks": " ".join(n.cidr for n in center.networks.all()),
     }
 

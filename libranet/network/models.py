@@ -8,13 +8,29 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
+def russian_attribute(obj: object, field: str) -> str:
+    """The attribute holding ``field`` in Russian: ``name_ru`` where the model has it, else the
+    plain ``address``/``hours`` (the registry's own language needs no suffix)."""
+    return f"{field}_ru" if hasattr(obj, f"{field}_ru") else field
+
+
+def localized_pair(obj: object, field: str) -> tuple[str, str]:
+    """``field`` of ``obj`` in the active language and in the other one: ("", other) when the
+    active language's value is missing, so a page can mark the other-language fallback."""
+    russian = getattr(obj, russian_attribute(obj, field)) or ""
+    english = getattr(obj, f"{field}_en", "") or ""
+    if (get_language() or "ru").startswith("en"):
+        return english, russian
+    return russian, english
+
+
 class Bilingual:
-    """Picks ``<field>_ru`` or ``<field>_en`` by the active language, falling back to Russian."""
+    """Picks ``<field>_ru`` (or the plain ``<field>``) or ``<field>_en`` by the active language,
+    falling back to the other language."""
 
     def localized(self, field: str) -> str:
-        if (get_language() or "ru").startswith("en"):
-            return getattr(self, f"{field}_en") or getattr(self, f"{field}_ru")
-        return getattr(self, f"{field}_ru") or getattr(self, f"{field}_en")
+        own, other = localized_pair(self, field)
+        return own or other
 
     @property
     def name(self) -> str:
@@ -83,6 +99,7 @@ class Institution(Bilingual, models.Model):
     name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     address = models.CharField(_("address"), max_length=500, blank=True)
+    address_en = models.CharField(_("address (English)"), max_length=500, blank=True)
     website = models.URLField(_("website"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -155,6 +172,7 @@ class Center(Bilingual, models.Model):
     opened_on = models.DateField(_("opened on"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     address = models.CharField(_("address"), max_length=500, blank=True)
+    address_en = models.CharField(_("address (English)"), max_length=500, blank=True)
     latitude = models.DecimalField(
         _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
@@ -166,6 +184,7 @@ class Center(Bilingual, models.Model):
     phone = models.CharField(_("phone"), max_length=100, blank=True)
     website = models.URLField(_("website"), blank=True)
     hours = models.CharField(_("opening hours"), max_length=500, blank=True)
+    hours_en = models.CharField(_("opening hours (English)"), max_length=500, blank=True)
     # Lower-cased names, institution, address and code: free-text search that is
     # case-insensitive for Cyrillic on SQLite too (its LIKE folds ASCII only).
     search_text = models.TextField(editable=False, default="")

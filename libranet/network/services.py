@@ -62,6 +62,7 @@ CENTER_FIELDS = (
     "opened_on",
     "closed_on",
     "address",
+    "address_en",
     "latitude",
     "longitude",
     "contact_person",
@@ -69,8 +70,9 @@ CENTER_FIELDS = (
     "phone",
     "website",
     "hours",
+    "hours_en",
 )
-CONTACT_FIELDS = ("contact_person", "email", "phone", "website", "hours")
+CONTACT_FIELDS = ("contact_person", "email", "phone", "website", "hours", "hours_en")
 
 
 class RegistryError(ValidationError):
@@ -332,7 +334,7 @@ DATABASE = Neighbours()
 
 
 def center_search_text(center: Center) -> str:
-    parts = [center.code, center.name_ru, center.name_en, center.address]
+    parts = [center.code, center.name_ru, center.name_en, center.address, center.address_en]
     for related in (center.institution, center.region, center.country):
         if related is not None:
             parts += [related.name_ru, related.name_en]
@@ -737,7 +739,7 @@ def actor_user(actor: Any) -> Any:
 
 # --- institutions and reference data -------------------------------------------------------------
 
-INSTITUTION_FIELDS = ("name_ru", "name_en", "kind", "address", "website")
+INSTITUTION_FIELDS = ("name_ru", "name_en", "kind", "address", "address_en", "website")
 
 
 def _refresh_center_search(centers: Any) -> None:

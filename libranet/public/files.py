@@ -93,9 +93,9 @@ def resource_file(request: Any, file_id: int, filename: str) -> HttpResponseBase
     if found is None or file_name(found) != filename:
         return _not_found(request)
     resource = found.resource
-    user = _requester(request)
+    user = requester(request)
     if user is None:
-        return _bad_token()
+        return bad_token()
     decision = decide(resource, user, place_of(request))
     usage_record(request, Action.REQUEST, resource, granted=decision.allowed, user=user)
     if not decision.allowed:
@@ -139,7 +139,7 @@ def resource_thumbnail(request: Any, resource_id: int, filename: str) -> HttpRes
     return response
 
 
-def _requester(request: Any) -> Any:
+def requester(request: Any) -> Any:
     """Who asks: an API token's user (machine clients fetch the files the API lists), else the
     session's user or anonymous visitor; None for a token that is not valid."""
     secret = bearer_secret(request)
@@ -148,7 +148,7 @@ def _requester(request: Any) -> Any:
     return api_token_authenticate(secret)
 
 
-def _bad_token() -> HttpResponse:
+def bad_token() -> HttpResponse:
     message = _("The API token is unknown, revoked or its user is inactive.")
     response = JsonResponse({"message": message}, status=401)
     response["WWW-Authenticate"] = 'Bearer realm="libranet", error="invalid_token"'

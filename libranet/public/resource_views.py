@@ -10,23 +10,25 @@ These pages depend on who asks and from where (a center's address, a workstation
 reader's session), so no shared cache may keep them: never ``anonymous_page_cache`` here.
 """
 
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
-import pycountry
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.translation import get_language, get_language_info
+from django.utils.formats import number_format
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_safe
 
 from libranet.network.models import Center, Region
 from libranet.network.places import place_of
 from libranet.resources.access import Decision, decide
+from libranet.resources.languages import language_name
 from libranet.resources.models import AccessLevel, Resource, ResourceFile
 from libranet.resources.search import SearchError, SearchFilters, search
 from libranet.resources.selectors import ResourceGone, collection_tree, resource_get
@@ -162,7 +164,7 @@ def _withdrawn(request: Any, resource: Resource) -> Any:
     return _render(request, "withdrawn.html", {"resource": resource}, status=410)
 
 
-def _names(values: Any) -> list[str]:
+def catalogue_names(values: Any) -> list[str]:
     """Creators and subjects as the catalogue gives them: texts, or objects with a name in
     each language (``name_ru``/``name_en``) or one ``name``."""
     english = (get_language() or "ru").startswith("en")
@@ -177,24 +179,6 @@ def _names(values: Any) -> list[str]:
     return names
 
 
-def language_name(code: str) -> str:
-    """The language of a resource by its code (ISO 639-1 ``ru`` or 639-2 ``rus``), named in
-    the page's language where Django knows it; else the code itself."""
-    if not code:
-        return ""
-    candidates = [code.lower()]
-    if len(code) == 3:
-        found = pycountry.languages.get(alpha_3=code.lower())
-        if found is not None and getattr(found, "alpha_2", None):
-            candidates.insert(0, found.alpha_2)
-    for candidate in candidates:
-        try:
-            return str(get_language_info(candidate)["name_translated"])
-        except KeyError:
-            continue
-    return code
-
-
 def _with_urls(files: list[ResourceFile], identifier: str) -> list[ResourceFile]:
     for resource_file in files:
         resource_file.url = file_url(resource_file)  # type: ignore[attr-defined]
@@ -203,6 +187,61 @@ def _with_urls(files: list[ResourceFile], identifier: str) -> list[ResourceFile]
             kwargs={"identifier": identifier, "file_id": resource_file.pk},
         )
     return files
+
+
+# How each kind of file is named once on the record, and what one does with it.
+FILE_GROUPS = [
+    (ResourceFile.Kind.PAGE, gettext_lazy("Page images")),
+    (ResourceFile.Kind.PDF, gettext_lazy("PDF")),
+    (ResourceFile.Kind.VIDEO, gettext_lazy("Video")),
+    (ResourceFile.Kind.AUDIO, gettext_lazy("Audio")),
+]
+# Pictures are looked at, not read («смотреть»).
+PICTURE_TYPES = {Resource.Type.PHOTOGRAPH, Resource.Type.MAP}
+
+
+@dataclass
+class FileGroup:
+    """The files of one kind: named once ("PDF, 3 files"), with the verb for them."""
+
+    kind: str
+    label: str
+    verb: str
+    files: list[ResourceFile]
+
+    @property
+    def size(self) -> int:
+        return sum(f.size for f in self.files)
+
+
+# What a reader does with each kind of file: the button's verb and the access box's sentence.
+READING_WORDS = {
+    "read": (gettext_lazy("Read"), gettext_lazy("You may read it here.")),
+    "view": (gettext_lazy("View"), gettext_lazy("You may view it here.")),
+    "watch": (gettext_lazy("Watch"), gettext_lazy("You may watch it here.")),
+    "listen": (gettext_lazy("Listen"), gettext_lazy("You may listen to it here.")),
+}
+
+
+def reading_mode(kind: str, resource_type: str) -> str:
+    """«Читать», «смотреть» or «слушать»: a key of ``READING_WORDS``."""
+    if kind == ResourceFile.Kind.AUDIO:
+        return "listen"
+    if kind == ResourceFile.Kind.VIDEO:
+        return "watch"
+    if kind == ResourceFile.Kind.PAGE and resource_type in PICTURE_TYPES:
+        return "view"
+    return "read"
+
+
+def file_groups(resource: Resource, files: list[ResourceFile]) -> list[FileGroup]:
+    groups = []
+    for kind, label in FILE_GROUPS:
+        of_kind = [f for f in files if f.kind == kind]
+        if of_kind:
+            verb = READING_WORDS[reading_mode(kind, resource.type)][0]
+            groups.append(FileGroup(kind, str(label), str(verb), of_kind))
+    return groups
 
 
 def _collection_paths(resource: Resource) -> list[tuple[Any, str]]:
@@ -217,21 +256,29 @@ def _collection_paths(resource: Resource) -> list[tuple[Any, str]]:
 
 def _context(request: Any, resource: Resource, decision: Decision) -> dict[str, Any]:
     files = _with_urls(list(resource.files.all()), resource.identifier)
+    groups = file_groups(resource, files)
     context = {
         "resource": resource,
         "decision": decision,
         "files": files,
-        # Page images are many: the record counts them, the reader shows them.
-        "page_files": [f for f in files if f.kind == ResourceFile.Kind.PAGE],
-        "other_files": [f for f in files if f.kind != ResourceFile.Kind.PAGE],
-        "creators": _names(resource.creators),
-        "subjects": _names(resource.subjects),
+        "creators": catalogue_names(resource.creators),
+        "subjects": catalogue_names(resource.subjects),
         "language_name": language_name(resource.language),
         "collections": _collection_paths(resource),
         "thumbnail": thumbnail_url(resource),
         "record_url": reverse("public:resource", kwargs={"identifier": resource.identifier}),
         "read_url": reverse("public:resource_read", kwargs={"identifier": resource.identifier}),
+        "manifest_url": reverse("iiif_manifest", kwargs={"identifier": resource.identifier})
+        if any(f.kind == ResourceFile.Kind.PAGE for f in files)
+        else "",
         "collection_links": True,  # to the search page, filtered by the collection
+        "file_groups": groups,
+        # The reader's button says what the main files are for: read, view, watch or listen.
+        "verb": groups[0].verb if groups else _("Read"),
+        "allowed_message": READING_WORDS[reading_mode(groups[0].kind, resource.type)][1]
+        if groups
+        else decision.message,
+        "crumbs": [(_("Collections"), reverse("public:resources")), (resource.title, None)],
     }
     if not decision.allowed and decision.reason in CENTER_HELPS:
         context["where"] = where_to_read(request.GET)
@@ -268,6 +315,14 @@ def reader(request: Any, identifier: str, file_id: int | None = None) -> Any:
     decision = decide(resource, request.user, place_of(request))
     usage_record(request, Action.REQUEST, resource, granted=decision.allowed)
     context = _context(request, resource, decision)
+    crumbs = [
+        (_("Collections"), reverse("public:resources")),
+        (resource.title, context["record_url"]),
+    ]
+    if file_id is not None:
+        crumbs.append((_("All files"), context["read_url"]))
+    crumbs.append((_("Reader"), None))
+    context["crumbs"] = crumbs
     if not decision.allowed:
         return _render(request, "refused.html", context, status=403)
     files = context["files"]
@@ -275,10 +330,13 @@ def reader(request: Any, identifier: str, file_id: int | None = None) -> Any:
         files = [f for f in files if f.pk == file_id]
         if not files:
             raise Http404
+    pages = [f for f in files if f.kind == ResourceFile.Kind.PAGE]
     context.update(
         {
-            "single": file_id is not None,
-            "pages": [f for f in files if f.kind == ResourceFile.Kind.PAGE],
+            "page_sources_json": json.dumps(
+                [reverse("iiif_image_info", kwargs={"file_id": f.pk}) for f in pages]
+            ),
+            "pages": pages,
             "documents": [f for f in files if f.kind == ResourceFile.Kind.PDF],
             "sounds": [f for f in files if f.kind == ResourceFile.Kind.AUDIO],
             "videos": [f for f in files if f.kind == ResourceFile.Kind.VIDEO],
@@ -291,17 +349,19 @@ def reader(request: Any, identifier: str, file_id: int | None = None) -> Any:
 
 SEARCH_PAGE_SIZE = 20
 FACET_LABELS = {
-    "readable_here": _lazy("Readable here"),
-    "type": _lazy("Type"),
-    "collection": _lazy("Collection"),
-    "decade": _lazy("Decade"),
-    "language": _lazy("Language"),
+    "readable_here": gettext_lazy("Readable here"),
+    "type": gettext_lazy("Type"),
+    "collection": gettext_lazy("Collection"),
+    "decade": gettext_lazy("Decade"),
+    "language": gettext_lazy("Language"),
 }
 SORT_LABELS = {
-    "relevance": _lazy("relevance"),
-    "date": _lazy("newest first"),
-    "date_asc": _lazy("oldest first"),
+    "relevance": gettext_lazy("Relevance"),
+    "date": gettext_lazy("Newest first"),
+    "date_asc": gettext_lazy("Oldest first"),
 }
+# Counted from a sample when the results are very many (``SearchResults.facets_approximate``).
+APPROXIMATE_FACETS = ("decade", "collection")
 
 
 def _choice_label(choices: Any, value: str) -> str:
@@ -349,6 +409,7 @@ def search_page(request: Any) -> Any:
             "resource": rows.get(hit.id),
             "url": reverse("public:resource", kwargs={"identifier": hit.identifier}),
             "type": _choice_label(Resource.Type, hit.type),
+            "creators": catalogue_names(getattr(rows.get(hit.id), "creators", [])),
             "level": _choice_label(AccessLevel, hit.access_level),
         }
         for hit in (results.hits if results is not None else [])
@@ -357,10 +418,15 @@ def search_page(request: Any) -> Any:
     params.pop("page", None)
     facets = []
     if results is not None:
+        # Each value with its count as the page's language writes numbers ("1 234", "1,234").
         facets = [
-            (name, FACET_LABELS[name], results.facets.get(name, []))
+            (
+                name,
+                FACET_LABELS[name],
+                [(value, number_format(value.count, force_grouping=True)) for value in values],
+            )
             for name in FACET_LABELS
-            if results.facets.get(name)
+            if (values := results.facets.get(name))
         ]
     context = {
         "query": query,
@@ -371,6 +437,15 @@ def search_page(request: Any) -> Any:
         "facets": facets,
         "error": error,
         "query_without_page": params.urlencode(),
+        # The pagination partial wants a Django page: one "item" per page of results.
+        "pages": Paginator(range(results.num_pages), 1).get_page(results.page)
+        if results is not None
+        else None,
+        "total_text": number_format(results.total, force_grouping=True) if results else "",
+        "readable_here_text": number_format(results.readable_here_count, force_grouping=True)
+        if results is not None and results.readable_here_count is not None
+        else "",
+        "approximate_facets": APPROXIMATE_FACETS,
         "filtered": any(
             request.GET.getlist(name)
             for name in ("type", "collection", "decade", "language", "readable_here")

@@ -117,7 +117,8 @@ def wide_elements(page: Page) -> list[str]:
             .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
             .slice(0, 8)
             .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
-                 + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\\s+/).join('.') : ''))"""
+                 + (typeof e.className === 'string' && e.className
+                    ? '.' + e.className.trim().split(/\\s+/).join('.') : ''))"""
     )
 
 
@@ -130,9 +131,8 @@ def axe_violations(page: Page, *, impacts: tuple[str, ...] = ("serious", "critic
     """axe-core's WCAG 2.1 A/AA violations of the given impacts on the page, one line each."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(
-        page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
-    )
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    results = Axe().run(page, options=options)
     return [
         f"{v['id']} ({v['impact']}): {v['help']} at "
         + ", ".join(" ".join(node["target"]) for node in v["nodes"][:5])

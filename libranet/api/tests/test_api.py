@@ -761,3 +761,19 @@ def test_reference_objects_exist_for_the_fixtures():
     # The tests above lean on the shipped reference data.
     assert Region.objects.filter(code__in=["RU-TVE", "RU-PNZ"]).count() == 2
     assert Country.objects.filter(code="MN").exists()
+
+
+def test_english_address_and_hours_round_trip(as_user, network_user, institution):
+    api = as_user(network_user)
+    body = new_center(institution, address="г. Тверь, ул. Советская, 1", hours="Пн–Пт 9–18")
+    body.update(address_en="1 Sovetskaya St, Tver", hours_en="Mon–Fri 9 am–6 pm")
+    created = api.post("/centers", body)
+    assert created.status_code == 201, created.content
+    read = api.get("/centers/RU-TVE-0100").json()
+    assert (read["address_en"], read["hours_en"]) == ("1 Sovetskaya St, Tver", "Mon–Fri 9 am–6 pm")
+    changed = api.patch("/centers/RU-TVE-0100", {"hours_en": None}).json()
+    assert changed["hours_en"] == "" and changed["address_en"] == "1 Sovetskaya St, Tver"
+
+    response = api.patch(f"/institutions/{institution.pk}", {"address_en": "28 Svobodny Lane"})
+    assert response.status_code == 200 and response.json()["address_en"] == "28 Svobodny Lane"
+    assert api.get(f"/institutions/{institution.pk}").json()["address_en"] == "28 Svobodny Lane"

@@ -99,3 +99,15 @@ def test_the_page_filters_by_action_from_a_list_and_by_name(client, network_user
     assert "1 entry" in html and "Nina (network)" in html
     assert f'href="/en/office/centers/{tver_rc.code}/edit/"' in html
     assert "network.center #" not in html and "center.status</td>" not in html
+
+
+def test_a_page_costs_a_fixed_number_of_queries(
+    client, network_user, make_center, django_assert_max_num_queries
+):
+    for _ in range(12):
+        center = make_center()
+        center_update(actor=network_user, center=center, region=Region.objects.get(code="RU-PNZ"))
+    client.force_login(network_user)
+    with django_assert_max_num_queries(12):
+        html = client.get("/en/office/audit/").content.decode()
+    assert html.count("center changed</td>") == 12 and "Penza Region" in html

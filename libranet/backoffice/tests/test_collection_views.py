@@ -91,7 +91,8 @@ def test_the_tree_is_listed_with_set_specs(
         "power", "power:presidents", "power:presidents:decrees", "territory"
     )]  # fmt: skip
     assert order == sorted(order)  # parents before their children, in the tree's order
-    assert '<td class="number" data-label="Resources">1</td>' in html  # the decree, counted where it is
+    # The decree, counted where it is.
+    assert '<td class="number" data-label="Resources">1</td>' in html
 
 
 def test_a_new_collection_goes_where_it_is_put(client, network_user, tree):

@@ -194,3 +194,32 @@ def test_the_network_department_sees_the_network(client, network_user, tver_rc, 
     assert board.network_wide and board.total == 2 and board.zero_last_month == 2
     html = page.content.decode()
     assert "Сеть центров" in html and 'href="/ru/office/audit/"' in html
+
+
+# --- the SUSHI customer -----------------------------------------------------------------------
+
+
+def test_the_sushi_customer_is_picked_from_the_centers_or_the_library(
+    client, network_user, tver_rc, settings
+):
+    client.force_login(network_user)
+    html = client.get(OFFICE + "sushi/").content.decode()
+    customer = html.split('name="customer_id"')[1].split(">")[0]
+    assert 'data-picker="/en/office/pickers/centers.json"' in customer
+    library = settings.LIBRANET_SUSHI_LIBRARY_CUSTOMER_ID
+    assert f"The whole Library ({library})" in customer
+    issued = client.post(
+        OFFICE + "sushi/",
+        {"name": "Harvester", "requestor_id": "harvest@example.org", "customer_id": tver_rc.code},
+    )
+    assert issued.context["issued"]["credential"].center == tver_rc
+
+
+def test_the_dashboard_costs_a_fixed_number_of_queries(
+    client, network_user, make_center, django_assert_max_num_queries
+):
+    for _ in range(10):
+        make_center()
+    client.force_login(network_user)
+    with django_assert_max_num_queries(12):
+        assert client.get(OFFICE).context["board"].total == 10

@@ -58,6 +58,8 @@ def test_the_task_worker_page_on_a_phone_and_a_desktop(
     usage_ingest.enqueue()
     page.set_viewport_size({"width": width, "height": height})
     sign_in_with_code(page, network_user)
+    if width < 800:  # the back office's menu is folded behind its button on a phone
+        page.locator(".office-menu-toggle").click()
     page.locator("nav.office-nav a[href='/ru/office/worker/']").click()
     expect(page.locator("h1")).to_have_text("Обработчик задач")
     row = page.locator("#workers tr[data-state='silent']")

@@ -290,3 +290,19 @@ def test_file_over_the_limit_is_refused(settings):
     with pytest.raises(ImportFileError) as exc:
         read_table(io.BytesIO(content))
     assert "1 MB" in exc.value.messages[0]
+
+
+def test_english_address_and_hours_are_columns_that_import_and_export(admin_user, tver_rc):
+    assert {"address_en", "hours_en"} <= set(CENTER_COLUMNS)
+    rows = table(
+        "code;kind;name_ru;institution_ru;region;address;address_en;hours;hours_en\n"
+        "RU-TVE-0600;remote;ЦУД в Удомле;Библиотека № 6;RU-TVE;г. Удомля, ул. Мира, 3;"
+        "3 Mira St, Udomlya;Пн–Пт 9:00–18:00;Mon–Fri 9 am–6 pm\n"
+    )
+    report = import_centers(actor=admin_user, rows=rows)
+    assert report.ok, report.errors
+    center = Center.objects.get(code="RU-TVE-0600")
+    assert (center.address_en, center.hours_en) == ("3 Mira St, Udomlya", "Mon–Fri 9 am–6 pm")
+    assert "udomlya" in center.search_text  # found by its English address too
+    [row] = export_rows(Center.objects.filter(code="RU-TVE-0600"))
+    assert (row["address_en"], row["hours_en"]) == ("3 Mira St, Udomlya", "Mon–Fri 9 am–6 pm")

@@ -19,8 +19,9 @@ def page_window(page: Page) -> list[tuple[int | None, bool]]:
     """The page numbers the pagination shows: the first, the last and two on each side of the
     current one, ``None`` for a gap. Each comes with whether it is far from the current page
     (a phone shows only the near ones)."""
-    numbers = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    paginator = page.paginator
+    numbers = paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
     return [
-        (None, False) if number == page.paginator.ELLIPSIS else (number, abs(number - page.number) > 1)
+        (None, False) if number == paginator.ELLIPSIS else (number, abs(number - page.number) > 1)
         for number in numbers
     ]

@@ -23,6 +23,7 @@ PDF = b"%PDF-1.4\n" + bytes(range(256)) * 4 + b"\n%%EOF\n"
 @pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.LIBRANET_IIIF_CACHE_DIR = tmp_path / "iiif-cache"
     settings.LIBRANET_TRUSTED_PROXIES = []
     settings.LIBRANET_X_ACCEL_REDIRECT_PREFIX = ""
     return settings.MEDIA_ROOT

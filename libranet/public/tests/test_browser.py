@@ -1,7 +1,7 @@
 """What people do in a real browser (headless Chromium against the live server).
 
-A visitor filters the directory, opens a center and switches the language; the map draws the
-centers without its tile server; a regional head fixes a center's networks in the back office;
+A visitor filters the directory, opens a center and switches the language (the map and a
+center's page: test_map_browser.py); a regional head fixes a center's networks in the back office;
 a center's name with markup stays text. Screenshots go to /tmp/screens for a human look.
 """
 
@@ -85,54 +85,21 @@ def test_visitor_filters_directory_opens_center_and_switches_language(page: Page
     results.get_by_role("link", name="ЦУД в библиотеке Твери").click()
     expect(page).to_have_url("/ru/centers/RU-TVE-LIB/")
     expect(page.locator("h1")).to_have_text("ЦУД в библиотеке Твери")
-    expect(page.locator("dl.card")).to_contain_text("Тверская областная научная библиотека")
-    expect(page.locator("dl.card")).to_contain_text("Тверская область")
+    expect(page.locator("dl.about")).to_contain_text("Тверская областная научная библиотека")
+    expect(page.locator("dl.about")).to_contain_text("Тверская область")
     shot(page, "center-ru")
 
     page.locator("nav.lang-switch a[hreflang=en]").click()
     expect(page).to_have_url("/en/centers/RU-TVE-LIB/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("h1")).to_have_text("Tver library center")
-    card = page.locator("dl.card")
+    card = page.locator("dl.about")
     expect(card.locator("dt", has_text="Host institution")).to_be_visible()
     expect(card).to_contain_text("Tver Regional Scientific Library")
     expect(card).to_contain_text("Tver")
     expect(card).not_to_contain_text("Тверская")
     expect(page.locator("nav.lang-switch strong[lang=en]")).to_have_text("English")
     shot(page, "center-en")
-
-
-def test_map_draws_centers_without_tile_server(page: Page, network):
-    page.goto("/en/centers/map/")
-    the_map = page.locator("#map")
-    # map.js sets data-count once the points are drawn: the open and planned centers with
-    # coordinates (the closed one and those without coordinates are not on the map).
-    expect(the_map).to_have_attribute("data-count", "3")
-    expect(the_map).to_have_class(re.compile(r"\bno-tiles\b"))  # the tiles failed, as offline
-    # The visitor is told why the background is plain; the centers are there all the same.
-    expect(page.locator("#map-status")).to_contain_text("background map cannot be reached")
-    # preferCanvas: the markers are pixels on the overlay canvas, not elements.
-    page.wait_for_function(
-        """() => {
-            const canvas = document.querySelector('#map canvas');
-            if (!canvas || !canvas.width) return false;
-            const context = canvas.getContext('2d');
-            const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
-            for (let i = 3; i < data.length; i += 4) if (data[i]) return true;
-            return false;
-        }"""
-    )
-    shot(page, "map")
-
-    # From a center's page to its point: the map centers on it and opens its popup.
-    page.goto("/en/centers/RU-TVE-LIB/")
-    page.locator("dl.card a[href*='/centers/map/?focus=RU-TVE-LIB']").click()
-    popup = page.locator("#map .leaflet-popup-content a")
-    expect(popup).to_have_text("Tver library center")
-    expect(popup).to_have_attribute("href", "/en/centers/RU-TVE-LIB/")
-    shot(page, "map-focus")
-    popup.click()
-    expect(page.locator("h1")).to_have_text("Tver library center")
 
 
 def test_regional_head_sees_network_overlap_and_fixes_it(page: Page, network, head_tver):

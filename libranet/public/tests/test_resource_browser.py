@@ -22,6 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def book(settings, tmp_path, tver_rc, make_center):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.LIBRANET_IIIF_CACHE_DIR = tmp_path / "iiif-cache"
     settings.LIBRANET_TRUSTED_PROXIES = []
     settings.LIBRANET_X_ACCEL_REDIRECT_PREFIX = ""
     make_center(
@@ -59,7 +60,9 @@ def test_refused_outside_then_read_from_a_centers_address(
     first_page = book.files.order_by("position").first()
     # A search in Russian finds the book by another form of its words.
     page.goto("/ru/")
-    page.get_by_role("link", name=re.compile("Collections|Фонды|Коллекции")).click()
+    page.locator("nav.main-nav").get_by_role(
+        "link", name=re.compile("Collections|Фонды|Коллекции")
+    ).click()
     page.locator("#id_q").fill("наукой числительной")
     page.locator("#id_q").press("Enter")
     expect(page.locator("#result-count")).to_contain_text("1")
@@ -101,11 +104,18 @@ def test_refused_outside_then_read_from_a_centers_address(
     expect(page.locator(".decision")).to_have_attribute("data-reason", "in_center")
     page.locator("#open-reader").click()
     expect(page).to_have_url(re.compile(r"/read/"))
-    first = page.locator("figure.page img").first
-    expect(first).to_have_attribute("loading", "lazy")
-    page.wait_for_function("() => document.querySelector('figure.page img').naturalWidth > 0")
-    assert first.evaluate("img => img.naturalWidth") == 600
-    expect(page.locator("figure.page")).to_have_count(3)
+    # The pages in the deep-zoom viewer, through the IIIF image service (the same decision).
+    expect(page.locator("#pages [data-total]")).to_have_text("3")
+    page.wait_for_function(
+        "() => { const v = document.querySelector('[data-viewer=images]').viewer;"
+        " return v && v.world.getItemCount() === 1 && v.world.getItemAt(0).getFullyLoaded(); }"
+    )
+    assert (
+        page.evaluate(
+            "document.querySelector('[data-viewer=images]').viewer.world.getItemAt(0).source.width"
+        )
+        == 600
+    )
     shot(page, "resource-reader")
     answer = page.request.get(live_server.url + file_url(first_page))
     assert answer.status == 200 and answer.headers["content-type"] == "image/png"

@@ -98,7 +98,7 @@ def test_the_same_page_from_a_centers_address_opens_the_files(client, book):
     # No anonymous page cache: the same URL, anonymous, decides again for the new place.
     assert ON_SITE_MESSAGE not in inside and "You may read it here." in inside
     assert f'href="/en/resources/{book.identifier}/read/"' in inside
-    assert "2 page images" in inside
+    assert "Page images</span>, 2 pages" in inside
     pdf = book.files.get(kind="pdf")
     assert f'href="/files/{pdf.pk}/book.pdf"' in inside
 
@@ -213,9 +213,15 @@ def test_reader_shows_pages_pdf_and_players(client, book):
     assert response.status_code == 200
     html = response.content.decode()
     pdf = book.files.get(kind="pdf")
-    assert f'<iframe class="pdf" src="/files/{pdf.pk}/book.pdf"' in html
-    assert html.count('loading="lazy"') == 2
-    assert html.index("p1.png") < html.index("p2.png")  # pages in order
+    # The PDF in PDF.js, from the file door; the pages through the IIIF image service, in
+    # order (and as links without script).
+    assert 'data-viewer="pdf"' in html and f'data-source="/files/{pdf.pk}/book.pdf"' in html
+    pages = list(book.files.filter(kind="page").order_by("position"))
+    infos = [f"/iiif/image/{p.pk}/info.json" for p in pages]
+    assert html.index(infos[0]) < html.index(infos[1])
+    assert html.index("p1.png") < html.index("p2.png")  # the strip: links to the images
+    assert f'src="/iiif/image/{pages[0].pk}/full/!120,120/0/default.jpg"' in html
+    assert f'href="/iiif/{book.identifier}/manifest.json"' in html
     assert f'<audio controls preload="metadata" src="/files/{audio.pk}/talk.mp3"' in html
     assert f'<video controls preload="metadata" src="/files/{video.pk}/film.mp4"' in html
     assert "private" in response["Cache-Control"]
@@ -332,7 +338,7 @@ def test_search_sort_and_pages(client, indexed):
     second = client.get("/en/resources/", {"q": "сборник", "page": "2"}).content.decode()
     assert "page 2 of 2" in second and second.count('class="hit"') == 5
     by_date = client.get("/en/resources/", {"sort": "date"}).content.decode()
-    assert "newest first</option>" in by_date
+    assert 'value="date" selected>Newest first</option>' in by_date
 
 
 @pytest.mark.parametrize(
@@ -360,3 +366,84 @@ def test_impossible_filters_are_said_so(client, indexed, params):
 def test_record_links_its_collections_to_the_search(client, book):
     html = page(client, book).content.decode()
     assert 'href="/en/resources/?collection=presidents"' in html
+
+
+# --- wording by kind, files named once, labels in the page's language ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "type_", "verb_ru", "verb_en"),
+    [
+        ("pdf", "book", "Читать", "Read"),
+        ("video", "video", "Смотреть", "Watch"),
+        ("audio", "sound", "Слушать", "Listen"),
+        ("page", "photograph", "Смотреть", "View"),
+    ],
+)
+def test_the_reader_button_says_what_one_does(client, kind, type_, verb_ru, verb_en):
+    resource = make_resource(f"pl:kinds/{kind}", type=type_)
+    add_file(resource, kind=kind, name=f"one.{kind}", content=b"x", content_type="")
+    for lang, verb in (("ru", verb_ru), ("en", verb_en)):
+        html = page(client, resource, lang).content.decode()
+        assert (
+            f'id="open-reader" href="/{lang}/resources/{resource.identifier}/read/">{verb}</a>'
+            in html
+        )
+        if lang == "ru" and kind in ("video", "audio"):
+            assert "прочитать" not in html  # a video is watched, a recording listened to
+
+
+def test_each_kind_of_file_is_named_once(client):
+    resource = make_resource("pl:kinds/three-pdfs")
+    for number in (1, 2, 3):
+        add_file(resource, name=f"part-{number}.pdf", label=f"Часть {number}")
+    html = page(client, resource, "ru").content.decode()
+    assert '<span class="file-group-name">PDF</span>, 3 файла' in html
+    assert html.count('class="file-group-name"') == 1
+    english = page(client, resource, "en").content.decode()
+    assert '<span class="file-group-name">PDF</span>, 3 files' in english
+
+
+@pytest.fixture
+def old_books(tver_rc):
+    from libranet.resources.search import index_rebuild
+
+    for number, (year, language) in enumerate([(1872, "cu"), (1875, "ru"), (1923, "de")]):
+        make_resource(
+            f"pl:old/{number}",
+            title_ru=f"Старая книга {number}",
+            title_en=f"Old book {number}",
+            date_text=str(year),
+            year_from=year,
+            year_to=year,
+            language=language,
+        )
+    index_rebuild()
+
+
+@pytest.mark.parametrize(
+    ("lang", "words", "english_words"),
+    [
+        (
+            "ru",
+            ["Десятилетие", "1870-е", "Церковнославянский", "Немецкий", "Доступно здесь",
+             "По релевантности", "Сначала новые", "Фильтры"],
+            ["Readable here", "Decade", "Relevance", "1870s", ">cu<", "Filters"],
+        ),
+        (
+            "en",
+            ["Decade", "1870s", "Church Slavic", "German", "Readable here", "Relevance",
+             "Newest first", "Filters"],
+            ["Десятилетие", "1870-е", "церковнославянский"],
+        ),
+    ],
+)  # fmt: skip
+def test_search_labels_in_the_pages_language(client, old_books, lang, words, english_words):
+    html = client.get(f"/{lang}/resources/", {"q": ""}, REMOTE_ADDR=OUTSIDE_ADDRESS)
+    html = html.content.decode()
+    for word in words:
+        assert word in html, word
+    for word in english_words:
+        assert word not in html, word
+    # On a phone the filters fold behind a disclosure after the results.
+    assert html.index('class="results"') < html.index('<details class="facets-toggle"')

@@ -142,8 +142,11 @@ def test_markup_is_escaped(client, make_center, tver_rc):
 
 def test_map_data(client, network):
     data = client.get("/en/centers/map.json?kind=foreign").json()
-    assert [p["code"] for p in data["points"]] == ["MN-01"]
-    assert data["points"][0]["lat"] == pytest.approx(47.9)
+    centers = data["centers"]
+    assert centers["code"] == ["MN-01"]
+    assert centers["lat"][0] == pytest.approx(47.9)
+    assert data["kinds"][centers["kind"][0]] == "foreign"
+    assert data["countries"][centers["country"][0]] == "MN" and centers["region"] == [-1]
 
 
 def test_map_page_uses_configured_tiles(client, network, settings):

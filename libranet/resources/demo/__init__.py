@@ -15,6 +15,7 @@ generator, not here).
 """
 
 import random
+import re
 from dataclasses import dataclass, field
 
 from django.core.files.storage import default_storage
@@ -119,6 +120,10 @@ SEED_ITEMS = [
         ["Менде А. И."],
         "1853",
         ["Тверская губерния", "Тверь", "картография"],
+        description_ru="Карта губернии с уездами, городами, почтовыми трактами и реками, издание "
+        "1853 г.",
+        description_en="A map of the governorate with its districts, towns, post roads and "
+        "rivers, published in 1853.",
         pages=2,
     ),
     _Item(
@@ -128,8 +133,9 @@ SEED_ITEMS = [
         ["culture", "regions"],
         "Tarkhany, Lermontov's estate",
         [],
-        "1930s",
+        "1930–1939",
         ["Тарханы", "Лермонтов Михаил Юрьевич", "Пензенская область", "музеи-заповедники"],
+        description_en="Photographs of the estate where the poet spent his childhood.",
         description_ru="Фотографии усадьбы, где прошло детство поэта.",
         pages=3,
     ),
@@ -142,6 +148,8 @@ SEED_ITEMS = [
         ["Лермонтов М. Ю."],
         "1840",
         ["Лермонтов Михаил Юрьевич", "русская поэзия", "Тарханы"],
+        description_ru="Прижизненное собрание стихотворений поэта, 1840 г.",
+        description_en="The poet's poems, collected in his lifetime, 1840.",
         text=(
             "В сборник вошли «Песня про царя Ивана Васильевича, молодого опричника и удалого "
             "купца Калашникова», поэма «Мцыри», «Бородино», «Дума», «Три пальмы». Детские годы "
@@ -157,6 +165,8 @@ SEED_ITEMS = [
         [],
         "1820–1825",
         ["Пензенская губерния", "Пенза", "картография"],
+        description_ru="Атлас уездов Пензенской губернии, составленный в 1820–1825 гг.",
+        description_en="An atlas of the districts of Penza Governorate, drawn up in 1820–1825.",
         pages=2,
     ),
     _Item(
@@ -168,6 +178,9 @@ SEED_ITEMS = [
         ["Копылов Д. И."],
         "2016",
         ["Тюменская область", "Тюмень", "освоение Сибири"],
+        description_ru="История Тюменского края от основания Тюмени в 1586 г. до наших дней.",
+        description_en="The history of the Tyumen lands from the founding of Tyumen in 1586 to "
+        "the present.",
         text=(
             "Тюмень основана в 1586 году воеводами Василием Сукиным и Иваном Мясным на месте "
             "татарского городка Чинги-Тура и стала первым русским городом в Сибири. Через неё шли"
@@ -183,6 +196,10 @@ SEED_ITEMS = [
         [],
         "01.12.2016",
         ["Президентская библиотека", "Тюмень", "филиалы"],
+        description_ru="Видеорассказ о филиале Президентской библиотеки в Тюменской области, 1 "
+        "декабря 2016 г.",
+        description_en="A film about the branch of the Presidential Library in Tyumen Region, 1 "
+        "December 2016.",
     ),
     _Item(
         "Российско-монгольские связи: документы",
@@ -193,6 +210,8 @@ SEED_ITEMS = [
         [],
         "1921–1940",
         ["Монголия", "Улан-Батор", "международные отношения"],
+        description_ru="Документы о российско-монгольских отношениях 1921–1940 гг.",
+        description_en="Documents on Russian–Mongolian relations, 1921–1940.",
         text=(
             "Подборка включает дипломатическую переписку, торговые соглашения и отчёты "
             "консульства в Урге (с 1924 года — Улан-Батор), а также сведения о караванной "
@@ -206,8 +225,10 @@ SEED_ITEMS = [
         ["abroad"],
         "Ulan Bator: photographs",
         [],
-        "1930s",
+        "1930–1939",
         ["Монголия", "Улан-Батор", "Российский центр науки и культуры"],
+        description_ru="Фотографии Улан-Батора 1930-х гг.: улицы, здания и жители города.",
+        description_en="Photographs of Ulan Bator in the 1930s: its streets, buildings and people.",
         language="mn",
         pages=2,
     ),
@@ -248,6 +269,9 @@ SEED_ITEMS = [
         ["Президентская библиотека"],
         "2020",
         ["ЕСИА", "Госуслуги", "удалённый доступ"],
+        description_ru="Как читать издания «для читателей» после входа через Госуслуги.",
+        description_en='How to read the resources marked "for readers" after signing in with '
+        "Gosuslugi.",
         text=(
             "Войдите на портал библиотеки с подтверждённой учётной записью Госуслуг. После входа "
             "издания с пометкой «для читателей» открываются полностью с любого компьютера; "
@@ -264,6 +288,9 @@ SEED_ITEMS = [
         [],
         "2009-05-27",
         ["Президент Российской Федерации", "Президентская библиотека"],
+        description_ru="Звукозапись обращения Президента Российской Федерации, 27 мая 2009 г.",
+        description_en="A recording of the address of the President of the Russian Federation, 27 "
+        "May 2009.",
     ),
     _Item(
         "Служебная инструкция по оцифровке фондов",
@@ -282,37 +309,123 @@ SEED_ITEMS = [
     ),
 ]
 
+# (ru, en, collection, first year, last year): the years a resource on the topic can be from.
 TOPICS = [
-    ("Государственная Дума", "The State Duma", "power"),
-    ("Конституция Российской Федерации", "The Constitution of Russia", "power"),
-    ("Государственный герб", "The coat of arms", "state-symbols"),
-    ("Государственный флаг", "The national flag", "state-symbols"),
-    ("Выборы в Учредительное собрание", "The Constituent Assembly elections", "elections"),
-    ("Выборы Президента", "Presidential elections", "elections"),
-    ("Инаугурация Президента", "The presidential inauguration", "presidents"),
-    ("Указы Президента", "Decrees of the President", "presidents"),
-    ("Русская поэзия", "Russian poetry", "culture"),
-    ("Русский театр", "Russian theatre", "culture"),
-    ("Народные промыслы", "Folk crafts", "traditions"),
-    ("Праздники и обряды", "Feasts and rites", "traditions"),
-    ("Освоение Сибири", "Settling Siberia", "regions"),
-    ("Великий Сибирский путь", "The Trans-Siberian Railway", "regions"),
-    ("Земские учреждения", "The zemstvo", "power"),
-    ("Российская дипломатия", "Russian diplomacy", "abroad"),
-    ("Русское зарубежье", "Russians abroad", "abroad"),
-    ("Генеральное межевание", "The General Land Survey", "maps"),
+    ("Государственная Дума", "The State Duma", "power", 1906, 2019),
+    ("Конституция Российской Федерации", "The Constitution of Russia", "power", 1993, 2019),
+    ("Государственный герб", "The coat of arms", "state-symbols", 1700, 2019),
+    ("Государственный флаг", "The national flag", "state-symbols", 1700, 2019),
+    (
+        "Выборы в Учредительное собрание",
+        "The Constituent Assembly elections",
+        "elections",
+        1917,
+        1918,
+    ),
+    ("Выборы Президента", "Presidential elections", "elections", 1991, 2018),
+    ("Инаугурация Президента", "The presidential inauguration", "presidents", 1991, 2018),
+    ("Указы Президента", "Decrees of the President", "presidents", 1991, 2019),
+    ("Русская поэзия", "Russian poetry", "culture", 1740, 2010),
+    ("Русский театр", "Russian theatre", "culture", 1750, 2010),
+    ("Народные промыслы", "Folk crafts", "traditions", 1800, 2010),
+    ("Праздники и обряды", "Feasts and rites", "traditions", 1800, 2010),
+    ("Освоение Сибири", "Settling Siberia", "regions", 1700, 1960),
+    ("Великий Сибирский путь", "The Trans-Siberian Railway", "regions", 1891, 1916),
+    ("Земские учреждения", "The zemstvo", "power", 1864, 1918),
+    ("Российская дипломатия", "Russian diplomacy", "abroad", 1700, 2019),
+    ("Русское зарубежье", "Russians abroad", "abroad", 1920, 1990),
+    ("Генеральное межевание", "The General Land Survey", "maps", 1765, 1861),
 ]
-TEMPLATES = {
-    Type.BOOK: ("{topic}: очерки истории", "{topic_en}: essays in history"),
-    Type.PERIODICAL: ("{region}: губернские ведомости", "{region_en}: the governorate gazette"),
-    Type.MANUSCRIPT: ("{topic}: рукопись", "{topic_en}: a manuscript"),
-    Type.ARCHIVAL: ("{topic}: документы ({region})", "{topic_en}: documents ({region_en})"),
-    Type.PHOTOGRAPH: ("{region}: фотографии", "{region_en}: photographs"),
-    Type.MAP: ("{region}: карта", "{region_en}: a map"),
-    Type.SOUND: ("{topic}: звукозапись", "{topic_en}: a recording"),
-    Type.VIDEO: ("{topic}: видеофильм", "{topic_en}: a film"),
-    Type.OTHER: ("{topic}: материалы", "{topic_en}: materials"),
+# The years each type of resource can be from: no photograph before the daguerreotype (1839),
+# no sound recording before the phonograph (1877), no film before the cinematograph (1895),
+# no governorate gazette outside the governorates' years of them (1838–1917).
+TYPE_YEARS = {
+    Type.BOOK: (1700, 2019),
+    Type.PERIODICAL: (1838, 1917),
+    Type.MANUSCRIPT: (1700, 1900),
+    Type.ARCHIVAL: (1700, 2019),
+    Type.PHOTOGRAPH: (1860, 2019),
+    Type.MAP: (1700, 2019),
+    Type.SOUND: (1900, 2019),
+    Type.VIDEO: (1908, 2019),
+    Type.OTHER: (1991, 2019),
 }
+# Title and description in both languages, from the topic, the place and the date: the
+# description says what the title promises. ``{date}``, ``{date_en}``: the date in words.
+TEMPLATES = {
+    Type.BOOK: (
+        "{topic}: очерки истории",
+        "{topic_en}: essays in history",
+        "Очерки по теме «{topic}». Издание: {date}",
+        "Essays on {topic_lower}. Published: {date_en}.",
+    ),
+    Type.PERIODICAL: (
+        "Губернские ведомости (г. {city})",
+        "The governorate gazette ({city_en})",
+        "Официальная газета губернии, выходившая в г. {city}. Номера: {date}",
+        "The governorate's official newspaper, published in {city_en}. Issues: {date_en}.",
+    ),
+    Type.MANUSCRIPT: (
+        "{topic}: рукопись",
+        "{topic_en}: a manuscript",
+        "Рукописный текст по теме «{topic}». Датировка: {date}",
+        "A handwritten text on {topic_lower}. Dated: {date_en}.",
+    ),
+    Type.ARCHIVAL: (
+        "{topic}: документы (г. {city})",
+        "{topic_en}: documents ({city_en})",
+        "Документы по теме «{topic}» из архивов г. {city}. Датировка: {date}",
+        "Documents on {topic_lower} from the archives of {city_en}. Dated: {date_en}.",
+    ),
+    Type.PHOTOGRAPH: (
+        "{city}: фотографии",
+        "{city_en}: photographs",
+        "Фотографии г. {city}: улицы, здания и жители города. Время съёмки: {date}",
+        "Photographs of {city_en}: its streets, buildings and people. Taken: {date_en}.",
+    ),
+    Type.MAP: (
+        "{city} и окрестности: карта",
+        "{city_en} and its environs: a map",
+        "Карта г. {city} и окрестностей. Издание: {date}",
+        "A map of {city_en} and its environs. Published: {date_en}.",
+    ),
+    Type.SOUND: (
+        "{topic}: звукозапись",
+        "{topic_en}: a recording",
+        "Звукозапись по теме «{topic}». Запись: {date}",
+        "A sound recording on {topic_lower}. Recorded: {date_en}.",
+    ),
+    Type.VIDEO: (
+        "{topic}: документальный фильм",
+        "{topic_en}: a documentary film",
+        "Документальный фильм по теме «{topic}». Съёмка: {date}",
+        "A documentary film on {topic_lower}. Filmed: {date_en}.",
+    ),
+    Type.OTHER: (
+        "{topic}: материалы",
+        "{topic_en}: materials",
+        "Справочные материалы по теме «{topic}». Издание: {date}",
+        "Reference materials on {topic_lower}. Published: {date_en}.",
+    ),
+}
+# Types whose title names a town (a region's capital): filed under the regions too.
+PLACE_TYPES = {Type.PERIODICAL, Type.PHOTOGRAPH, Type.MAP, Type.ARCHIVAL}
+# Capitals that were governorate towns under the same name before 1917; a resource on any
+# other capital (Магас, Нарьян-Мар, a town renamed since) is from 1960 on.
+OLD_TOWNS = {
+    *("Архангельск", "Астрахань", "Владимир", "Вологда", "Воронеж", "Иркутск", "Казань"),
+    *("Калуга", "Кострома", "Красноярск", "Курск", "Москва", "Оренбург", "Орёл", "Пенза"),
+    *("Пермь", "Псков", "Рязань", "Самара", "Санкт-Петербург", "Саратов", "Смоленск"),
+    *("Ставрополь", "Тамбов", "Тверь", "Томск", "Тула", "Уфа", "Ярославль"),
+}
+NEW_TOWN_YEAR = 1960
+# Types about a town whatever the topic, with their subject headings.
+TOWN_TYPES = {
+    Type.PERIODICAL: ["периодическая печать"],
+    Type.PHOTOGRAPH: ["фотографии"],
+    Type.MAP: ["картография"],
+}
+TOWNS_FOUNDED = {"Магас": 1995}  # capitals younger than that
 TYPE_MIX = (
     [Type.BOOK] * 6
     + [Type.PERIODICAL] * 3
@@ -327,7 +440,8 @@ LEVEL_MIX = (
     + [AccessLevel.ON_SITE] * 6
     + [AccessLevel.STAFF]
 )
-LANGUAGE_MIX = ["ru"] * 12 + ["en", "de", "fr", "cu"]
+# Books and documents on the world abroad are in its languages now and then.
+FOREIGN_LANGUAGES = ["en", "de", "fr"]
 SURNAMES = ["Иванов", "Смирнов", "Кузнецов", "Попов", "Соколов", "Лебедев", "Морозов", "Волков"]
 INITIALS = "АБВГДЕИКМНОПС"
 SYNTHETIC_PER_COPY = 300
@@ -355,55 +469,104 @@ def _identifier(number: int) -> str:
     return f"pl-{number:06d}"
 
 
-def _date(rng: random.Random) -> str:
-    year = rng.randint(1700, 2019)
+def _date(rng: random.Random, first: int, last: int) -> str:
+    """A date in ``first``..``last`` as catalogues write them: a year, a day (ISO or Russian
+    style), a range of years or a decade, each within the bounds."""
+    year = rng.randint(first, last)
     shape = rng.random()
-    if shape < 0.5:
+    if shape < 0.5 or first == last:
         return str(year)
     if shape < 0.7:
         return f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
     if shape < 0.8:
         return f"{rng.randint(1, 28):02d}.{rng.randint(1, 12):02d}.{year}"
-    if shape < 0.9:
-        return f"{year}–{min(year + rng.randint(1, 25), 2020)}"
-    return f"{year // 10 * 10}s"
+    if shape < 0.9 and year < last:
+        return f"{year}–{rng.randint(year + 1, min(year + 25, last))}"
+    decade = year // 10 * 10  # a decade as a range: the same in both languages
+    if decade >= first and decade + 9 <= last:
+        return f"{decade}–{decade + 9}"
+    return str(year)
+
+
+MONTHS_RU = [
+    *("января", "февраля", "марта", "апреля", "мая", "июня"),
+    *("июля", "августа", "сентября", "октября", "ноября", "декабря"),
+]
+MONTHS_EN = [
+    *("January", "February", "March", "April", "May", "June"),
+    *("July", "August", "September", "October", "November", "December"),
+]
+
+
+def _date_words(text: str) -> tuple[str, str]:
+    """A catalogued date in words: («12 октября 1892 г.», "12 October 1892"), («1881–1904 гг.»,
+    "1881–1904"), («1747 г.», "1747")."""
+    day = re.fullmatch(r"(\d{4})-(\d\d)-(\d\d)|(\d\d)\.(\d\d)\.(\d{4})", text)
+    if day:
+        year, month, number = day.group(1, 2, 3) if day.group(1) else day.group(6, 5, 4)
+        return (
+            f"{int(number)} {MONTHS_RU[int(month) - 1]} {year} г.",
+            f"{int(number)} {MONTHS_EN[int(month) - 1]} {year}",
+        )
+    if "–" in text:
+        return f"{text} гг.", text
+    return f"{text} г.", text
 
 
 def _synthetic(rng: random.Random, regions: list[dict[str, str]]) -> list[_Item]:
     items = []
     for _n in range(SYNTHETIC_PER_COPY):
         kind = rng.choice(TYPE_MIX)
-        topic_ru, topic_en, collection = rng.choice(TOPICS)
         region = rng.choice(regions)
-        title_ru, title_en = TEMPLATES[kind]
+        if kind == Type.PERIODICAL:  # the gazettes of governorate towns only
+            region = rng.choice([r for r in regions if r["capital_ru"] in OLD_TOWNS])
+        low, high = TYPE_YEARS[kind]
+        if kind in PLACE_TYPES and region["capital_ru"] not in OLD_TOWNS:
+            low = max(low, NEW_TOWN_YEAR, TOWNS_FOUNDED.get(region["capital_ru"], 0))
+        # A topic whose years meet the type's: no film of the General Land Survey.
+        topics = [t for t in TOPICS if t[3] <= high and t[4] >= low]
+        topic_ru, topic_en, collection, first, last = rng.choice(topics)
+        date_text = _date(rng, max(first, low), min(last, high))
         words = {
             "topic": topic_ru,
             "topic_en": topic_en,
-            "region": region["name_ru"],
-            "region_en": region["name_en"],
+            # "the zemstvo", "settling Siberia", but "Russian poetry"
+            "topic_lower": topic_en
+            if topic_en.split()[0] in ("Russian", "Russians")
+            else topic_en[0].lower() + topic_en[1:],
+            "city": region["capital_ru"],
+            "city_en": region["capital_en"],
         }
+        words["date"], words["date_en"] = _date_words(date_text)
+        title_ru, title_en, description_ru, description_en = TEMPLATES[kind]
+        subjects = [topic_ru, region["name_ru"], region["capital_ru"]]
         collections = [collection]
-        if "{region" in title_ru:
+        if kind in TOWN_TYPES:  # about the town alone: the topic only dated it
+            subjects, collections = [*TOWN_TYPES[kind], *subjects[1:]], []
+        if kind in PLACE_TYPES:
             collections.append("maps" if kind == Type.MAP else "regions")
-        english = rng.random() < 0.5
         creators = [
             f"{rng.choice(SURNAMES)} {rng.choice(INITIALS)}. {rng.choice(INITIALS)}."
             for _c in range(rng.choice([0, 1, 1, 2]))
         ]
-        language = "cu" if kind == Type.MANUSCRIPT else rng.choice(LANGUAGE_MIX)
+        language = "ru"
+        if kind == Type.MANUSCRIPT and re.search(r"\b17\d\d\b", date_text):
+            language = "cu"  # Church Slavonic, as manuscripts of the 18th century often are
+        elif collection == "abroad" and kind in (Type.BOOK, Type.ARCHIVAL) and rng.random() < 0.4:
+            language = rng.choice(FOREIGN_LANGUAGES)
         items.append(
             _Item(
                 title_ru=title_ru.format(**words),
                 type=kind,
                 access_level=rng.choice(LEVEL_MIX),
                 collections=sorted(set(collections)),
-                title_en=title_en.format(**words) if english else "",
-                creators=creators,
-                date_text=_date(rng),
-                subjects=[topic_ru, region["name_ru"], region["capital_ru"]],
+                title_en=title_en.format(**words),
+                creators=creators if kind not in (Type.PERIODICAL, Type.MAP) else [],
+                date_text=date_text,
+                subjects=subjects,
                 language=language,
-                description_ru=f"{topic_ru}. {region['name_ru']}, г. {region['capital_ru']}.",
-                description_en=f"{topic_en}. {region['name_en']}." if english else "",
+                description_ru=description_ru.format(**words),
+                description_en=description_en.format(**words),
                 pages=rng.randint(1, 3)
                 if kind in (Type.PHOTOGRAPH, Type.MAP, Type.MANUSCRIPT)
                 else 0,

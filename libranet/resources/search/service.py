@@ -11,11 +11,12 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from libranet.network.places import Place
 from libranet.resources.access import readable_levels
+from libranet.resources.languages import language_name
 from libranet.resources.models import AccessLevel, Collection, Resource, SearchIndexChange
 
 from .base import (
@@ -252,7 +253,7 @@ def _facets(
         "type": lambda v: types.get(v, v),
         "collection": lambda v: collection_names.get(v, v),
         "decade": lambda v: decade.format(decade=v),
-        "language": _language_name,
+        "language": language_name,
         "access_level": lambda v: levels.get(v, v),
     }
     found: dict[str, list[FacetValue]] = {}
@@ -289,13 +290,6 @@ def _collection_names(codes: set[str], english: bool) -> dict[str, str]:
             code: (name_en or name_ru) if english else (name_ru or name_en)
             for code, name_ru, name_en in cursor.fetchall()
         }
-
-
-def _language_name(code: str) -> str:
-    try:
-        return str(get_language_info(code)["name_translated"])
-    except KeyError:
-        return code
 
 
 # -- following the changes ---------------------------------------------------------------

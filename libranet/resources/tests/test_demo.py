@@ -3,6 +3,7 @@ that are what they say they are, fast."""
 
 import io
 import random
+import re
 import wave
 from collections import Counter
 
@@ -16,6 +17,7 @@ from libranet.network.reference_data import read_csv
 from libranet.resources.demo import SEED_ITEMS, SYNTHETIC_PER_COPY, _synthetic, seed_resources
 from libranet.resources.demo.files import text_pdf, title_video
 from libranet.resources.models import AccessLevel, Collection, Resource, ResourceFile
+from libranet.resources.services import parse_date
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +145,21 @@ def test_seed_demo_seeds_the_collections():
     call_command("seed_demo", "--password", "demo-password-for-tests", stdout=out)
     assert "resources in 12 collections" in out.getvalue()
     assert Resource.objects.filter(identifier="pl-000001").exists()
+
+
+@pytest.mark.parametrize("seed", [2018, 7, 1])
+def test_types_dates_titles_and_descriptions_agree(seed):
+    """No photograph before 1839, sound before 1877 or film before 1895; each synthetic record
+    has its title and description in both languages, the description naming the title's topic
+    or town and the date."""
+    regions = read_csv("federal_subjects.csv")
+    earliest = {Resource.Type.PHOTOGRAPH: 1839, Resource.Type.SOUND: 1877}
+    earliest[Resource.Type.VIDEO] = 1895
+    for item in _synthetic(random.Random(seed), regions):
+        first, last = parse_date(item.date_text)
+        assert first >= earliest.get(item.type, 1000) and last <= 2020, item
+        assert item.title_en and item.description_ru and item.description_en, item
+        named = [subject for subject in item.subjects if subject in item.title_ru]
+        assert named and all(s.lower() in item.description_ru.lower() for s in named), item
+        assert str(first) in item.description_ru and str(first) in item.description_en, item
+        assert not re.search(r"[А-ЯЁа-яё]", item.title_en + item.description_en), item

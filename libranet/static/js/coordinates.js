@@ -33,16 +33,21 @@
     } else {
       marker.setLatLng(point);
     }
-    if (pan) { map.setView(point, Math.max(map.getZoom(), 6)); }
+    if (pan) { map.setView(point, Math.max(map.getZoom(), 6), { animate: false }); }
   }
 
   var start = read();
   if (start) { map.setView(start, 8); place(start, false); } else { map.setView([60, 90], 2); }
   map.on("click", function (event) { fill(event.latlng); });
+  var typing = null;
   [lat, lng].forEach(function (input) {
     input.addEventListener("input", function () {
-      var point = read();
-      if (point) { place(point, true); }
+      // Follow the typing once it pauses: a half-typed number is no place to fly to.
+      window.clearTimeout(typing);
+      typing = window.setTimeout(function () {
+        var point = read();
+        if (point) { place(point, true); }
+      }, 300);
     });
   });
 

@@ -1,44 +1,187 @@
-// The centers map: points come from our own JSON and are drawn as vector circles, so they
-// show even when the tile server cannot be reached (tiles are only the background).
+// The centers map: the offline base map (basemap.js), every center from map_data as a
+// clustered marker coloured by kind and styled by status, and the filter form above it
+// applied in the browser (the URL follows, so a filtered map can be shared).
 (function () {
   "use strict";
   var el = document.getElementById("map");
   var statusEl = document.getElementById("map-status");
-  if (!el || typeof L === "undefined") { return; }
-  var colors = { regional: "#b22222", remote: "#1f5fa8", branch: "#2e7d32", foreign: "#7b1fa2" };
-  var map = L.map(el, { worldCopyJump: true, preferCanvas: true }).setView([58, 70], 3);
-  var tiles = L.tileLayer(el.dataset.tiles, { maxZoom: 18, attribution: el.dataset.attribution });
-  map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
-  tiles.on("tileerror", function () {
-    if (!el.classList.contains("no-tiles")) {
-      el.classList.add("no-tiles");
-      statusEl.textContent = el.dataset.noTiles;
-    }
+  var form = document.getElementById("map-filters");
+  var results = document.getElementById("map-results");
+  var asList = document.getElementById("map-as-list");
+  if (!el || typeof L === "undefined" || !window.LibranetBasemap) { return; }
+
+  function labels(text) {
+    var out = {};
+    text.split("|").forEach(function (pair) {
+      var at = pair.indexOf("=");
+      out[pair.slice(0, at)] = pair.slice(at + 1);
+    });
+    return out;
+  }
+  var kindLabels = labels(el.dataset.kinds);
+  var statusLabels = labels(el.dataset.statuses);
+  var MAX_RESULTS = 10;
+
+  var base = LibranetBasemap.create(el, {
+    map: { center: [60, 95], zoom: 2 },
+    onNoTiles: function () { el.dataset.noTilesShown = "1"; note(); }
   });
-  tiles.addTo(map);
-  var english = el.dataset.lang === "en";
-  fetch(el.dataset.points, { headers: { Accept: "application/json" } })
-    .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
-    .then(function (data) {
-      var layer = L.featureGroup();
-      var focused = null;
-      data.points.forEach(function (p) {
-        var marker = L.circleMarker([p.lat, p.lon], {
-          radius: p.kind === "regional" ? 7 : 5, color: colors[p.kind] || "#333",
-          weight: 1, fillOpacity: p.status === "open" ? 0.8 : 0.3
-        });
-        var link = document.createElement("a");
-        link.href = el.dataset.centerUrl.replace("CODE", encodeURIComponent(p.code));
-        link.textContent = english ? p.name_en : p.name_ru;  // text, never HTML
-        marker.bindPopup(link);
-        marker.bindTooltip(link.textContent);
-        marker.addTo(layer);
-        if (p.code === el.dataset.focus) { focused = marker; }
+  var map = base.map;
+  var clusters = L.markerClusterGroup({
+    chunkedLoading: true,
+    showCoverageOnHover: false,
+    maxClusterRadius: 50,
+    iconCreateFunction: function (cluster) {
+      var n = cluster.getChildCount();
+      return L.divIcon({
+        html: "<span>" + n + "</span>",
+        className: "center-cluster" + (n >= 100 ? " large" : n >= 10 ? " medium" : ""),
+        iconSize: L.point(36, 36)
       });
-      layer.addTo(map);
-      el.dataset.count = String(data.points.length);
-      if (focused) { map.setView(focused.getLatLng(), 12); focused.openPopup(); }
-      else if (data.points.length) { map.fitBounds(layer.getBounds(), { maxZoom: 10, padding: [20, 20] }); }
-    })
-    .catch(function () { statusEl.textContent = el.dataset.error; });
+    }
+  }).addTo(map);
+
+  var data = null;
+  var markers = [];
+  var shownText = "";
+
+  function note() {
+    statusEl.textContent = shownText + (el.dataset.noTilesShown ? " " + el.dataset.noTiles : "");
+  }
+
+  function words(text) {
+    return text.toLocaleLowerCase().replace(/ё/g, "е").split(/\s+/).filter(Boolean);
+  }
+
+  function current() {
+    var values = {};
+    ["q", "kind", "status", "region", "country"].forEach(function (name) {
+      values[name] = (form.elements[name].value || "").trim();
+    });
+    return values;
+  }
+
+  function centerUrl(code) {
+    return el.dataset.centerUrl.replace("CODE", encodeURIComponent(code));
+  }
+
+  function popupFor(i) {
+    var c = data.centers;
+    var box = document.createElement("div");
+    var link = document.createElement("a");
+    link.href = centerUrl(c.code[i]);
+    link.textContent = c.name[i];  // text, never HTML
+    var title = document.createElement("strong");
+    title.appendChild(link);
+    box.appendChild(title);
+    [kindLabels[data.kinds[c.kind[i]]], statusLabels[data.statuses[c.status[i]]], c.town[i]]
+      .filter(Boolean).forEach(function (text) {
+        var line = document.createElement("div");
+        line.textContent = text;
+        box.appendChild(line);
+      });
+    return box;
+  }
+
+  function marker(i) {
+    if (!markers[i]) {
+      var c = data.centers;
+      var m = L.marker([c.lat[i], c.lon[i]], {
+        title: c.name[i],
+        alt: c.name[i],
+        icon: L.divIcon({
+          className: "center-marker kind-" + data.kinds[c.kind[i]] + " status-" + data.statuses[c.status[i]],
+          iconSize: L.point(14, 14)
+        })
+      });
+      m.bindPopup(function () { return popupFor(i); });
+      markers[i] = m;
+    }
+    return markers[i];
+  }
+
+  function matches(i, values, query) {
+    var c = data.centers;
+    var status = data.statuses[c.status[i]];
+    if (values.kind && data.kinds[c.kind[i]] !== values.kind) { return false; }
+    if (values.status ? status !== values.status : status === "closed") { return false; }
+    if (values.region && data.regions[c.region[i]] !== values.region) { return false; }
+    if (values.country && data.countries[c.country[i]] !== values.country) { return false; }
+    if (query.length) {
+      var haystack = (c.name[i] + " " + c.code[i] + " " + c.town[i]).toLocaleLowerCase().replace(/ё/g, "е");
+      for (var w = 0; w < query.length; w++) { if (haystack.indexOf(query[w]) < 0) { return false; } }
+    }
+    return true;
+  }
+
+  function showResults(found, query) {
+    results.textContent = "";
+    if (!query.length) { return; }
+    found.slice(0, MAX_RESULTS).forEach(function (i) {
+      var c = data.centers;
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = centerUrl(c.code[i]);
+      link.textContent = c.name[i];
+      item.appendChild(link);
+      if (c.town[i]) { item.appendChild(document.createTextNode(" · " + c.town[i])); }
+      results.appendChild(item);
+    });
+    if (found.length > MAX_RESULTS) {
+      var more = document.createElement("li");
+      more.className = "muted";
+      more.textContent = el.dataset.more.replace("{n}", String(found.length - MAX_RESULTS));
+      results.appendChild(more);
+    }
+  }
+
+  function apply(fit) {
+    var values = current();
+    var query = words(values.q);
+    var found = [];
+    for (var i = 0; i < data.centers.code.length; i++) {
+      if (matches(i, values, query)) { found.push(i); }
+    }
+    clusters.clearLayers();
+    clusters.addLayers(found.map(marker));
+    el.dataset.count = String(found.length);
+    shownText = el.dataset.shown.replace("{n}", found.length.toLocaleString(document.documentElement.lang))
+      .replace("{total}", data.centers.code.length.toLocaleString(document.documentElement.lang));
+    note();
+    showResults(found, query);
+    var params = new URLSearchParams();
+    Object.keys(values).forEach(function (name) { if (values[name]) { params.set(name, values[name]); } });
+    var qs = params.toString();
+    history.replaceState(null, "", location.pathname + (qs ? "?" + qs : ""));
+    asList.href = el.dataset.listUrl + (qs ? "?" + qs : "");
+    var filtered = qs.length > 0;
+    if (fit && filtered && found.length) {
+      map.fitBounds(clusters.getBounds(), { maxZoom: 10, padding: [20, 20] });
+    }
+  }
+
+  var typing = null;
+  form.addEventListener("submit", function (event) { event.preventDefault(); if (data) { apply(true); } });
+  form.addEventListener("change", function () { if (data) { apply(true); } });
+  form.elements.q.addEventListener("input", function () {
+    clearTimeout(typing);
+    typing = setTimeout(function () { if (data) { apply(false); } }, 200);
+  });
+
+  base.ready.then(function (subjects) {
+    if (!el.dataset.focus && !location.search) {
+      map.fitBounds(L.geoJSON({ type: "FeatureCollection", features: subjects }).getBounds());
+    }
+  }).catch(function () { /* the markers still show on the plain background */ });
+
+  LibranetBasemap.getJSON(el.dataset.points).then(function (loaded) {
+    data = loaded;
+    apply(!el.dataset.focus);
+    var at = data.centers.code.indexOf(el.dataset.focus);
+    if (at >= 0) {
+      var focused = marker(at);
+      if (!clusters.hasLayer(focused)) { clusters.addLayer(focused); }
+      clusters.zoomToShowLayer(focused, function () { focused.openPopup(); });
+    }
+  }).catch(function () { statusEl.textContent = el.dataset.error; });
 })();

@@ -44,7 +44,12 @@
     };
     // Choices that are no search result, such as the whole Library as a SUSHI customer.
     var fixed = el.getAttribute("data-picker-options");
-    if (fixed) { settings.options = JSON.parse(fixed); }
+    if (fixed) {
+      settings.options = JSON.parse(fixed).map(function (option) {
+        option.fixed = true;
+        return option;
+      });
+    }
     if (el.tagName === "SELECT" && !el.required) {
       settings.allowEmptyOption = false;
       settings.plugins = { clear_button: { title: el.getAttribute("data-clear") || "×" } };
@@ -52,10 +57,19 @@
     if (remote) {
       settings.load = remoteLoader(el);
       settings.loadThrottle = 250;
-      // The server has matched the words already (in names, codes, addresses): keep its order.
-      settings.score = function () { return function () { return 1; }; };
+      // The server has matched the words already (in names, codes, addresses): keep its order;
+      // the fixed choices are matched here.
+      settings.score = function (search) {
+        var local = this.sifter.getScoreFunction(search, this.getSearchOptions());
+        return function (option) { return option.fixed ? local(option) : 1; };
+      };
     }
-    return new window.TomSelect(el, settings);
+    var picker = new window.TomSelect(el, settings);
+    // Tom Select gives the label to its own search box; the hidden field that is submitted
+    // keeps being named by it for assistive technology.
+    var label = document.getElementById(el.id + "-ts-label");
+    if (label) { el.setAttribute("aria-labelledby", label.id); }
+    return picker;
   }
 
   Array.prototype.forEach.call(document.querySelectorAll("[data-picker]"), enhance);

@@ -36,3 +36,15 @@
     }
   });
 })();
+
+// The search's filters: folded behind "Filters" on a phone, open beside the results on a wide
+// screen (without script they unfold on a click at every width).
+(function () {
+  "use strict";
+  var filters = document.querySelector("details[data-open-wide]");
+  if (!filters || !window.matchMedia) { return; }
+  var wide = window.matchMedia("(min-width: 860px)");
+  function follow() { filters.open = wide.matches; }
+  follow();
+  wide.addEventListener("change", follow);
+})();

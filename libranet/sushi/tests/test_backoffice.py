@@ -33,7 +33,7 @@ def test_issue_list_use_and_revoke(client, world, network_user):
     assert client.get("/sushi/r51/members", ask).status_code == 200
     page = client.get(PAGE).content.decode()
     assert key not in page  # shown once
-    row = re.search(r"<tr>\s*<td class=\"code\">erm@tver.example</td>(.*?)</tr>", page, re.S)
+    row = re.search(r"<tr>\s*<td class=\"code\"[^>]*>erm@tver.example</td>(.*?)</tr>", page, re.S)
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)
     assert "RU-TVE-RC" in cells[0] and cells[1] == "Tver ERM"
     assert cells[3] != "—" and cells[4] == "active"  # last used: just now

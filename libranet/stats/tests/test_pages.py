@@ -6,6 +6,8 @@ import io
 
 import openpyxl
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from libranet.network.models import Center, Region, StaffRole
@@ -343,16 +345,19 @@ def test_zero_usage_page_links_the_centers(client, usage, head_tver):
 
 
 @pytest.mark.parametrize(
-    ("url", "queries"),
-    [("/en/stats/", 11), ("/en/stats/district/CFD/", 11), ("/en/stats/region/RU-TVE/", 11)],
+    "url", ["/en/stats/", "/en/stats/district/CFD/", "/en/stats/region/RU-TVE/"]
 )
-def test_a_level_costs_a_fixed_number_of_queries(
-    client, usage, network_user, make_center, django_assert_max_num_queries, url, queries
-):
-    """Whatever the number of centers: more of them add no query."""
+def test_a_level_costs_a_fixed_number_of_queries(client, usage, network_user, make_center, url):
+    """Whatever the number of centers: 30 more of them add no query."""
     client.force_login(network_user)
     client.get(url, {"month": "2026-03"})  # the session and the user read once
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as done:
+            assert client.get(url, {"month": "2026-03"}).status_code == 200
+        return len(done.captured_queries)
+
+    before = queries()
     for n in range(30):
         make_center(code=f"RU-TVE-{n:04d}", opened_on=OLD)
-    with django_assert_max_num_queries(queries):
-        assert client.get(url, {"month": "2026-03"}).status_code == 200
+    assert queries() == before <= 13

@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 
 import importing  # bench/importing.py: the centers import against a bare bulk_create
 import oai  # bench/oai.py, beside this file: the OAI-PMH benchmark
+import pages  # bench/pages.py: the directory, the map, the statistics at 16,000 centers
 import search  # bench/search.py: the search service against bare Tantivy
 import usage  # bench/usage.py: the usage write path and the reports over 50M events
 from common import BENCH_DIR, BIN, HOST, ROOT, Result, bench_env, free_port, manage
@@ -105,9 +106,17 @@ def serve(env: dict[str, str], log: Path) -> Iterator[int]:
 
 
 def measure(
-    port: int, paths: list[str], check: Check, *, requests: int, clients: int, seconds: float
+    port: int,
+    paths: list[str],
+    check: Check,
+    *,
+    requests: int,
+    clients: int,
+    seconds: float,
+    headers: dict[str, str] | None = None,
 ) -> Measurement:
-    """``requests`` GETs cycling through ``paths`` from ``clients`` threads, within ``seconds``."""
+    """``requests`` GETs cycling through ``paths`` from ``clients`` threads, within ``seconds``
+    (with ``headers``: a signed-in session's cookie)."""
     result = Measurement()
     lock = threading.Lock()
     issued = 0
@@ -129,7 +138,7 @@ def measure(
                 issued += 1
             t0 = time.perf_counter()
             try:
-                conn.request("GET", path)
+                conn.request("GET", path, headers=headers or {})
                 response = conn.getresponse()
                 body = response.read()
             except (OSError, http.client.HTTPException) as exc:
@@ -172,14 +181,31 @@ def directory_mix(network: dict) -> list[str]:
 
 
 def run_target(
-    port: int, name: str, paths: list[str], check: Check, args: argparse.Namespace
+    port: int,
+    name: str,
+    paths: list[str],
+    check: Check,
+    args: argparse.Namespace,
+    headers: dict[str, str] | None = None,
 ) -> Measurement:
     """Warm up (fill the workers' caches, import everything), then measure."""
     warmup = measure(
-        port, paths, check, requests=max(8 * len(paths), 200), clients=args.clients, seconds=30
+        port,
+        paths,
+        check,
+        requests=max(8 * len(paths), 200),
+        clients=args.clients,
+        seconds=30,
+        headers=headers,
     )
     measured = measure(
-        port, paths, check, requests=args.requests, clients=args.clients, seconds=args.seconds
+        port,
+        paths,
+        check,
+        requests=args.requests,
+        clients=args.clients,
+        seconds=args.seconds,
+        headers=headers,
     )
     measured.errors = warmup.errors + measured.errors
     if len(measured.latencies) < 2:
@@ -243,6 +269,15 @@ def main() -> int:
         default=20_000,
         help="rows of the centers import (default 20,000; 0 skips)",
     )
+    parser.add_argument(
+        "--pages-scale",
+        type=int,
+        default=30,
+        help="seed_demo scale of the pages benchmark (default 30, ~16,000 centers; 0 skips)",
+    )
+    parser.add_argument(
+        "--pages-clients", type=int, default=2, help="clients of the pages benchmark (default 2)"
+    )
     args = parser.parse_args()
 
     errors: list[str] = []
@@ -282,6 +317,11 @@ def main() -> int:
             results += usage.bench(events=args.usage_events)
         if args.import_rows:
             results += importing.bench(rows=args.import_rows)
+        if args.pages_scale:
+            page_args = argparse.Namespace(**{**vars(args), "clients": args.pages_clients})
+            results += pages.bench(
+                scale=args.pages_scale, serve=serve, run_target=run_target, get=get, args=page_args
+            )
 
     print()
     print_table(results)

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from .formatting import format_number
 
 COLUMN_WIDTH, COLUMN_HEIGHT = 720, 240  # the monthly columns' drawing, in SVG units
-BAR_HEIGHT, LABEL_WIDTH, BAR_AREA = 22, 260, 420  # one horizontal bar per group
+BAR_HEIGHT, LABEL_WIDTH, BAR_AREA = 22, 160, 420  # one horizontal bar per group
 TOP_GROUPS = 20  # the groups drawn: the largest, the table lists them all
 
 
 @dataclass(frozen=True)
 class Bar:
-    label: str
+    label: str  # what the axis has room for
+    title: str  # the full name, in the tooltip
     value: int
     text: str  # the value as the language writes it
     x: float
@@ -59,6 +60,7 @@ def columns(points: list[tuple[str, int]]) -> Chart:
         bars.append(
             Bar(
                 label=label,
+                title=label,
                 value=value,
                 text=format_number(value),
                 x=round(index * slot + slot * 0.15, 1),
@@ -70,13 +72,15 @@ def columns(points: list[tuple[str, int]]) -> Chart:
     return Chart(COLUMN_WIDTH, COLUMN_HEIGHT, bars, baseline=top + plot)
 
 
-def bars(points: list[tuple[str, int]]) -> Chart:
-    """Horizontal bars, largest first, the ``TOP_GROUPS`` largest: one per group."""
-    ranked = sorted(points, key=lambda point: -point[1])[:TOP_GROUPS]
-    peak = _scale([value for _, value in ranked])
+def bars(points: list[tuple[str, str, int]]) -> Chart:
+    """Horizontal bars, largest first, the ``TOP_GROUPS`` largest: one per group, labelled
+    with its short name (the full one in its tooltip)."""
+    ranked = sorted(points, key=lambda point: -point[2])[:TOP_GROUPS]
+    peak = _scale([value for _, _, value in ranked])
     drawn = [
         Bar(
             label=label,
+            title=title,
             value=value,
             text=format_number(value),
             x=LABEL_WIDTH,
@@ -84,7 +88,7 @@ def bars(points: list[tuple[str, int]]) -> Chart:
             width=round(BAR_AREA * value / peak, 1),
             height=BAR_HEIGHT - 6,
         )
-        for index, (label, value) in enumerate(ranked)
+        for index, (label, title, value) in enumerate(ranked)
     ]
     width = LABEL_WIDTH + BAR_AREA + 100  # room for the value after the longest bar
     return Chart(width, max(len(drawn), 1) * BAR_HEIGHT, drawn, baseline=LABEL_WIDTH)

@@ -9,13 +9,8 @@ from django.utils.translation import gettext as _
 from libranet.dates import month_text
 from libranet.network import importexport
 from libranet.usage.models import Metric
-from libranet.usage.reports import (
-    INDICATOR_NAMES,
-    Change,
-    IndicatorRow,
-    MonthlyIndicators,
-    ZeroUsageReport,
-)
+from libranet.usage.overview import Cell, CenterHistory, LevelFigures, Periods, Row
+from libranet.usage.reports import INDICATOR_NAMES, Change, ZeroUsageReport
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -30,7 +25,7 @@ def _period_columns() -> list[str]:
     return [_("Month"), _("First day"), _("Last day"), _("Month complete")]
 
 
-def _period(report: MonthlyIndicators | ZeroUsageReport) -> list[Any]:
+def _period(report: ZeroUsageReport) -> list[Any]:
     """The month and the days its figures cover: while it runs, through yesterday."""
     return [
         month_text(report.month),
@@ -44,10 +39,27 @@ def _percent(change: Change) -> float | str:
     return "" if change.percent is None else round(change.percent, 1)
 
 
-def indicators_table(report: MonthlyIndicators) -> tuple[list[str], list[dict[str, Any]]]:
-    """One row per group, then the total; per indicator its value and both changes."""
-    columns = [*_period_columns(), _("Code"), _("Name")]
-    for metric in report.indicators:
+def _comparison(periods: Periods) -> list[Any]:
+    return [
+        periods.previous.first.isoformat(),
+        periods.previous.last.isoformat(),
+        periods.year_before.first.isoformat(),
+        periods.year_before.last.isoformat(),
+    ]
+
+
+def _comparison_columns() -> list[str]:
+    return [
+        _("Compared with: first day"),
+        _("Compared with: last day"),
+        _("A year before: first day"),
+        _("A year before: last day"),
+    ]
+
+
+def _indicator_columns(indicators: list[Metric]) -> list[str]:
+    columns = []
+    for metric in indicators:
         heading = indicator_heading(metric)
         columns += [
             heading,
@@ -56,20 +68,71 @@ def indicators_table(report: MonthlyIndicators) -> tuple[list[str], list[dict[st
             _("%(indicator)s: change from a year before") % {"indicator": heading},
             _("%(indicator)s: change from a year before, %%") % {"indicator": heading},
         ]
+    return columns
 
-    def row(group: IndicatorRow) -> dict[str, Any]:
-        values: list[Any] = [*_period(report), group.key, group.name]
-        for cell in group.cells:
-            values += [
-                cell.value,
-                cell.month_over_month.absolute,
-                _percent(cell.month_over_month),
-                cell.year_over_year.absolute,
-                _percent(cell.year_over_year),
-            ]
-        return dict(zip(columns, values, strict=True))
 
-    return columns, [row(group) for group in [*report.rows, report.total]]
+def _cell_values(cells: list[Cell]) -> list[Any]:
+    values: list[Any] = []
+    for cell in cells:
+        values += [
+            cell.value,
+            cell.previous.absolute,
+            _percent(cell.previous),
+            cell.year_before.absolute,
+            _percent(cell.year_before),
+        ]
+    return values
+
+
+def level_table(figures: LevelFigures, rows: list[Row]) -> tuple[list[str], list[dict[str, Any]]]:
+    """A level's rows in the page's order, then their total: each indicator with both changes
+    (a month in progress against the same days), the centers open and those at zero."""
+    periods = figures.periods
+    columns = [
+        *_period_columns(),
+        *_comparison_columns(),
+        _("Code"),
+        _("Name"),
+        _("Centers open"),
+        _("Centers at zero: %(indicator)s") % {"indicator": INDICATOR_NAMES[figures.metric]},
+        *_indicator_columns(figures.indicators),
+    ]
+    period = [
+        month_text(periods.month),
+        periods.current.first.isoformat(),
+        periods.current.last.isoformat(),
+        _("yes") if periods.complete else _("no"),
+        *_comparison(periods),
+    ]
+    table = []
+    for row in [*rows, figures.total]:
+        values = [*period, row.key, row.name, row.centers, row.at_zero]
+        values += _cell_values(row.cells(figures.indicators))
+        table.append(dict(zip(columns, values, strict=True)))
+    return columns, table
+
+
+def history_table(history: CenterHistory) -> tuple[list[str], list[dict[str, Any]]]:
+    """A center's months, newest first, each against the month before and a year before."""
+    columns = [
+        *_period_columns(),
+        _("Center code"),
+        _("Center"),
+        *_indicator_columns(history.indicators),
+    ]
+    table = []
+    for month in history.months:
+        values = [
+            month_text(month.month),
+            month.span.first.isoformat(),
+            month.span.last.isoformat(),
+            _("yes") if month.span.whole_month else _("no"),
+            history.center.code,
+            history.center.name,
+            *_cell_values(month.cells),
+        ]
+        table.append(dict(zip(columns, values, strict=True)))
+    return columns, table
 
 
 def zero_usage_table(report: ZeroUsageReport) -> tuple[list[str], list[dict[str, Any]]]:

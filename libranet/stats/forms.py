@@ -12,14 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from libranet.dates import DateInputError, month_text, parse_month
 from libranet.network.models import Center, Region
-from libranet.usage.reports import (
-    GROUPINGS,
-    INDICATOR_NAMES,
-    MONTHLY_INDICATORS,
-    add_months,
-    check_month,
-    month_start,
-)
+from libranet.usage.overview import COLUMN_KEYS, HISTORY_MONTHS, SORT_KEYS
+from libranet.usage.reports import INDICATOR_NAMES, add_months, check_month, month_start
 
 FIRST_MONTH = datetime.date(2000, 1, 1)  # the network's first centers opened after this
 
@@ -102,35 +96,58 @@ class ReportForm(forms.Form):
         return urlencode({name: value for name, value in values.items() if value})
 
 
-class IndicatorsForm(ReportForm):
-    by = forms.ChoiceField(label=_("Group by"), required=False, choices=GROUPINGS.items())
-    center = forms.CharField(label=_("Center code"), required=False, max_length=32)
-    chart = forms.ChoiceField(
-        label=_("Chart of"),
+class OverviewForm(forms.Form):
+    """What a level of the drill-down asks: the month (by default the last complete one), the
+    indicator its charts, lists and map show, the table's order, and at the centers' level a
+    name to look for."""
+
+    month = MonthField(label=_("Month"), required=False)
+    indicator = forms.ChoiceField(
+        label=_("Indicator"),
         required=False,
-        choices=[(m.label, INDICATOR_NAMES[m]) for m in MONTHLY_INDICATORS],
+        choices=[(key, INDICATOR_NAMES[metric]) for metric, key in COLUMN_KEYS.items()],
+    )
+    sort = forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=[(f"{sign}{key}", f"{sign}{key}") for key in SORT_KEYS for sign in ("", "-")],
+        error_messages={
+            "invalid_choice": _(
+                "The table cannot be sorted by “%(value)s”: choose one of its column headings."
+            )
+        },
+    )
+    q = forms.CharField(label=_("Name or code"), required=False, max_length=100)
+    months = forms.TypedChoiceField(
+        label=_("Months"),
+        required=False,
+        coerce=int,
+        choices=[(str(n), str(n)) for n in HISTORY_MONTHS],
+        empty_value=HISTORY_MONTHS[0],
     )
 
-    extra_query_fields = ("by", "center", "chart")
+    def __init__(self, data: Any) -> None:
+        data = data.copy()
+        if not data.get("month"):
+            data["month"] = month_text(last_complete_month())
+        super().__init__(data)
 
-    def clean_by(self) -> str:
-        return self.cleaned_data["by"] or "center"
+    def clean_indicator(self) -> str:
+        return self.cleaned_data["indicator"] or next(iter(COLUMN_KEYS.values()))
 
-    def clean_chart(self) -> str:
-        return self.cleaned_data["chart"] or MONTHLY_INDICATORS[0].label
+    def clean_sort(self) -> str:
+        return self.cleaned_data["sort"] or "name"
 
-    def clean_center(self) -> str:
-        code = self.cleaned_data["center"].strip().upper()
-        if code and not self.scope.filter(code=code).exists():
-            raise forms.ValidationError(
-                _("No center with the code “%(code)s” among the centers you may see."),
-                params={"code": code},
-                code="unknown",
-            )
-        return code
+    def metric(self):
+        key = self.cleaned_data["indicator"]
+        return next(metric for metric, name in COLUMN_KEYS.items() if name == key)
 
-    def centers(self) -> QuerySet:
-        centers = super().centers()
-        if self.cleaned_data.get("center"):
-            centers = centers.filter(code=self.cleaned_data["center"])
-        return centers
+    def query(self, *, without: tuple[str, ...] = ()) -> str:
+        """The query string of this page's settings, less ``without`` (links that set them)."""
+        values = {
+            "month": month_text(self.cleaned_data["month"]),
+            "indicator": self.cleaned_data["indicator"],
+            "sort": self.cleaned_data["sort"],
+            "q": self.cleaned_data["q"],
+        }
+        return urlencode({k: v for k, v in values.items() if v and k not in without})

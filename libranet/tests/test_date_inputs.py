@@ -62,15 +62,21 @@ STATS = [
 @pytest.mark.parametrize("url", STATS)
 def test_stats_pages_and_downloads(client, network_user, url, text):
     client.force_login(network_user)
-    response = client.get(url, {"month": text, "kind": "regional"})
+    # The other settings are kept: the zero-usage report's kind, the indicators' indicator.
+    other = ("kind", "regional") if "zero-usage" in url else ("indicator", "views")
+    response = client.get(url, {"month": text, other[0]: other[1]})
     if text in (GOOD, ""):  # no month: the last complete one
         assert response.status_code == 200
         return
     assert response.status_code == 400 and response["Content-Type"].startswith("text/html")
     page = response.content.decode()
-    error = f'<li id="id_month_error">Month: {html.escape(reason(text, parameter="month"))}</li>'
-    assert error in page
-    assert '<option value="regional" selected>' in page  # the other filters are kept
+    said = html.escape(reason(text, parameter="month"))
+    if "zero-usage" in url:
+        assert f'<li id="id_month_error">Month: {said}</li>' in page
+    else:
+        assert f'<a href="#id_month">Month</a>: {said}</li>' in page
+        assert f'<ul class="errorlist" id="id_month_error"><li>{said}</li></ul>' in page
+    assert f'<option value="{other[1]}" selected>' in page
 
 
 def test_stats_pages_say_it_in_the_pages_language(client, network_user):

@@ -12,7 +12,7 @@ import pytest
 from libranet.accounts.services import api_token_create
 from libranet.network.models import Center
 from libranet.usage.credentials import sushi_credential_issue
-from libranet.usage.models import DailyCenterUsage, Metric
+from libranet.usage.models import Metric
 
 pytestmark = pytest.mark.django_db
 
@@ -31,15 +31,10 @@ NEW_YEAR = utc(12, 31, 21, 30)  # 00:30 on 1 January in Moscow: December is over
 
 
 @pytest.fixture
-def usage(tver_rc):
+def usage(tver_rc, daily_usage):
     """A session on each day of December at Tver's regional center."""
     Center.objects.filter(pk=tver_rc.pk).update(opened_on=datetime.date(2020, 1, 1))
-    DailyCenterUsage.objects.bulk_create(
-        DailyCenterUsage(
-            day=DECEMBER.replace(day=day), center=tver_rc, metric=Metric.SESSIONS, value=1
-        )
-        for day in range(1, 32)
-    )
+    daily_usage([(tver_rc, DECEMBER.replace(day=day), Metric.SESSIONS, 1) for day in range(1, 32)])
     return tver_rc
 
 
@@ -78,8 +73,8 @@ def api(client, network_user):
 def test_pages_say_which_days(office, usage, now, heading):
     office = office(now)
     page = office.get("/en/stats/", {"month": "2026-12"}).content.decode()
-    assert f"<h1>Monthly indicators: {heading}</h1>" in page
-    assert ('id="running-note"' in page) == (now != NEW_YEAR)
+    assert f"<h1>Network: {heading}</h1>" in page
+    assert ('id="partial-badge"' in page) == (now != NEW_YEAR)
     page = office.get("/en/stats/zero-usage/", {"month": "2026-12"}).content.decode()
     assert f"<h1>Centers with zero usage: {heading}</h1>" in page
 
@@ -109,15 +104,18 @@ def test_downloads_say_which_days(office, usage, now, last_day, complete, name):
     office = office(now)
     period = ["2026-12", "2026-12-01", last_day, complete]
     sessions = int(last_day[-2:])
-    response = office.get("/en/stats/indicators.csv", {"month": "2026-12"})
-    assert response["Content-Disposition"] == f'attachment; filename="usage-{name}-by-center.csv"'
+    response = office.get("/en/stats/region/RU-TVE/indicators.csv", {"month": "2026-12"})
+    disposition = f'attachment; filename="usage-{name}-region-RU-TVE.csv"'
+    assert response["Content-Disposition"] == disposition
     header, row, total = read_csv(response.content)
     assert header[:4] == ["Month", "First day", "Last day", "Month complete"]
-    assert row[:7] == [*period, "RU-TVE-RC", usage.name, str(sessions)]
+    assert row[:4] == period and row[8:10] == ["RU-TVE-RC", usage.name]
+    assert row[12] == str(sessions)
     assert total[:4] == period
-    response = office.get("/en/stats/indicators.xlsx", {"month": "2026-12"})
+    response = office.get("/en/stats/region/RU-TVE/indicators.xlsx", {"month": "2026-12"})
     header, row, total = read_xlsx(response.content)
-    assert row[:7] == [*period, "RU-TVE-RC", usage.name, sessions]
+    assert row[:4] == period and row[8:10] == ["RU-TVE-RC", usage.name]
+    assert row[12] == sessions
     response = office.get("/en/stats/zero-usage/zero-usage.csv", {"month": "2026-12"})
     assert response["Content-Disposition"] == f'attachment; filename="zero-usage-{name}.csv"'
     header, *_rows = read_csv(response.content)

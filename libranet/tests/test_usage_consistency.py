@@ -248,16 +248,18 @@ def _number(text: str) -> int:
 
 
 def page_total(client, query: str) -> dict[str, int]:
-    """The indicators page's Total row, read from its HTML."""
+    """The indicators page's Total row, read from its HTML (name, code, the indicators, the
+    centers at zero)."""
     response = client.get(f"/en/stats/?{query}")
     assert response.status_code == 200
     page = html.fromstring(response.content)
     headings = [
         th.text_content().strip() for th in page.xpath("//table[@id='indicators']//thead//th")
     ]
-    assert headings[1:] == [str(INDICATOR_NAMES[m]) for m in MONTHLY_INDICATORS]
-    cells = page.xpath("//table[@id='indicators']/tfoot/tr[@class='total']/td")
-    return {label: _number(td.text) for label, td in zip(INDICATORS, cells, strict=True)}
+    assert headings[2:-1] == [str(INDICATOR_NAMES[m]) for m in MONTHLY_INDICATORS]
+    cells = page.xpath("//table[@id='indicators']/tfoot/tr[@class='total']/td")[1:-1]
+    figures = [td.xpath(".//span[@class='figure']")[0].text for td in cells]
+    return {label: _number(text) for label, text in zip(INDICATORS, figures, strict=True)}
 
 
 def _table_total(rows: list[dict[str, Any]]) -> dict[str, int]:

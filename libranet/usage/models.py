@@ -147,6 +147,84 @@ class DailyCenterUsage(models.Model):
         return f"{self.day} {self.get_metric_display()}: {self.value}"
 
 
+class DailyAreaUsage(models.Model):
+    """A metric's count for one day over the centers of one region (or, abroad, one country):
+    ``DailyCenterUsage`` summed by where the centers were when the day was rolled up. The
+    network's and its districts' figures read these few rows instead of every center's."""
+
+    day = models.DateField()
+    region = models.ForeignKey(
+        "network.Region",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    country = models.ForeignKey(
+        "network.Country",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    metric = models.PositiveSmallIntegerField(choices=Metric.choices)
+    value = models.PositiveBigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "region"], name="dailyarea_day_region")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.get_metric_display()}: {self.value}"
+
+
+class MonthlyAreaUsage(models.Model):
+    """``DailyAreaUsage`` summed over a month (so far, while it runs): a year's trend of the
+    network in a thousand rows."""
+
+    month = models.DateField()  # the month's first day
+    region = models.ForeignKey(
+        "network.Region",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    country = models.ForeignKey(
+        "network.Country",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    metric = models.PositiveSmallIntegerField(choices=Metric.choices)
+    value = models.PositiveBigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "region"], name="monthlyarea_month_region")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.get_metric_display()}: {self.value}"
+
+
+class MonthlyCenterUsage(models.Model):
+    """A metric's count for one center over a month (so far, while it runs): ``DailyCenterUsage``
+    summed, so that the share of centers at zero is counted over thousands of rows, not
+    millions."""
+
+    month = models.DateField()  # the month's first day
+    center = models.ForeignKey(
+        "network.Center", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    metric = models.PositiveSmallIntegerField(choices=Metric.choices)
+    value = models.PositiveBigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "metric", "center"], name="monthlycenter_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.get_metric_display()}: {self.value}"
+
+
 class RolledUpDay(models.Model):
     """A day whose roll-up is done, and when: a report for a month whose days are not all here
     is partial (SUSHI exception 3040), one with none of them is not ready (3031)."""

@@ -9,6 +9,7 @@ only, so several processes may roll up different days at once (``rollup_usage --
 parts of a range); only the short replacement of the rows takes the write lock.
 """
 
+import calendar
 import datetime
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -17,8 +18,18 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from libranet.network.models import Center
+
 from .counting import day_sql, events_counted_sql, local_day
-from .models import DailyCenterUsage, DailyItemUsage, IngestedSpoolFile, RolledUpDay
+from .models import (
+    DailyAreaUsage,
+    DailyCenterUsage,
+    DailyItemUsage,
+    IngestedSpoolFile,
+    MonthlyAreaUsage,
+    MonthlyCenterUsage,
+    RolledUpDay,
+)
 
 # A spool file loaded this long before a day's roll-up began may still have been invisible
 # to it (loaded, not yet committed): such days are rolled up again, which costs nothing wrong.
@@ -49,6 +60,7 @@ def rollup_day(day: datetime.date) -> int:
                 DailyCenterUsage.objects.filter(day=day).delete()
                 for statement in statements.publish:
                     cursor.execute(*statement)
+                summaries_rebuild(day)
                 cursor.execute(events_counted_sql())
                 events = int(cursor.fetchone()[0])
                 RolledUpDay.objects.update_or_create(
@@ -59,6 +71,50 @@ def rollup_day(day: datetime.date) -> int:
                 for statement in statements.drop:
                     cursor.execute(*statement)
     return events
+
+
+def summaries_rebuild(day: datetime.date) -> None:
+    """Sum ``day``'s center rows into its area rows, and its month's into the month's center and
+    area rows; in the caller's transaction, after the day's center rows are in place.
+
+    The month is summed again whole from its days (a day rolled up again changes it), under a
+    lock on PostgreSQL: two roll-ups of days of one month then sum one after the other, the
+    second seeing the first's day (SQLite's single writer does the same)."""
+    month = day.replace(day=1)
+    centers, areas, months, area_months = (
+        connection.ops.quote_name(model._meta.db_table)
+        for model in (DailyCenterUsage, DailyAreaUsage, MonthlyCenterUsage, MonthlyAreaUsage)
+    )
+    center_table = connection.ops.quote_name(Center._meta.db_table)
+    day_value, month_value = (connection.ops.adapt_datefield_value(d) for d in (day, month))
+    last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    last_value = connection.ops.adapt_datefield_value(last)
+    with connection.cursor() as cursor:
+        DailyAreaUsage.objects.filter(day=day).delete()
+        cursor.execute(
+            f"""INSERT INTO {areas} (day, region_id, country_id, metric, value)
+            SELECT u.day, c.region_id, c.country_id, u.metric, SUM(u.value)
+            FROM {centers} u JOIN {center_table} c ON c.id = u.center_id
+            WHERE u.day = %s GROUP BY u.day, c.region_id, c.country_id, u.metric""",  # noqa: S608
+            [day_value],
+        )
+        if connection.vendor == "postgresql":
+            cursor.execute(f"LOCK TABLE {months} IN SHARE ROW EXCLUSIVE MODE")
+        MonthlyCenterUsage.objects.filter(month=month).delete()
+        MonthlyAreaUsage.objects.filter(month=month).delete()
+        cursor.execute(
+            f"""INSERT INTO {months} (month, center_id, metric, value)
+            SELECT %s, center_id, metric, SUM(value) FROM {centers}
+            WHERE day >= %s AND day <= %s AND center_id IS NOT NULL
+            GROUP BY center_id, metric""",  # noqa: S608
+            [month_value, month_value, last_value],
+        )
+        cursor.execute(
+            f"""INSERT INTO {area_months} (month, region_id, country_id, metric, value)
+            SELECT %s, region_id, country_id, metric, SUM(value) FROM {areas}
+            WHERE day >= %s AND day <= %s GROUP BY region_id, country_id, metric""",  # noqa: S608
+            [month_value, month_value, last_value],
+        )
 
 
 @contextmanager

@@ -25,3 +25,24 @@ def _usage_spool_per_test(_usage_spool_root):
         recorder.seen_sessions.clear()
         yield directory
         recorder.writer.close()
+
+
+@pytest.fixture
+def daily_usage(db):
+    """Write roll-up rows as the roll-up would: ``daily_usage([(center, day, metric, value),
+    ...])`` adds the centers' day rows and rebuilds the summaries of those days."""
+    from django.db import transaction
+
+    from libranet.usage.models import DailyCenterUsage
+    from libranet.usage.rollup import summaries_rebuild
+
+    def write(rows):
+        DailyCenterUsage.objects.bulk_create(
+            DailyCenterUsage(center=center, day=day, metric=metric, value=value)
+            for center, day, metric, value in rows
+        )
+        with transaction.atomic():
+            for day in sorted({day for _, day, _, _ in rows}):
+                summaries_rebuild(day)
+
+    return write

@@ -75,25 +75,23 @@ def sign_in(page: Page, user) -> None:
     expect(page).to_have_url("/ru/office/")
 
 
-def test_monthly_indicators_chart_and_grouping(page: Page, make_center, tver_rc, head_tver):
+def test_monthly_indicators_open_at_the_heads_region(
+    page: Page, make_center, tver_rc, head_tver, daily_usage
+):
     remote = make_center(code="RU-TVE-0001", opened_on=datetime.date(2020, 1, 1))
-    DailyCenterUsage.objects.bulk_create(
-        DailyCenterUsage(day=day, center=center, metric=Metric.SESSIONS, value=value)
-        for day, center, value in [
-            (datetime.date(2025, 3, 1), tver_rc, 1000),
-            (datetime.date(2026, 2, 1), tver_rc, 1200),
-            (datetime.date(2026, 3, 1), tver_rc, 1500),
-            (datetime.date(2026, 3, 2), remote, 300),
+    daily_usage(
+        [
+            (tver_rc, datetime.date(2025, 3, 1), Metric.SESSIONS, 1000),
+            (tver_rc, datetime.date(2026, 2, 1), Metric.SESSIONS, 1200),
+            (tver_rc, datetime.date(2026, 3, 1), Metric.SESSIONS, 1500),
+            (remote, datetime.date(2026, 3, 2), Metric.SESSIONS, 300),
         ]
     )
     sign_in(page, head_tver)
     page.goto("/ru/stats/?month=2026-03")
+    expect(page.locator("h1")).to_contain_text("Тверская область")
     expect(page.locator("#indicators tbody tr")).to_have_count(2)
     expect(page.locator("#indicators tfoot")).to_contain_text("1\u202f800")  # Russian thousands
     expect(page.locator("#series-chart rect")).to_have_count(13)
     expect(page.locator("#groups-chart rect")).to_have_count(2)
     shot(page, "stats-indicators")
-    page.locator("#id_by").select_option("region")
-    page.locator("form.stats-filters button[type=submit]").click()
-    expect(page.locator("#indicators tbody tr")).to_have_count(1)
-    expect(page.locator("#indicators tbody")).to_contain_text("Тверская область")

@@ -76,6 +76,7 @@ EXTRA_LABELS: dict[str, Promise] = {
     "customer_id": gettext_lazy("customer"),
     "file": gettext_lazy("file"),
     "size": gettext_lazy("size"),
+    "kind": gettext_lazy("kind of file"),
     "confirmed": gettext_lazy("identity confirmed"),
 }
 

@@ -22,7 +22,7 @@ def demo_choropleth() -> dict:
         "title": "Share of centers with no use this month",
         "unit": "per cent",
         "values": {"RU-TVE": 12.5, "RU-PNZ": 40, "RU-MOW": 0, "RU-SA": 75, "RU-CHU": None},
-        "links": {"RU-TVE": "/en/stats/regions/RU-TVE/", "RU-PNZ": "/en/stats/regions/RU-PNZ/"},
+        "links": {"RU-TVE": "/en/centers/?region=RU-TVE", "RU-PNZ": "/en/centers/?region=RU-PNZ"},
         "format": "percent",
     }
 
@@ -60,7 +60,7 @@ def test_choropleth_renders_legend_and_table_in_the_page_language():
     html = render(demo_choropleth())
     assert "Share of centers with no use this month</strong>, per cent" in html
     # The table, by region name, with its links and the values as the page says them.
-    assert '<a href="/en/stats/regions/RU-TVE/">Tver Region</a>' in html
+    assert '<a href="/en/centers/?region=RU-TVE">Tver Region</a>' in html
     assert "12.5\u00a0%" in html and "75\u00a0%" in html
     assert 'data-label="Region"' in html
     assert "no data" in html

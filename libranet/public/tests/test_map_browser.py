@@ -234,5 +234,5 @@ def test_choropleth_draws_regions_with_tooltips_and_links(page: Page, live_serve
     expect(page.locator(".choropleth-tip")).to_have_text(focused)
     page.keyboard.press("Enter")
     expect(page).to_have_url(
-        f"{live_server.url}/en/stats/regions/{'RU-PNZ' if 'Penza' in focused else 'RU-TVE'}/"
+        f"{live_server.url}/en/centers/?region={'RU-PNZ' if 'Penza' in focused else 'RU-TVE'}"
     )

@@ -142,6 +142,8 @@ def test_search_record_and_page_3_of_the_book(page: Page, library, size):
     expect(page.locator(".file-group")).to_have_text(re.compile(r"Изображения страниц, 5 страниц"))
     expect(page.locator(".facts")).to_contain_text("Церковнославянский")
     # The thumbnail never overlaps the reading box: above it on a phone, beside it on a desktop.
+    # Measured once the picture has loaded: before that the layout has yet to make room.
+    page.wait_for_function("document.querySelector('.resource-thumbnail img').naturalWidth > 0")
     picture = page.locator(".resource-thumbnail img").bounding_box()
     access = page.locator("#access").bounding_box()
     if size == "phone":

@@ -145,6 +145,8 @@ def main() -> int:
         manage(env, "migrate", "--noinput", "-v", "0")
         manage(env, "collectstatic", "--noinput", "-v", "0")
         manage(env, "seed_demo")
+        # No task worker runs here to apply the index's changes: the search is built at once.
+        manage(env, "rebuild_search_index")
         data = json.loads(manage(env, "shell", "-c", SETUP).strip().splitlines()[-1])
         with serve(env, Path(tmp) / "gunicorn.log") as port:
             written = shoot(port, data, args.only)

@@ -2,14 +2,11 @@
 (``centers_for(user, VIEW_USAGE)``) and show ``libranet.usage.reports``' figures, as pages
 with charts and as CSV/XLSX. Bad input gets the form back with its message (400)."""
 
-import functools
 from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
@@ -211,18 +208,7 @@ def _table_context(
         "bottom": bottom,
         "ranked_regions": bool(figures.regions) and figures.level == Level.NETWORK,
         "choropleth": _choropleth(figures, keep) if figures.regions else None,
-        "show_choropleth": bool(figures.regions) and _has_template("partials/choropleth.html"),
     }
-
-
-@functools.cache  # a missing template is not cached by the loaders: looked for once a process
-def _has_template(name: str) -> bool:
-    """Whether the map's partial is there (it arrives with the map's own work)."""
-    try:
-        get_template(name)
-    except TemplateDoesNotExist:
-        return False
-    return True
 
 
 def _columns(sort: str, query: str) -> list[dict[str, Any]]:

@@ -5,7 +5,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, FloatField, Q, QuerySet
+from django.db.models.functions import Cast
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -176,6 +177,8 @@ def map_centers(*, filters: CenterFilters) -> dict[str, Any]:
     rows = (
         Center.objects.filter(filters.as_q(), latitude__isnull=False, longitude__isnull=False)
         .order_by("kind_rank", "code")
+        # Read as floats: building 32,000 Decimals and rounding them cost more than the query.
+        .annotate(lat=Cast("latitude", FloatField()), lon=Cast("longitude", FloatField()))
         .values_list(
             "code",
             "kind",
@@ -185,8 +188,8 @@ def map_centers(*, filters: CenterFilters) -> dict[str, Any]:
             "region__code",
             "country__code",
             "address",
-            "latitude",
-            "longitude",
+            "lat",
+            "lon",
         )
     )
     kinds = {kind.value: i for i, kind in enumerate(Kind)}
@@ -203,8 +206,8 @@ def map_centers(*, filters: CenterFilters) -> dict[str, Any]:
         columns["region"].append(regions.setdefault(region, len(regions) - 1))
         columns["country"].append(countries.setdefault(country, len(countries) - 1))
         columns["town"].append(town_of(address))
-        columns["lat"].append(round(float(lat), 4))
-        columns["lon"].append(round(float(lon), 4))
+        columns["lat"].append(round(lat, 4))
+        columns["lon"].append(round(lon, 4))
     return {
         "kinds": list(kinds),
         "statuses": list(statuses),

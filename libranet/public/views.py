@@ -185,4 +185,7 @@ def _map_data_etag(request) -> str:
 def map_data(request):
     """Every center with coordinates as columns (see ``map_centers``): the map filters it in the
     browser, so one cached answer serves every visitor; compressed, 16,000 centers are ~0.3 MB."""
-    return JsonResponse(map_centers(filters=CenterFilters.from_mapping(request.GET)))
+    return JsonResponse(
+        map_centers(filters=CenterFilters.from_mapping(request.GET)),
+        json_dumps_params={"separators": (",", ":")},  # no spaces: a fifth less to compress
+    )

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from libranet.backoffice.access import office_capabilities, requires
-from libranet.network.models import FederalDistrict, Region
+from libranet.network.models import Center, FederalDistrict, Region
 from libranet.network.permissions import Capability, centers_for
+from libranet.network.services import normalize_search
 from libranet.usage.overview import (
     COLUMN_KEYS,
     CenterHistory,
@@ -184,8 +185,10 @@ def _table_context(
     sort = form.cleaned_data["sort"]
     rows = sort_rows(figures.rows, sort)
     needle = form.cleaned_data["q"].strip().casefold()
-    searchable = figures.level in (Level.REGION, Level.COUNTRY)
-    if needle and searchable:
+    # Where the rows are centers the search narrows them; above, it finds centers in the
+    # reader's scope, so that any center is a search and a click away from the network's page.
+    narrows_rows = figures.level in (Level.REGION, Level.COUNTRY)
+    if needle and narrows_rows:
         rows = [r for r in rows if needle in r.name.casefold() or needle in r.key.casefold()]
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     metric = figures.metric
@@ -196,7 +199,9 @@ def _table_context(
         "rows": [(row, row.cells(figures.indicators)) for row in page],
         "total_cells": figures.total.cells(figures.indicators),
         "columns": _columns(sort, form.query(without=("sort",))),
-        "searchable": searchable,
+        "searchable": True,
+        "narrows_rows": narrows_rows,
+        "found_centers": _found_centers(request, needle) if needle and not narrows_rows else None,
         "pagination_query": form.query(),
         "metric_name": INDICATOR_NAMES[metric],
         "groups_chart": charts.bars([(r.short, r.name, r.value(metric)) for r in chart_rows]),
@@ -209,6 +214,15 @@ def _table_context(
         "ranked_regions": bool(figures.regions) and figures.level == Level.NETWORK,
         "choropleth": _choropleth(figures, keep) if figures.regions else None,
     }
+
+
+FOUND_CENTERS_LIMIT = 20
+
+
+def _found_centers(request: Any, needle: str) -> list[Center]:
+    """Centers of the reader's scope whose name, code or address holds ``needle``."""
+    found = _scope(request).filter(search_text__contains=normalize_search(needle))
+    return list(found.order_by("kind_rank", "code")[:FOUND_CENTERS_LIMIT])
 
 
 def _columns(sort: str, query: str) -> list[dict[str, Any]]:

@@ -134,6 +134,19 @@ def test_drill_down_links_lead_to_a_center(client, usage, network_user):
     ]
 
 
+def test_any_center_is_a_search_and_a_click_from_the_network(client, usage, network_user):
+    client.force_login(network_user)
+    page = client.get("/en/stats/", {"month": "2026-03", "q": "Тихий"})
+    found = page.context["found_centers"]
+    assert [center.code for center in found] == ["RU-TVE-IDLE"]
+    html = page.content.decode()
+    assert 'href="/en/stats/center/RU-TVE-IDLE/?month=2026-03&amp;indicator=sessions"' in html
+    # The district's rows stay: the search finds centers, it does not hide districts.
+    assert {"CFD", "VFD"} <= codes_on_page(page)
+    page = client.get("/en/stats/district/CFD/", {"month": "2026-03", "q": "no such center"})
+    assert page.context["found_centers"] == [] and "No center matches" in page.content.decode()
+
+
 @pytest.mark.parametrize(
     "url",
     ["/en/stats/region/RU-PNZ/", "/en/stats/center/RU-PNZ-RC/", "/en/stats/district/VFD/"],

@@ -187,5 +187,6 @@ def map_data(request):
     browser, so one cached answer serves every visitor; compressed, 16,000 centers are ~0.3 MB."""
     return JsonResponse(
         map_centers(filters=CenterFilters.from_mapping(request.GET)),
-        json_dumps_params={"separators": (",", ":")},  # no spaces: a fifth less to compress
+        # Cyrillic as UTF-8 rather than \\u escapes, no spaces: far fewer bytes to compress.
+        json_dumps_params={"separators": (",", ":"), "ensure_ascii": False},
     )

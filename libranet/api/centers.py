@@ -13,6 +13,7 @@ from libranet.network.models import Center, CenterQuerySet
 from libranet.network.permissions import Capability, can
 from libranet.network.selectors import CenterFilters, center_list, resolve_references
 from libranet.network.services import (
+    CENTER_TEXT_FIELDS,
     CONTACT_FIELDS,
     RegistryError,
     ScopeError,
@@ -40,17 +41,6 @@ router = Router(tags=["centers"])
 REFERENCE_FIELDS = ("institution", "region", "country", "regional_center")
 # A center always has these; null is refused here, with the field named, before the service.
 REQUIRED_FIELDS = ("code", "kind", "name_ru", "institution")
-TEXT_FIELDS = (
-    "name_en",
-    "address",
-    "address_en",
-    "contact_person",
-    "email",
-    "phone",
-    "website",
-    "hours",
-    "hours_en",
-)
 # Public reads may be made with a token or a session (they then show more), or anonymously.
 OPTIONAL_AUTH = {"security": [{"ApiTokenAuth": []}, {"SessionCookieAuth": []}, {}]}
 
@@ -82,7 +72,7 @@ def _service_fields(given: dict[str, Any]) -> dict[str, Any]:
     fields = dict(given)
     references = {name: fields.pop(name) for name in REFERENCE_FIELDS if name in fields}
     fields.update(resolve_references(**references))
-    for name in TEXT_FIELDS:
+    for name in CENTER_TEXT_FIELDS:
         if name in fields and fields[name] is None:
             fields[name] = ""
     return fields

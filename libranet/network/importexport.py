@@ -49,6 +49,7 @@ from .models import (
 from .permissions import Capability
 from .services import (
     CENTER_FIELDS,
+    CENTER_TEXT_FIELDS,
     Neighbours,
     ParsedNetwork,
     RegistryError,
@@ -97,18 +98,7 @@ REQUIRED_COLUMNS = ("code", "kind", "name_ru", "institution_ru")
 MAX_ROWS = 20_000
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 
-_TEXT_FIELDS = (
-    "name_ru",
-    "name_en",
-    "address",
-    "address_en",
-    "contact_person",
-    "email",
-    "phone",
-    "website",
-    "hours",
-    "hours_en",
-)
+_TEXT_FIELDS = ("name_ru", *CENTER_TEXT_FIELDS)
 # A cell starting with one of these is run as a formula by spreadsheet programs (OWASP "CSV
 # injection"); an apostrophe in front makes it text. Values starting with an apostrophe get one
 # too, so that the importer can always strip exactly one and an export imports back unchanged.

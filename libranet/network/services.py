@@ -73,6 +73,8 @@ CENTER_FIELDS = (
     "hours_en",
 )
 CONTACT_FIELDS = ("contact_person", "email", "phone", "website", "hours", "hours_en")
+# A center's free-text fields, which may be empty (never null): the API and the import read them.
+CENTER_TEXT_FIELDS = ("name_en", "address", "address_en", *CONTACT_FIELDS)
 
 
 class RegistryError(ValidationError):

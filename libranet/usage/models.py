@@ -147,12 +147,9 @@ class DailyCenterUsage(models.Model):
         return f"{self.day} {self.get_metric_display()}: {self.value}"
 
 
-class DailyAreaUsage(models.Model):
-    """A metric's count for one day over the centers of one region (or, abroad, one country):
-    ``DailyCenterUsage`` summed by where the centers were when the day was rolled up. The
-    network's and its districts' figures read these few rows instead of every center's."""
+class AreaUsage(models.Model):
+    """A metric's count over the centers of one region (or, abroad, one country)."""
 
-    day = models.DateField()
     region = models.ForeignKey(
         "network.Region",
         null=True,
@@ -171,33 +168,28 @@ class DailyAreaUsage(models.Model):
     value = models.PositiveBigIntegerField()
 
     class Meta:
+        abstract = True
+
+
+class DailyAreaUsage(AreaUsage):
+    """A metric's count for one day over the centers of one region (or, abroad, one country):
+    ``DailyCenterUsage`` summed by where the centers were when the day was rolled up. The
+    network's and its districts' figures read these few rows instead of every center's."""
+
+    day = models.DateField()
+
+    class Meta:
         indexes = [models.Index(fields=["day", "region"], name="dailyarea_day_region")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.get_metric_display()}: {self.value}"
 
 
-class MonthlyAreaUsage(models.Model):
+class MonthlyAreaUsage(AreaUsage):
     """``DailyAreaUsage`` summed over a month (so far, while it runs): a year's trend of the
     network in a thousand rows."""
 
     month = models.DateField()  # the month's first day
-    region = models.ForeignKey(
-        "network.Region",
-        null=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
-    country = models.ForeignKey(
-        "network.Country",
-        null=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
-    metric = models.PositiveSmallIntegerField(choices=Metric.choices)
-    value = models.PositiveBigIntegerField()
 
     class Meta:
         indexes = [models.Index(fields=["month", "region"], name="monthlyarea_month_region")]

@@ -158,3 +158,20 @@ def sign_in(context, live_server, user) -> None:
     context.add_cookies(
         [{"name": cookie.key, "value": cookie.value, "url": live_server.url, "httpOnly": True}]
     )
+
+
+def sign_in_with_code(page: Page, user, password: str) -> None:
+    """Sign ``user`` in through the pages, as a person does: password, then the TOTP code."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from playwright.sync_api import expect
+
+    page.goto("/ru/accounts/login/?next=/ru/office/")
+    page.locator("#id_username").fill(user.username)
+    page.locator("#id_password").fill(password)
+    page.locator("#content form button[type=submit]").click()
+    device = TOTPDevice.objects.get(user=user)
+    code = TOTP(device.bin_key, device.step, device.t0, device.digits).token()
+    page.locator("#id_otp_token").fill(f"{code:06d}")
+    page.locator("#content form button[type=submit]").first.click()
+    expect(page).to_have_url("/ru/office/")

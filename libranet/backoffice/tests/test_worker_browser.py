@@ -5,12 +5,10 @@ than the screen. Screenshots go to /tmp/screens."""
 import datetime
 
 import pytest
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.models import DBTaskResult
 from playwright.sync_api import Page, expect
 
-from libranet.tests.browser import shot
+from libranet.tests.browser import shot, sign_in_with_code
 from libranet.usage.tasks import usage_ingest
 from libranet.worker.services import worker_heartbeat
 
@@ -23,18 +21,6 @@ DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUE
 WIDEST = """[...document.querySelectorAll('body *')]
   .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
   .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + e.getBoundingClientRect().right)"""
-
-
-def sign_in_with_code(page: Page, user) -> None:
-    page.goto("/ru/accounts/login/?next=/ru/office/")
-    page.locator("#id_username").fill(user.username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("#content form button[type=submit]").click()
-    device = TOTPDevice.objects.get(user=user)
-    code = TOTP(device.bin_key, device.step, device.t0, device.digits).token()
-    page.locator("#id_otp_token").fill(f"{code:06d}")
-    page.locator("#content form button[type=submit]").first.click()
-    expect(page).to_have_url("/ru/office/")
 
 
 @pytest.mark.parametrize(("width", "height"), [(390, 844), (1366, 768)])
@@ -57,7 +43,7 @@ def test_the_task_worker_page_on_a_phone_and_a_desktop(
     )
     usage_ingest.enqueue()
     page.set_viewport_size({"width": width, "height": height})
-    sign_in_with_code(page, network_user)
+    sign_in_with_code(page, network_user, PASSWORD)
     if width < 800:  # the back office's menu is folded behind its button on a phone
         page.locator(".office-menu-toggle").click()
     page.locator("nav.office-nav a[href='/ru/office/worker/']").click()

@@ -11,13 +11,12 @@ import re
 
 import pytest
 import time_machine
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from libranet.network.cache import registry_changed
 from libranet.network.models import Center, Region
 from libranet.public.tests.test_choropleth import demo_choropleth, render
-from libranet.tests.browser import shot
+from libranet.tests.browser import assert_accessible, assert_no_overflow, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -91,19 +90,6 @@ def _network(make_center, institution):
     return centers
 
 
-def no_sideways_scroll(page: Page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
-def serious_axe_findings(page: Page) -> list[str]:
-    violations = Axe().run(page).response["violations"]
-    return [
-        f"{v['id']}: {[node['target'] for node in v['nodes']][:3]}"
-        for v in violations
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
 @pytest.mark.parametrize("width", WIDTHS)
 def test_map_is_a_map_without_tiles_and_fits_the_screen(page: Page, network, width):
     page.set_viewport_size({"width": width, "height": 900})
@@ -127,8 +113,8 @@ def test_map_is_a_map_without_tiles_and_fits_the_screen(page: Page, network, wid
     page.wait_for_selector(".center-cluster")
     elements = page.locator(".leaflet-marker-pane > *").count()
     assert 0 < elements < 50
-    assert no_sideways_scroll(page)
-    assert serious_axe_findings(page) == []
+    assert_no_overflow(page)
+    assert_accessible(page)
     shot(page, f"map-{width}")
 
 
@@ -207,8 +193,8 @@ def test_center_page_has_small_map_contacts_and_nearest_centers(page: Page, netw
     expect(nearest).to_have_count(5)
     expect(nearest.first).to_contain_text(re.compile(r"\d+(,\d)? км"))
     expect(page.locator("dl.about")).to_contain_text("Региональный центр в Тверской области")
-    assert no_sideways_scroll(page)
-    assert serious_axe_findings(page) == []
+    assert_no_overflow(page)
+    assert_accessible(page)
     shot(page, f"center-{width}")
 
 

@@ -7,14 +7,13 @@ import io
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core.files.base import ContentFile
 from PIL import Image
 from playwright.sync_api import Page, expect
 
 from libranet.resources.models import Resource, ResourceFile
 from libranet.resources.search import index_rebuild
-from libranet.tests.browser import shot
+from libranet.tests.browser import assert_accessible, assert_no_overflow, shot
 
 from .resources_data import (
     add_file,
@@ -75,29 +74,9 @@ def library():
     return book, report
 
 
-def no_overflow(page: Page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"{page.url} is {width} px wide"
-
-
-def axe_clean(page: Page) -> None:
-    results = Axe().run(
-        page,
-        options={
-            "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
-        },
-    )
-    serious = [
-        (v["id"], [node["target"] for node in v["nodes"]][:3])
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert serious == [], f"{page.url}: {serious}"
-
-
 def check(page: Page, name: str) -> None:
-    no_overflow(page)
-    axe_clean(page)
+    assert_no_overflow(page)
+    assert_accessible(page)
     shot(page, name)
 
 
@@ -208,7 +187,7 @@ def test_page_2_of_a_pdf(page: Page, library, size):
         "w => document.querySelector('[data-viewer=pdf] canvas').getBoundingClientRect().width > w",
         arg=width,
     )
-    no_overflow(page)  # the zoomed page scrolls inside its box, not the page
+    assert_no_overflow(page)  # the zoomed page scrolls inside its box, not the page
     page.goto(f"/en/resources/{report.identifier}/read/?page=3")
     expect(viewer).to_have_attribute("data-rendered", "3")
     page.keyboard.press("PageUp")
@@ -243,4 +222,4 @@ def test_nothing_is_wider_than_360_px(page: Page, library):
     ):
         page.goto(path)
         page.wait_for_load_state("networkidle")
-        no_overflow(page)
+        assert_no_overflow(page)

@@ -6,13 +6,10 @@ the screen, and axe-core finds no serious or critical violation. Screenshots go 
 import datetime
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from libranet.network.models import Center, Region
-from libranet.tests.browser import shot
+from libranet.tests.browser import assert_accessible, assert_no_overflow, shot, sign_in_with_code
 from libranet.usage.models import Metric
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,36 +18,12 @@ OLD = datetime.date(2020, 1, 1)
 MARCH = "2026-03"
 
 
-def sign_in_with_code(page: Page, user) -> None:
-    page.goto("/ru/accounts/login/?next=/ru/office/")
-    page.locator("#id_username").fill(user.username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("#content form button[type=submit]").click()
-    device = TOTPDevice.objects.get(user=user)
-    code = TOTP(device.bin_key, device.step, device.t0, device.digits).token()
-    page.locator("#id_otp_token").fill(f"{code:06d}")
-    page.locator("#content form button[type=submit]").first.click()
-    expect(page).to_have_url("/ru/office/")
-
-
 # The elements that reach past the screen's right edge (to name them when the page is too wide).
-WIDEST = """[...document.querySelectorAll('body *')]
-  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
-  .slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + e.getBoundingClientRect().right)"""
-
-
 def check_the_page(page: Page, name: str) -> None:
     """Nothing wider than the screen; no serious or critical accessibility violation."""
     shot(page, name)
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{name}: {overflow} px too wide: {page.evaluate(WIDEST)}"
-    violations = Axe().run(page).response["violations"]
-    serious = [
-        (v["id"], [n["target"] for n in v["nodes"]][:3])
-        for v in violations
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert serious == [], f"{name}: {serious}"
+    assert_no_overflow(page)
+    assert_accessible(page)
 
 
 @pytest.fixture
@@ -78,7 +51,7 @@ def test_network_department_drills_down_to_a_center(
     page: Page, network, network_user, width, height
 ):
     page.set_viewport_size({"width": width, "height": height})
-    sign_in_with_code(page, network_user)
+    sign_in_with_code(page, network_user, PASSWORD)
     page.goto(f"/ru/stats/?month={MARCH}")
     expect(page.locator("h1")).to_contain_text("Март 2026")
     expect(page.locator("#indicators tbody tr")).to_have_count(2)  # two districts
@@ -114,7 +87,7 @@ def test_network_department_drills_down_to_a_center(
 
 def test_sorting_by_a_column_heading(page: Page, network, network_user):
     page.set_viewport_size({"width": 1366, "height": 768})
-    sign_in_with_code(page, network_user)
+    sign_in_with_code(page, network_user, PASSWORD)
     page.goto(f"/ru/stats/region/RU-TVE/?month={MARCH}")
     heading = page.locator("#indicators thead th", has_text="Сеансы")
     expect(heading).to_have_attribute("aria-sort", "none")

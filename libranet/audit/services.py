@@ -63,4 +63,9 @@ def model_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, li
 def _plain(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
+    # Lists and mappings stay JSON (the trail shows them as words); str() would store a repr.
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
     return str(value)

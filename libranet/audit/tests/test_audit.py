@@ -66,3 +66,18 @@ def test_audit_page_lists_and_filters(client, network_user, tver_rc, django_asse
     response = client.get("/en/office/audit/?date_from=yesterday&address=not-ip")
     assert response.status_code == 200  # bad filters are field errors, never a 500
     assert "Enter a valid date." in response.content.decode()
+
+
+def test_changes_keep_lists_and_mappings_as_json_not_reprs():
+    from libranet.audit.presentation import value_text
+    from libranet.audit.services import model_changes
+
+    changes = model_changes(
+        {"creators": [], "extra": None},
+        {"creators": ("Соколов Г. М.", "Иванов И. И."), "extra": {"pages": 3}},
+    )
+    assert changes == {
+        "creators": [[], ["Соколов Г. М.", "Иванов И. И."]],
+        "extra": [None, {"pages": 3}],
+    }
+    assert value_text(changes["creators"][1]) == "Соколов Г. М., Иванов И. И."

@@ -105,8 +105,14 @@ def test_map_is_a_map_without_tiles_and_fits_the_screen(page: Page, network, wid
     assert page.locator(".leaflet-land-pane path").count() > 100
     assert page.locator(".leaflet-borders-pane path").count() == 85
     # Drawn is not enough: the vectors' SVG must be as wide as the map, not squeezed to nothing.
-    land = page.locator(".leaflet-land-pane svg").bounding_box()
-    assert land and land["width"] >= page.locator("#map").bounding_box()["width"]
+    # (Waited for: Leaflet sizes the layer again after the fit's zoom animation.)
+    page.wait_for_function(
+        """() => {
+            const land = document.querySelector('.leaflet-land-pane svg');
+            const map = document.getElementById('map').getBoundingClientRect();
+            return land !== null && land.getBoundingClientRect().width >= map.width;
+        }"""
+    )
     # Leaflet's own controls speak the page's language too.
     expect(page.locator(".leaflet-control-zoom-in")).to_have_attribute("title", "Увеличить")
     # Clustering: far fewer marker elements than centers.

@@ -5,6 +5,7 @@ decisions on them, each kept so that the regional center sees every one."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from libranet.network.models import Bilingual, Center, Institution, Region
 from libranet.revisions import Revisioned
@@ -51,7 +52,7 @@ class Proposal(Bilingual, Revisioned):
         DRAFT = "draft", _("draft")
         SUBMITTED = "submitted", _("submitted")
         RETURNED = "returned", _("returned for changes")
-        APPROVED = "approved", _("approved")
+        APPROVED = "approved", pgettext_lazy("proposal state", "approved")
         REJECTED = "rejected", _("rejected")
 
     round = models.ForeignKey(

@@ -295,7 +295,10 @@ def proposal_update(
             }
         )
     _check_deadline(actor, proposal.round, returned=proposal.state == State.RETURNED)
-    labels = {name: Proposal._meta.get_field(name).verbose_name for name in [*fields, "region"]}
+    labels = {
+        name: str(getattr(Proposal._meta.get_field(name), "verbose_name", name))
+        for name in [*fields, "region"]
+    }
     revision_check(proposal, revision, {**fields, "region": region}, labels)
     before = _snapshot(proposal)
     proposal.region = region
@@ -436,7 +439,7 @@ def proposal_decide(
     changes: dict[str, Any] = {"state": [previous, decision]}
     if comment:
         changes["decision_comment"] = comment
-    if proposal.center_id:
+    if proposal.center is not None:
         changes["center"] = proposal.center.code
     audit_record(
         actor=actor, action=f"proposal.{_ACTIONS[decision]}", obj=proposal, changes=changes
@@ -445,7 +448,11 @@ def proposal_decide(
     return proposal
 
 
-_ACTIONS = {State.APPROVED: "approve", State.REJECTED: "reject", State.RETURNED: "return"}
+_ACTIONS: dict[str, str] = {
+    State.APPROVED: "approve",
+    State.REJECTED: "reject",
+    State.RETURNED: "return",
+}
 
 
 def region_heads(region_ids: Any) -> dict[int, list[tuple[str, str]]]:
@@ -461,6 +468,7 @@ def region_heads(region_ids: Any) -> dict[int, list[tuple[str, str]]]:
     heads: dict[int, dict[str, tuple[str, str]]] = {}
     for role in roles:
         email = role.user.email
+        assert role.region_id is not None  # a head's role is scoped to a region
         heads.setdefault(role.region_id, {})[email.lower()] = (email, role.user.preferred_language)
     return {region: list(found.values()) for region, found in heads.items()}
 

@@ -130,3 +130,8 @@ def test_the_openapi_document_lists_the_statuses(client):
         "409",
         "422",
     }
+
+
+def test_anonymous_callers_are_told_to_sign_in(client, round_2027):
+    assert Api(client).get("/opening-plans").status_code == 401
+    assert Api(client).post("/opening-plans/2027/proposals", body()).status_code == 401

@@ -234,3 +234,39 @@ def test_the_dashboards_lines(client, network_user, head_tver, submitted):
     page = client.get("/en/office/").content.decode()
     assert "opening proposal returned for changes" in page
     assert "proposals due by 1 December, 21 days left" in page
+
+
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [
+        ("admin", True),
+        ("network", True),
+        ("head.tver", True),
+        ("head.penza", False),  # another region's proposal: not found
+        ("operator", False),
+        ("international", False),
+    ],
+)
+def test_every_role_against_the_proposal_writes(
+    client, users, who, allowed, make_proposal, head_tver, round_2027, tver
+):
+    proposal = make_proposal(actor=head_tver)
+    client.force_login(users[who])
+    new = client.post(f"{BASE}/{round_2027.pk}/proposals/new/", form_data(region=tver.pk))
+    edit = client.post(f"{BASE}/proposals/{proposal.pk}/edit/", form_data(proposal, address="Б"))
+    submit = client.post(f"{BASE}/proposals/{proposal.pk}/submit/", {})
+    close = client.post(f"{BASE}/{round_2027.pk}/close/")
+    proposal.refresh_from_db()
+    if allowed:
+        assert (new.status_code, edit.status_code, submit.status_code) == (302, 302, 302)
+        assert proposal.state == State.SUBMITTED and proposal.address == "Б"
+        assert Proposal.objects.count() == 2
+    else:
+        assert new.status_code == (200 if who == "head.penza" else 403)  # Tver not offered
+        assert edit.status_code in (403, 404) and submit.status_code in (403, 404)
+        assert proposal.state == State.DRAFT and Proposal.objects.count() == 1
+    department = who in {"admin", "network"}
+    assert close.status_code == (302 if department else 403)
+    # Tver's proposal, submitted or not, keeps the round open: only the department may close
+    # it, and a submitted proposal waits for its decision.
+    assert PlanningRound.objects.get().is_open

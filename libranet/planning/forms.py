@@ -11,7 +11,6 @@ from libranet.network.permissions import planning_regions_for
 from libranet.revisions import revision_field
 
 from .models import Proposal
-from .services import DECISIONS
 
 
 class RoundForm(forms.Form):
@@ -96,7 +95,11 @@ class ProposalForm(GroupedForm):
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
-        choices=[(state.value, state.label) for state in DECISIONS],
+        choices=[
+            (Proposal.State.APPROVED, _("Approve: the center is registered as planned")),
+            (Proposal.State.REJECTED, _("Reject")),
+            (Proposal.State.RETURNED, _("Return for changes (say what in the comment)")),
+        ],
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(

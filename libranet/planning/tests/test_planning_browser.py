@@ -63,7 +63,7 @@ def test_the_pages_fit_and_are_accessible(
             assert_accessible(page)
         # The department returns the submitted proposal from its page.
         page.goto(f"/ru/office/planning/proposals/{proposals['submitted'].pk}/")
-        page.get_by_label("возвращено на доработку").check()
+        page.get_by_label("Вернуть на доработку (что исправить — в комментарии)").check()
         page.locator("#id_comment").fill("Уточните помещение")
         page.get_by_role("button", name="Записать решение").click()
         expect(page.locator("#proposal-state")).to_contain_text("возвращено на доработку")

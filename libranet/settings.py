@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "libranet.network",
     "libranet.resources",
     "libranet.usage",
+    "libranet.planning",  # the annual opening plan: rounds, proposals, decisions
     "libranet.imports",  # uploads checked and written by the task worker, with their reports
     "libranet.stats",
     "libranet.public",
@@ -311,6 +312,11 @@ LIBRANET_ZERO_USAGE_MAILING_HOUR = env.int("LIBRANET_ZERO_USAGE_MAILING_HOUR", d
 # The periodic jobs, all in one place: (name, cron spec in TIME_ZONE, task, keyword arguments).
 # `manage.py run_schedule` queues each job once per slot, however many runners there are; a
 # slot missed while no runner ran is caught up if it is at most this many hours old.
+# The opening plan (README "The opening plan"): the heads of regions with no submitted
+# proposal are reminded this many days before a round's deadline.
+LIBRANET_PLANNING_REMINDER_DAYS = [
+    int(days) for days in env.list("LIBRANET_PLANNING_REMINDER_DAYS", default=["14", "7", "1"])
+]
 LIBRANET_SCHEDULE: list[tuple[str, str, str, dict]] = [
     ("usage-ingest", "* * * * *", "libranet.usage.tasks.usage_ingest", {}),
     ("usage-rollup", "*/15 * * * *", "libranet.usage.tasks.usage_rollup", {}),
@@ -322,6 +328,7 @@ LIBRANET_SCHEDULE: list[tuple[str, str, str, dict]] = [
         "libranet.usage.mailing_tasks.zero_usage_mailing",
         {},
     ),
+    ("planning-reminders", "0 9 * * *", "libranet.planning.tasks.planning_reminders", {}),
 ]
 LIBRANET_SCHEDULE_CATCH_UP_HOURS = env.int("LIBRANET_SCHEDULE_CATCH_UP_HOURS", default=24)
 # Search (README "Search"): "tantivy" (an index folder per machine) or "postgres" (PostgreSQL

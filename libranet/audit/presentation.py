@@ -66,6 +66,16 @@ ACTION_LABELS: dict[str, Promise] = {
     "workstation.register": pgettext_lazy("audit action", "workstation registered"),
     "workstation.revoke": pgettext_lazy("audit action", "workstation revoked"),
     "mail.resend": pgettext_lazy("audit action", "message sent again"),
+    # The opening plan
+    "planning_round.create": pgettext_lazy("audit action", "planning round opened"),
+    "planning_round.close": pgettext_lazy("audit action", "planning round closed"),
+    "proposal.create": pgettext_lazy("audit action", "opening proposal drafted"),
+    "proposal.update": pgettext_lazy("audit action", "opening proposal changed"),
+    "proposal.submit": pgettext_lazy("audit action", "opening proposal submitted"),
+    "proposal.resubmit": pgettext_lazy("audit action", "opening proposal submitted again"),
+    "proposal.approve": pgettext_lazy("audit action", "opening proposal approved"),
+    "proposal.reject": pgettext_lazy("audit action", "opening proposal rejected"),
+    "proposal.return": pgettext_lazy("audit action", "opening proposal returned"),
 }
 
 # Keys some services record that are no field of the object's model.
@@ -118,6 +128,8 @@ def _link(obj: Any, object_type: str) -> str | None:
         "resources.resource": lambda o: reverse("public:resource", args=[o.identifier]),
         "usage.sushicredential": lambda o: reverse("backoffice:sushi_credentials"),
         "mail.outgoingmail": lambda o: reverse("backoffice:outbox"),
+        "planning.planninground": lambda o: reverse("planning:round", args=[o.pk]),
+        "planning.proposal": lambda o: reverse("planning:proposal", args=[o.pk]),
     }
     target = targets.get(object_type)
     if target is None or obj is None:

@@ -12,8 +12,9 @@ from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from libranet.network.models import Center, Region, StaffRole
-from libranet.network.permissions import Capability, centers_for, roles_of
+from libranet.network.permissions import Capability, can, centers_for, roles_of
 from libranet.network.staff import invitation_list
+from libranet.planning.selectors import HeadAttention, head_attention, waiting_for_decision
 from libranet.usage.models import DailyCenterUsage, Metric
 from libranet.usage.reports import INDICATOR_NAMES
 
@@ -39,6 +40,10 @@ class Dashboard:
     zero_last_month: int = 0  # open centers in scope with no session last month
     pending_invitations: int = 0
     network_wide: bool = False
+    # The opening plan: submitted proposals awaiting the department's decision; for a head,
+    # the open round (its deadline) and their proposals returned for changes.
+    proposals_waiting: int = 0
+    opening_plan: HeadAttention | None = None
 
 
 def last_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -96,4 +101,8 @@ def dashboard_for(user: Any) -> Dashboard:
         board.pending_invitations = (
             invitation_list(user=user).filter(expires_at__gt=timezone.now()).count()
         )
+    if can(user, Capability.MANAGE_OPENING_PLAN):
+        board.proposals_waiting = waiting_for_decision()
+    elif board.regions:
+        board.opening_plan = head_attention(user)
     return board

@@ -34,6 +34,9 @@ class Capability(StrEnum):
     # opens to every address in it).
     REGISTER_WIDE_NETWORKS = "register_wide_networks"
     VIEW_TASK_WORKER = "view_task_worker"  # the task workers' heartbeats, the queue, failures
+    # The opening plan: propose new centers (in one's regions), and run the rounds and decide.
+    PROPOSE_OPENINGS = "propose_openings"
+    MANAGE_OPENING_PLAN = "manage_opening_plan"
 
 
 # Capabilities that need no object: which roles hold them at all.
@@ -67,6 +70,8 @@ _GLOBAL = {
     Capability.MANAGE_MAILINGS: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
     Capability.REGISTER_WIDE_NETWORKS: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
     Capability.VIEW_TASK_WORKER: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
+    Capability.PROPOSE_OPENINGS: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT, Role.REGIONAL_HEAD},
+    Capability.MANAGE_OPENING_PLAN: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
     # Holding a center capability somewhere: decides whether the page is offered at all.
     Capability.EDIT_CENTER: {
         Role.ADMINISTRATOR,
@@ -290,3 +295,20 @@ def regions_for(user: Any) -> QuerySet:
         if role.role == Role.REGIONAL_HEAD and role.region_id is not None:
             region_ids.add(role.region_id)
     return Region.objects.filter(pk__in=region_ids)
+
+
+# --- THE OPENING PLAN ----------------------------------------------------------------------
+
+
+def planning_regions_for(user: Any) -> QuerySet:
+    """The regions whose opening proposals ``user`` sees and makes: every region for those
+    who run the plan, a regional-center head's own region(s), none otherwise (a foreign center
+    is planned by international relations outside these rounds)."""
+    return regions_for(user) if can(user, Capability.PROPOSE_OPENINGS) else Region.objects.none()
+
+
+def proposals_scope(user: Any) -> Q:
+    """A filter on opening proposals for those in ``user``'s regions."""
+    if can(user, Capability.MANAGE_OPENING_PLAN):
+        return Q()
+    return Q(region__in=planning_regions_for(user))

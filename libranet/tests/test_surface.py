@@ -76,6 +76,9 @@ PAGES = [
     PageType("office-sushi", "/ru/office/sushi/", staff=True),
     PageType("office-account", "/ru/office/account/", staff=True),
     PageType("office-centers-en", "/en/office/centers/", staff=True, lang="en"),
+    # The opening plan (the rounds; a round's pages need a round, tested in libranet/planning).
+    PageType("office-planning", "/ru/office/planning/", staff=True),
+    PageType("office-planning-round-new", "/ru/office/planning/new/", staff=True),
 ]
 # Page types another part of the work owns and is fixing ("name-width" → why it fails now);
 # none at present: the audit trail, staff and SUSHI tables fit 360 px with the phone's cells.

@@ -39,6 +39,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("libranet.accounts.urls")),
     path("office/", include("libranet.backoffice.urls")),
     path("stats/", include("libranet.stats.urls")),
+    path("meetings/", include("libranet.meetings.public_urls")),  # the annual meetings' programme
     path("", include("libranet.public.urls")),
     prefix_default_language=True,
 )

@@ -32,9 +32,9 @@ C = Capability
 GET_POST = require_http_methods(["GET", "HEAD", "POST"])
 
 
-def _render(request: Any, template: str, context: dict[str, Any]) -> Any:
+def _render(request: Any, template: str, context: dict[str, Any], status: int = 200) -> Any:
     context = {"caps": office_capabilities(request.user), **context}
-    return render(request, f"meetings/office/{template}", context)
+    return render(request, f"meetings/office/{template}", context, status=status)
 
 
 def _meetings_crumb() -> tuple[str, str]:
@@ -375,10 +375,10 @@ def task(request, pk: int):
             messages.success(request, _("The task is open again."))
             return redirect("backoffice:meetings:task", pk=found.pk)
         post = None
-    if post is not None and not may_close:
-        raise PermissionDenied(
-            _("Only its responsible party ({party}) may close this task.").format(party=found.party)
-        )
+    refused = post is not None and not may_close
+    if refused:
+        # Told on the page, with the party named; nothing is read from the post.
+        post = None
     form = TaskCloseForm(
         post,
         request.FILES if post is not None else None,
@@ -404,10 +404,12 @@ def task(request, pk: int):
             "form": form if may_close and not found.done else None,
             "may_reopen": may_reopen and found.done,
             "conflict": conflict,
+            "refused": refused,
             "crumbs": office_crumbs(
                 _meetings_crumb(), _resolution_crumb(meeting), (str(found), None)
             ),
         },
+        status=403 if refused else 200,
     )
 
 

@@ -89,9 +89,7 @@ def test_states_on_the_clock(regional_centers, make_decision, head_tver, time_ma
 
 
 @pytest.mark.parametrize("who", ["head_tver", "operator_user"])
-def test_the_regional_centers_party_closes_its_task(
-    request, who, regional_centers, make_decision
-):
+def test_the_regional_centers_party_closes_its_task(request, who, regional_centers, make_decision):
     decision = make_decision()
     decision_issue(actor=None, decision=decision)
     task = decision.tasks.get(center__code="RU-TVE-RC")
@@ -171,9 +169,7 @@ def test_the_department_reopens_and_a_stale_copy_is_refused(
     assert task.report == "first" and not task.done
 
 
-def test_an_issued_decision_keeps_its_party_and_moves_its_deadline(
-    regional_centers, make_decision
-):
+def test_an_issued_decision_keeps_its_party_and_moves_its_deadline(regional_centers, make_decision):
     decision = make_decision(deadline=D(2020, 12, 1))
     decision_issue(actor=None, decision=decision)
     with pytest.raises(MeetingError) as refused:

@@ -302,6 +302,8 @@ class Task(Revisioned, models.Model):
     )
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set by the pages' selectors, which judge a list of tasks on one day (``state_on``).
+    state: str
 
     class Meta:
         verbose_name = _("task")

@@ -110,7 +110,9 @@ def center_progress(today: datetime.date) -> list[CenterProgress]:
     rows: dict[int, CenterProgress] = {}
     tasks = Task.objects.filter(center__isnull=False).select_related("center__region")
     for task in tasks.order_by("center__code"):
-        row = rows.setdefault(task.center_id, CenterProgress(task.center))
+        if task.center is None:  # the filter leaves none
+            continue
+        row = rows.setdefault(task.center.pk, CenterProgress(task.center))
         row.progress.add(task.state_on(today))
     return list(rows.values())
 

@@ -145,7 +145,7 @@ def meeting_save(
             meeting.save()
         else:
             revision_bump(meeting)
-        changes = model_changes(before, _plain(meeting, MEETING_FIELDS))
+        changes: dict[str, Any] = model_changes(before, _plain(meeting, MEETING_FIELDS))
         if attendance is not None:
             meeting.attendance.all().delete()
             MeetingAttendance.objects.bulk_create(
@@ -203,7 +203,7 @@ def session_save(
         if session.starts_at and session.ends_at and session.ends_at < session.starts_at:
             raise MeetingError({"ends_at": _("A session cannot end before it starts.")})
         session.save()
-        changes = model_changes(before, _plain(session, SESSION_FIELDS))
+        changes: dict[str, Any] = model_changes(before, _plain(session, SESSION_FIELDS))
         if talks is not None:
             session.talks.all().delete()
             made = []
@@ -251,7 +251,7 @@ def resolution_save(
             setattr(resolution, name, value)
         _clean(resolution, exclude=["meeting"])
         resolution.save()
-        changes = model_changes(before, _plain(resolution, RESOLUTION_FIELDS))
+        changes: dict[str, Any] = model_changes(before, _plain(resolution, RESOLUTION_FIELDS))
         if priorities is not None:
             for text_ru, _text_en in priorities:
                 if not text_ru.strip():
@@ -409,11 +409,12 @@ class ReminderOutcome:
 def _addresses(task: Task, heads: dict[int, list[tuple[str, str]]], staff: list) -> list:
     """Who hears of a task: a regional center's heads (else its own address); a department's
     staff."""
-    if task.center_id is None:
+    center = task.center
+    if center is None:
         return staff
-    found = heads.get(task.center.region_id, [])
-    if not found and task.center.email:
-        found = [(task.center.email, settings.LANGUAGE_CODE)]
+    found = heads.get(center.region_id, []) if center.region_id is not None else []
+    if not found and center.email:
+        found = [(center.email, settings.LANGUAGE_CODE)]
     return found
 
 
@@ -436,7 +437,8 @@ def task_reminders_send(*, today: datetime.date | None = None) -> ReminderOutcom
     days = sorted(settings.LIBRANET_TASK_REMINDER_DAYS)
     heads: dict[int, list[tuple[str, str]]] = {}
     for role, email, language in _role_addresses(StaffRole.Role.REGIONAL_HEAD):
-        heads.setdefault(role.region_id, []).append((email, language))
+        if role.region_id is not None:
+            heads.setdefault(role.region_id, []).append((email, language))
     staff = [(e, lang) for _r, e, lang in _role_addresses(StaffRole.Role.NETWORK_DEPARTMENT)]
     tasks = (
         Task.objects.filter(done=False, deadline__isnull=False, decision__issued_at__isnull=False)
@@ -447,6 +449,8 @@ def task_reminders_send(*, today: datetime.date | None = None) -> ReminderOutcom
     without: list[Task] = []
     with transaction.atomic():
         for task in tasks:
+            if task.deadline is None:  # the query leaves none; a deadline is needed to judge
+                continue
             left = (task.deadline - today).days
             if left < 0:
                 key = f"meeting-task:{task.pk}:late"

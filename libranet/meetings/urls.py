@@ -20,4 +20,5 @@ urlpatterns = [
     path("tasks/late/", views.late_tasks, name="late_tasks"),
     path("tasks/by-center/", views.center_progress, name="center_progress"),
     path("tasks/<int:pk>/", views.task, name="task"),
+    path("tasks/<int:pk>/file/", views.task_file, name="task_file"),
 ]

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -411,6 +412,17 @@ def task(request, pk: int):
         },
         status=403 if refused else 200,
     )
+
+
+@require_safe
+@requires(C.VIEW_RESOLUTIONS)
+def task_file(request, pk: int):
+    """The file a task was closed with, for staff (media is not served publicly)."""
+    found = get_object_or_404(Task, pk=pk)
+    if not found.file:
+        raise Http404
+    name = found.file.name.rsplit("/", 1)[-1]
+    return FileResponse(found.file.open("rb"), as_attachment=True, filename=name)
 
 
 def _int(text: str | None) -> int | None:

@@ -9,7 +9,7 @@ import time_machine
 
 from libranet.meetings.demo import seed_meetings
 from libranet.meetings.models import Task
-from libranet.tests.browser import OUTSIDE, assert_accessible, assert_no_overflow, sign_in
+from libranet.tests.browser import OUTSIDE, assert_accessible, assert_no_overflow, shot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
@@ -55,6 +55,7 @@ def test_the_populated_pages_fit_and_pass_axe(
                 page.wait_for_load_state("networkidle")
                 assert_no_overflow(page)
                 assert_accessible(page)
+                shot(page, f"meetings{url.replace('/', '-').rstrip('-')}-{width}")
                 page.close()
     finally:
         context.close()

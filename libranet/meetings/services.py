@@ -335,7 +335,8 @@ def decision_issue(*, actor: Any, decision: Decision) -> int:
 
 
 def _locked_task(task: Task) -> Task:
-    return Task.objects.select_for_update().select_related("center").get(pk=task.pk)
+    # Only the task's row is locked: PostgreSQL locks no nullable side of an outer join.
+    return Task.objects.select_for_update(of=("self",)).select_related("center").get(pk=task.pk)
 
 
 def task_close(

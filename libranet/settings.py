@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "libranet.planning",  # the annual opening plan: rounds, proposals, decisions
     "libranet.imports",  # uploads checked and written by the task worker, with their reports
     "libranet.stats",
+    "libranet.meetings",  # the annual meeting, its resolution and the resolution's tasks
     "libranet.public",
     "libranet.backoffice",
     "libranet.api",
@@ -329,6 +330,11 @@ LIBRANET_SCHEDULE: list[tuple[str, str, str, dict]] = [
         {},
     ),
     ("planning-reminders", "0 9 * * *", "libranet.planning.tasks.planning_reminders", {}),
+    ("meeting-task-reminders", "0 9 * * *", "libranet.meetings.tasks.send_task_reminders", {}),
+]
+# Days before a resolution's task's deadline when its party is reminded (and once when late).
+LIBRANET_TASK_REMINDER_DAYS = [
+    int(d) for d in env.list("LIBRANET_TASK_REMINDER_DAYS", default=["7", "1"])
 ]
 LIBRANET_SCHEDULE_CATCH_UP_HOURS = env.int("LIBRANET_SCHEDULE_CATCH_UP_HOURS", default=24)
 # Search (README "Search"): "tantivy" (an index folder per machine) or "postgres" (PostgreSQL

@@ -40,6 +40,7 @@ urlpatterns += i18n_patterns(
     path("office/planning/", include("libranet.planning.urls")),  # the annual opening plan
     path("office/", include("libranet.backoffice.urls")),
     path("stats/", include("libranet.stats.urls")),
+    path("meetings/", include("libranet.meetings.public_urls")),  # the annual meetings' programme
     path("", include("libranet.public.urls")),
     prefix_default_language=True,
 )

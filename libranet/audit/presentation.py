@@ -76,6 +76,19 @@ ACTION_LABELS: dict[str, Promise] = {
     "proposal.approve": pgettext_lazy("audit action", "opening proposal approved"),
     "proposal.reject": pgettext_lazy("audit action", "opening proposal rejected"),
     "proposal.return": pgettext_lazy("audit action", "opening proposal returned"),
+    "meeting.create": pgettext_lazy("audit action", "meeting added"),
+    "meeting.update": pgettext_lazy("audit action", "meeting changed"),
+    "meeting.publish": pgettext_lazy("audit action", "meeting programme published"),
+    "meeting.unpublish": pgettext_lazy("audit action", "meeting programme taken off the site"),
+    "meeting.session_save": pgettext_lazy("audit action", "meeting session saved"),
+    "meeting.session_delete": pgettext_lazy("audit action", "meeting session deleted"),
+    "resolution.create": pgettext_lazy("audit action", "resolution written"),
+    "resolution.update": pgettext_lazy("audit action", "resolution changed"),
+    "decision.create": pgettext_lazy("audit action", "decision added"),
+    "decision.update": pgettext_lazy("audit action", "decision changed"),
+    "decision.issue": pgettext_lazy("audit action", "decision issued as tasks"),
+    "task.close": pgettext_lazy("audit action", "task closed"),
+    "task.reopen": pgettext_lazy("audit action", "task reopened"),
 }
 
 # Keys some services record that are no field of the object's model.

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
+from libranet.meetings.selectors import late_count, tasks_of_party
 from libranet.network.models import Center, Region, StaffRole
 from libranet.network.permissions import Capability, can, centers_for, roles_of
 from libranet.network.staff import invitation_list
@@ -22,6 +23,7 @@ Role = StaffRole.Role
 # The figures an operator sees for their center, in this order.
 FIGURES = (Metric.SESSIONS, Metric.TOTAL_ITEM_INVESTIGATIONS, Metric.TOTAL_ITEM_REQUESTS)
 OWN_CENTERS_MAX = 10  # an operator of more centers than this sees the list's first ones
+MEETING_TASKS_MAX = 10  # a head sees their regional center's first open tasks by deadline
 
 
 @dataclass
@@ -44,6 +46,9 @@ class Dashboard:
     # the open round (its deadline) and their proposals returned for changes.
     proposals_waiting: int = 0
     opening_plan: HeadAttention | None = None
+    # The resolutions' tasks: a head's or operator's open ones, the department's late count.
+    meeting_tasks: list[Any] = field(default_factory=list)
+    late_meeting_tasks: int = 0
 
 
 def last_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -105,4 +110,11 @@ def dashboard_for(user: Any) -> Dashboard:
         board.proposals_waiting = waiting_for_decision()
     elif board.regions:
         board.opening_plan = head_attention(user)
+    today = timezone.localdate()
+    if board.network_wide:
+        board.late_meeting_tasks = late_count(today)
+    elif any(r.role in (Role.REGIONAL_HEAD, Role.CENTER_OPERATOR) for r in roles):
+        board.meeting_tasks = list(tasks_of_party(user).filter(done=False)[:MEETING_TASKS_MAX])
+        for task in board.meeting_tasks:
+            task.state = task.state_on(today)
     return board

@@ -8,7 +8,7 @@ from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 from ninja.renderers import JSONRenderer
 
-from . import centers, institutions, me, reference, resources, usage
+from . import agreements, centers, institutions, me, reference, resources, usage
 from .errors import document_errors, install_error_handlers
 
 DESCRIPTION = """\
@@ -57,3 +57,4 @@ api.add_router("", institutions.router)
 api.add_router("", me.router)
 api.add_router("", resources.router)
 api.add_router("", usage.router)
+api.add_router("", agreements.router)

@@ -66,6 +66,15 @@ ACTION_LABELS: dict[str, Promise] = {
     "workstation.register": pgettext_lazy("audit action", "workstation registered"),
     "workstation.revoke": pgettext_lazy("audit action", "workstation revoked"),
     "mail.resend": pgettext_lazy("audit action", "message sent again"),
+    "agreement.create": pgettext_lazy("audit action", "agreement registered"),
+    "agreement.update": pgettext_lazy("audit action", "agreement changed"),
+    "agreement.activate": pgettext_lazy("audit action", "agreement made active"),
+    "agreement.scan": pgettext_lazy("audit action", "agreement scan kept"),
+    "agreement.terminate": pgettext_lazy("audit action", "agreement terminated"),
+    "agreement.prolong": pgettext_lazy("audit action", "agreement prolonged"),
+    "agreement.renew": pgettext_lazy("audit action", "agreement renewed"),
+    "renewal_round.create": pgettext_lazy("audit action", "renewal round started"),
+    "renewal.step": pgettext_lazy("audit action", "renewal step recorded"),
 }
 
 # Keys some services record that are no field of the object's model.
@@ -78,6 +87,9 @@ EXTRA_LABELS: dict[str, Promise] = {
     "size": gettext_lazy("size"),
     "kind": gettext_lazy("kind of file"),
     "confirmed": gettext_lazy("identity confirmed"),
+    "on": gettext_lazy("date of the step"),
+    "agreements": gettext_lazy("agreements covered"),
+    "renewed": gettext_lazy("renewed agreement"),
 }
 
 # Fields whose stored value is another object's key, and the model that key points at.
@@ -118,6 +130,9 @@ def _link(obj: Any, object_type: str) -> str | None:
         "resources.resource": lambda o: reverse("public:resource", args=[o.identifier]),
         "usage.sushicredential": lambda o: reverse("backoffice:sushi_credentials"),
         "mail.outgoingmail": lambda o: reverse("backoffice:outbox"),
+        "agreements.agreement": lambda o: reverse("agreements:detail", args=[o.pk]),
+        "agreements.renewalround": lambda o: reverse("agreements:round", args=[o.pk]),
+        "agreements.renewal": lambda o: reverse("agreements:round", args=[o.round_id]),
     }
     target = targets.get(object_type)
     if target is None or obj is None:

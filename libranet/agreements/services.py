@@ -201,6 +201,10 @@ def agreement_update(
     unknown = set(fields) - set(AGREEMENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown agreement fields: {', '.join(sorted(unknown))}")
+    if "institution" in fields and fields["institution"] is None:
+        center = fields.get("center", agreement.center)
+        if center is not None:  # as on creation: the partner defaults to the center's host
+            fields["institution"] = center.institution
     revision_check(agreement, revision, fields, _labels())
     if "center" in fields and fields["center"] != agreement.center:
         _authorize(actor, Capability.MANAGE_AGREEMENTS, fields["center"], "center")
@@ -270,7 +274,8 @@ def agreement_attach_scan(*, actor: Any, agreement: Agreement, file: UploadedFil
     scan_check(file)
     old = agreement.scan.name if agreement.scan else ""
     agreement.scan.save(file.name, file, save=False)
-    revision_bump(agreement, ["scan", "updated_at"])
+    # No new revision: the scan is no field of the edit form, so an editor has nothing to lose.
+    agreement.save(update_fields=["scan", "updated_at"])
     if old:
         storage = agreement.scan.storage
         transaction.on_commit(lambda: storage.delete(old))

@@ -159,7 +159,7 @@ class Agreement(Revisioned):
 
     @property
     def region(self) -> Region | None:
-        return self.center.region if self.center_id else None
+        return self.center.region if self.center is not None else None
 
 
 class RenewalRound(models.Model):

@@ -113,6 +113,15 @@ def state_counts(*, user: Any, today: datetime.date) -> dict[str, int]:
     return {state.value: scope.in_state(state.value, today).count() for state in State}
 
 
+def agreement_counts(*, user: Any, today: datetime.date) -> tuple[int, int]:
+    """How many agreements the user sees end within the expiry window, and have ended."""
+    scope = Agreement.objects.filter(agreements_scope(user))
+    return (
+        scope.in_state(State.EXPIRING, today).count(),
+        scope.in_state(State.EXPIRED, today).count(),
+    )
+
+
 def renewals_waiting_for(user: Any) -> int:
     """Renewals sent to partners whose signature ``user`` may record: a head's work."""
     return Renewal.objects.filter(

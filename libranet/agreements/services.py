@@ -36,7 +36,7 @@ AGREEMENT_FIELDS = (
     "notes",
 )
 # Each step of a renewal and the one that may follow it: in this order only.
-NEXT_STEP = {
+NEXT_STEP: dict[str, str] = {
     Step.PENDING: Step.SENT,
     Step.SENT: Step.PARTNER_SIGNED,
     Step.PARTNER_SIGNED: Step.LIBRARY_SIGNED,
@@ -60,7 +60,8 @@ def _authorize(actor: Any, capability: Capability, center: Center | None, field:
 
 
 def _labels() -> dict[str, str]:
-    return {name: str(Agreement._meta.get_field(name).verbose_name) for name in AGREEMENT_FIELDS}
+    fields = (Agreement._meta.get_field(name) for name in AGREEMENT_FIELDS)
+    return {f.name: str(getattr(f, "verbose_name", f.name)) for f in fields}
 
 
 def term_end(starts_on: datetime.date, years: int) -> datetime.date:
@@ -94,7 +95,7 @@ def _validate(agreement: Agreement) -> None:
         errors = exc.message_dict
     if agreement.starts_on and agreement.ends_on and agreement.ends_on < agreement.starts_on:
         errors.setdefault("ends_on", []).append(_("An agreement cannot end before it starts."))
-    if agreement.center_id and agreement.institution_id:
+    if agreement.center is not None and agreement.institution_id:
         if agreement.center.institution_id != agreement.institution_id:
             errors.setdefault("center", []).append(
                 _("This center is hosted by another institution.")
@@ -380,7 +381,7 @@ def renewal_round_create(
     round_ = RenewalRound(
         title=(title or "").strip(),
         year=year,
-        deadline=deadline,
+        deadline=deadline,  # type: ignore[misc]  # missing: full_clean names the field
         expiring_before=expiring_before,
         region=region,
         created_by=actor if getattr(actor, "pk", None) else None,

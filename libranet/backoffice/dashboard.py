@@ -11,8 +11,9 @@ from typing import Any
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
+from libranet.agreements.selectors import agreement_counts, renewals_waiting_for
 from libranet.network.models import Center, Region, StaffRole
-from libranet.network.permissions import Capability, centers_for, roles_of
+from libranet.network.permissions import Capability, can, centers_for, roles_of
 from libranet.network.staff import invitation_list
 from libranet.usage.models import DailyCenterUsage, Metric
 from libranet.usage.reports import INDICATOR_NAMES
@@ -39,6 +40,11 @@ class Dashboard:
     zero_last_month: int = 0  # open centers in scope with no session last month
     pending_invitations: int = 0
     network_wide: bool = False
+    # Cooperation agreements: the department's expiring (90 days) and expired ones; a head's
+    # renewals waiting for the partner's signature (None: not this user's work).
+    agreements_expiring: int | None = None
+    agreements_expired: int | None = None
+    renewals_waiting: int | None = None
 
 
 def last_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -96,4 +102,13 @@ def dashboard_for(user: Any) -> Dashboard:
         board.pending_invitations = (
             invitation_list(user=user).filter(expires_at__gt=timezone.now()).count()
         )
+    _agreements(board, user, roles)
     return board
+
+
+def _agreements(board: Dashboard, user: Any, roles: list[StaffRole]) -> None:
+    if can(user, Capability.MANAGE_AGREEMENTS):
+        counts = agreement_counts(user=user, today=timezone.localdate())
+        board.agreements_expiring, board.agreements_expired = counts
+    if any(r.role == Role.REGIONAL_HEAD for r in roles):
+        board.renewals_waiting = renewals_waiting_for(user)

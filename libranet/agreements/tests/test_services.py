@@ -248,3 +248,14 @@ def test_a_round_needs_a_choice_and_a_match(make_agreement, network_user, head_t
         services.renewal_round_create(
             actor=head_tver, title="x", year=2026, deadline=day(5), expiring_before=day(100)
         )
+
+
+def test_the_demo_seeds_agreements_a_round_and_scans(centers, settings, tmp_path):
+    from libranet.agreements.demo import minimal_pdf, seed_agreements
+
+    settings.MEDIA_ROOT = tmp_path
+    assert minimal_pdf("x").startswith(b"%PDF-1.4") and minimal_pdf("x").endswith(b"%%EOF\n")
+    made = seed_agreements(seed=1)
+    assert made.agreements >= 2  # the regional centers at least
+    assert Agreement.objects.filter(center__kind="regional").count() == 2
+    assert Agreement.objects.exclude(scan="").count() == made.scans

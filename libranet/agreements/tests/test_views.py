@@ -259,3 +259,19 @@ def test_rounds_pages_and_steps_by_role(client, staff, agreements):
     assert response.status_code == 302
     tver.refresh_from_db()
     assert tver.step == Renewal.Step.LIBRARY_SIGNED and tver.renewed.number == "5/RC"
+
+
+def test_dashboard_lines(client, staff, agreements):
+    client.force_login(staff["network"])
+    board = client.get("/ru/office/").context["board"]
+    assert (board.agreements_expiring, board.agreements_expired) == (2, 1)
+    assert board.renewals_waiting is None
+    round_ = services.renewal_round_create(
+        actor=None, title="R", year=2026, deadline=day(9), expiring_before=day(100)
+    )
+    services.renewal_advance(
+        actor=None, renewal=round_.renewals.get(agreement__number="1/RC"), step="sent"
+    )
+    client.force_login(staff["head"])
+    board = client.get("/ru/office/").context["board"]
+    assert board.renewals_waiting == 1 and board.agreements_expiring is None

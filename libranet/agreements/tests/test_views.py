@@ -208,7 +208,7 @@ def test_detail_page_shows_history_and_scan(client, staff, agreements):
     client.force_login(staff["network"])
     page = client.get(f"{BASE}{agreements['tver_rc'].pk}/").content.decode()
     assert f"{BASE}{agreements['tver_rc'].pk}/scan/" in page
-    assert "соглашение зарегистрировано" in page or "agreement registered" in page
+    assert "зарегистрировано соглашение" in page and "сохранён скан соглашения" in page
 
 
 def test_rounds_pages_and_steps_by_role(client, staff, agreements):

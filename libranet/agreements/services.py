@@ -183,7 +183,12 @@ def agreement_create(
 
 
 def _locked(agreement: Agreement) -> Agreement:
-    return Agreement.objects.select_for_update().select_related("center").get(pk=agreement.pk)
+    # Only the agreement's row is locked: its center is an outer join, which PostgreSQL cannot lock.
+    return (
+        Agreement.objects.select_for_update(of=("self",))
+        .select_related("center")
+        .get(pk=agreement.pk)
+    )
 
 
 @transaction.atomic
@@ -453,7 +458,7 @@ def renewal_advance(
     only. The Library's signature completes it: the renewed agreement (``number``, its dates)
     is made active in place of the old one, which is marked renewed."""
     renewal = (
-        Renewal.objects.select_for_update()
+        Renewal.objects.select_for_update(of=("self",))
         .select_related("agreement__center", "agreement__institution", "round")
         .get(pk=renewal.pk)
     )

@@ -135,3 +135,14 @@ def test_the_openapi_document_lists_409(client):
     document = client.get("/api/v1/openapi.json").json()
     patch = document["paths"]["/api/v1/agreements/{agreement_id}"]["patch"]
     assert {"200", "403", "409", "422"} <= set(patch["responses"])
+
+
+def test_the_documented_choices_are_the_models():
+    from typing import get_args
+
+    from libranet.agreements.models import Prolongation, State
+    from libranet.api import agreements as api
+
+    assert set(get_args(api.AgreementState)) == set(State.values)
+    assert set(get_args(api.ProlongationKind)) == set(Prolongation.values)
+    assert set(get_args(api.RenewalStep)) == set(Renewal.Step.values) - {"pending"}

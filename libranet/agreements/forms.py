@@ -130,3 +130,4 @@ class StepForm(forms.Form):
     term_years = forms.IntegerField(
         label=_("Term (years)"), required=False, min_value=1, max_value=50
     )
+    scan = forms.FileField(label=_("Signed scan"), required=False)

@@ -453,10 +453,12 @@ def renewal_advance(
     starts_on: datetime.date | None = None,
     ends_on: datetime.date | None = None,
     term_years: int | None = None,
+    scan: UploadedFile | None = None,
 ) -> Renewal:
     """Record the next step of a renewal, dated ``on`` (default today). Steps go in order
-    only. The Library's signature completes it: the renewed agreement (``number``, its dates)
-    is made active in place of the old one, which is marked renewed."""
+    only. The Library's signature completes it: the renewed agreement (``number``, its dates,
+    its signed ``scan`` if given) is made active in place of the old one, which is marked
+    renewed."""
     renewal = (
         Renewal.objects.select_for_update(of=("self",))
         .select_related("agreement__center", "agreement__institution", "round")
@@ -506,6 +508,8 @@ def renewal_advance(
             active=True,
             replaces=old,
         )
+        if scan is not None:
+            agreement_attach_scan(actor=actor, agreement=renewed, file=scan)
         Agreement.objects.filter(pk=old.pk).update(status=Status.RENEWED)
         audit_record(
             actor=actor,

@@ -375,7 +375,7 @@ def renewal_step(request, pk: int):
     renewal = get_object_or_404(Renewal.objects.select_related("agreement__center"), pk=pk)
     if selectors.agreement_visible(request.user, renewal.agreement_id) is None:
         raise Http404
-    form = StepForm(request.POST)
+    form = StepForm(request.POST, request.FILES)
     if form.is_valid():
         step = form.cleaned_data["step"]
         if not services.renewal_step_allowed(request.user, renewal, step):

@@ -255,10 +255,17 @@ def test_rounds_pages_and_steps_by_role(client, staff, agreements):
     assert client.post(step_url, {"step": "library_signed"}).status_code == 404
 
     client.force_login(staff["network"])
-    response = client.post(step_url, {"step": "library_signed", "number": "5/RC", "term_years": 5})
+    final = {"step": "library_signed", "number": "5/RC", "term_years": 5}
+    bad = client.post(step_url, {**final, "scan": SimpleUploadedFile("s.pdf", b"not a pdf")})
+    assert bad.status_code == 422  # a wrong scan: nothing of the step is kept
+    tver.refresh_from_db()
+    assert tver.step == Renewal.Step.PARTNER_SIGNED
+    assert not Agreement.objects.filter(number="5/RC").exists()
+    response = client.post(step_url, {**final, "scan": SimpleUploadedFile("s.pdf", PDF)})
     assert response.status_code == 302
     tver.refresh_from_db()
     assert tver.step == Renewal.Step.LIBRARY_SIGNED and tver.renewed.number == "5/RC"
+    assert tver.renewed.scan
 
 
 def test_dashboard_lines(client, staff, agreements):

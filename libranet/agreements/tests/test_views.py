@@ -282,3 +282,16 @@ def test_dashboard_lines(client, staff, agreements):
     client.force_login(staff["head"])
     board = client.get("/ru/office/").context["board"]
     assert board.renewals_waiting == 1 and board.agreements_expiring is None
+
+
+@pytest.mark.parametrize(("role", "status"), [("network", 302), ("head", 403), ("operator", 403)])
+def test_a_draft_is_made_active_by_the_department(client, staff, make_agreement, role, status):
+    draft = make_agreement("tver_rc", number="D-1", active=False)
+    client.force_login(staff[role])
+    missing = client.post(f"{BASE}{draft.pk}/activate/", {})
+    response = client.post(f"{BASE}{draft.pk}/activate/", {"signed_on": TODAY.isoformat()})
+    assert response.status_code == status
+    if status == 302:
+        assert missing.status_code == 422 and "signed_on" in missing.context["activate_form"].errors
+    draft.refresh_from_db()
+    assert (draft.status == Agreement.Status.ACTIVE) is (status == 302)

@@ -86,6 +86,9 @@ def seed_agreements(*, seed: int = 2018) -> SeededAgreements:
         ends_on = today + datetime.timedelta(days=_end_offset(rng))
         years = rng.choice((3, 5, 5, 5))
         starts_on = term_end(ends_on, -years) + datetime.timedelta(days=2)
+        while starts_on > today - datetime.timedelta(days=30):  # in force: signed before today
+            years += 1
+            starts_on = term_end(ends_on, -years) + datetime.timedelta(days=2)
         made.append(
             agreement_create(
                 actor=None,

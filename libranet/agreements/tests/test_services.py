@@ -259,3 +259,4 @@ def test_the_demo_seeds_agreements_a_round_and_scans(centers, settings, tmp_path
     assert made.agreements >= 2  # the regional centers at least
     assert Agreement.objects.filter(center__kind="regional").count() == 2
     assert Agreement.objects.exclude(scan="").count() == made.scans
+    assert not Agreement.objects.filter(starts_on__gt=TODAY).exclude(replaces__isnull=False)

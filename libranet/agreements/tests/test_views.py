@@ -295,3 +295,29 @@ def test_a_draft_is_made_active_by_the_department(client, staff, make_agreement,
         assert missing.status_code == 422 and "signed_on" in missing.context["activate_form"].errors
     draft.refresh_from_db()
     assert (draft.status == Agreement.Status.ACTIVE) is (status == 302)
+
+
+def test_the_list_and_the_api_cost_a_fixed_number_of_queries(
+    client, staff, make_agreement, centers, make_center
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from libranet.api.tests.test_api import Api, secret_for
+
+    client.force_login(staff["network"])
+    api = Api(client, secret_for(staff["network"]))
+
+    def cost():
+        with CaptureQueriesContext(connection) as page:
+            assert client.get(BASE).status_code == 200
+        with CaptureQueriesContext(connection) as listing:
+            assert api.get("/agreements").status_code == 200
+        return len(page), len(listing)
+
+    make_agreement("tver_rc")
+    cost()  # the token's first use is recorded once
+    few = cost()
+    for n in range(8):
+        make_agreement(make_center(), number=f"N{n}")
+    assert cost() == few

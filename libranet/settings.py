@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "libranet.api",
     "libranet.oai",
     "libranet.sushi",
+    "libranet.agreements",  # cooperation agreements and their renewal rounds
     # The local ESIA-compatible provider (manage.py esia_dev_provider): installed for its
     # command and templates; its URLs are served only by its own server, never by the site.
     "libranet.esia_dev",
@@ -331,12 +332,23 @@ LIBRANET_SCHEDULE: list[tuple[str, str, str, dict]] = [
     ),
     ("planning-reminders", "0 9 * * *", "libranet.planning.tasks.planning_reminders", {}),
     ("meeting-task-reminders", "0 9 * * *", "libranet.meetings.tasks.send_task_reminders", {}),
+    # Cooperation agreements: automatic prolongations, then the reminders (README).
+    ("agreements-daily", "0 8 * * *", "libranet.agreements.tasks.agreements_daily", {}),
 ]
 # Days before a resolution's task's deadline when its party is reminded (and once when late).
 LIBRANET_TASK_REMINDER_DAYS = [
     int(d) for d in env.list("LIBRANET_TASK_REMINDER_DAYS", default=["7", "1"])
 ]
 LIBRANET_SCHEDULE_CATCH_UP_HOURS = env.int("LIBRANET_SCHEDULE_CATCH_UP_HOURS", default=24)
+# Cooperation agreements (README "Cooperation agreements"): "expiring" within this many days;
+# reminders this many days before the end; the largest signed scan accepted.
+LIBRANET_AGREEMENT_EXPIRY_DAYS = env.int("LIBRANET_AGREEMENT_EXPIRY_DAYS", default=90)
+LIBRANET_AGREEMENT_REMINDER_DAYS = env.list(
+    "LIBRANET_AGREEMENT_REMINDER_DAYS", cast=int, default=[90, 30]
+)
+LIBRANET_AGREEMENT_SCAN_MAX_BYTES = env.int(
+    "LIBRANET_AGREEMENT_SCAN_MAX_BYTES", default=10 * 1024 * 1024
+)
 # Search (README "Search"): "tantivy" (an index folder per machine) or "postgres" (PostgreSQL
 # full text in the database, for several application servers without a shared folder).
 LIBRANET_SEARCH_BACKEND = env.str("LIBRANET_SEARCH_BACKEND", default="tantivy")

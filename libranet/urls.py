@@ -38,6 +38,7 @@ urlpatterns += i18n_patterns(
     path("accounts/invitation/", include("libranet.backoffice.invitation_urls")),
     path("accounts/", include("libranet.accounts.urls")),
     path("office/planning/", include("libranet.planning.urls")),  # the annual opening plan
+    path("office/agreements/", include("libranet.agreements.urls")),
     path("office/", include("libranet.backoffice.urls")),
     path("stats/", include("libranet.stats.urls")),
     path("meetings/", include("libranet.meetings.public_urls")),  # the annual meetings' programme

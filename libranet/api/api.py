@@ -8,7 +8,17 @@ from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 from ninja.renderers import JSONRenderer
 
-from . import centers, institutions, me, meetings, opening_plans, reference, resources, usage
+from . import (
+    agreements,
+    centers,
+    institutions,
+    me,
+    meetings,
+    opening_plans,
+    reference,
+    resources,
+    usage,
+)
 from .errors import document_errors, install_error_handlers
 
 DESCRIPTION = """\
@@ -59,3 +69,4 @@ api.add_router("", resources.router)
 api.add_router("", usage.router)
 api.add_router("", opening_plans.router)
 api.add_router("", meetings.router)
+api.add_router("", agreements.router)

@@ -18,16 +18,10 @@ from libranet.network.permissions import Capability
 from libranet.revisions import EditConflict
 
 from .auth import WRITE_AUTH, require
-from .errors import ERROR_STATUSES
 from .pagination import paginate
 from .schemas import BodyIn, PageQuery, Text, errors
 
 router = Router(tags=["meetings"])
-
-# A save from a stale copy: documented once for every operation that may answer it.
-ERROR_STATUSES.setdefault(
-    409, "Saved by someone else since the given `revision`: read it again and decide."
-)
 
 Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
 TaskStateOut = Annotated[str, Field(description="open, late (open past the deadline) or done")]

@@ -89,6 +89,15 @@ ACTION_LABELS: dict[str, Promise] = {
     "decision.issue": pgettext_lazy("audit action", "decision issued as tasks"),
     "task.close": pgettext_lazy("audit action", "task closed"),
     "task.reopen": pgettext_lazy("audit action", "task reopened"),
+    "agreement.create": pgettext_lazy("audit action", "agreement registered"),
+    "agreement.update": pgettext_lazy("audit action", "agreement changed"),
+    "agreement.activate": pgettext_lazy("audit action", "agreement made active"),
+    "agreement.scan": pgettext_lazy("audit action", "agreement scan kept"),
+    "agreement.terminate": pgettext_lazy("audit action", "agreement terminated"),
+    "agreement.prolong": pgettext_lazy("audit action", "agreement prolonged"),
+    "agreement.renew": pgettext_lazy("audit action", "agreement renewed"),
+    "renewal_round.create": pgettext_lazy("audit action", "renewal round started"),
+    "renewal.step": pgettext_lazy("audit action", "renewal step recorded"),
 }
 
 # Keys some services record that are no field of the object's model.
@@ -101,6 +110,9 @@ EXTRA_LABELS: dict[str, Promise] = {
     "size": gettext_lazy("size"),
     "kind": gettext_lazy("kind of file"),
     "confirmed": gettext_lazy("identity confirmed"),
+    "on": gettext_lazy("date of the step"),
+    "agreements": gettext_lazy("agreements covered"),
+    "renewed": gettext_lazy("renewed agreement"),
 }
 
 # Fields whose stored value is another object's key, and the model that key points at.
@@ -143,6 +155,9 @@ def _link(obj: Any, object_type: str) -> str | None:
         "mail.outgoingmail": lambda o: reverse("backoffice:outbox"),
         "planning.planninground": lambda o: reverse("planning:round", args=[o.pk]),
         "planning.proposal": lambda o: reverse("planning:proposal", args=[o.pk]),
+        "agreements.agreement": lambda o: reverse("agreements:detail", args=[o.pk]),
+        "agreements.renewalround": lambda o: reverse("agreements:round", args=[o.pk]),
+        "agreements.renewal": lambda o: reverse("agreements:round", args=[o.round_id]),
     }
     target = targets.get(object_type)
     if target is None or obj is None:

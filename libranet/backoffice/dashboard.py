@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
+from libranet.agreements.selectors import agreement_counts, renewals_waiting_for
 from libranet.meetings.selectors import late_count, tasks_of_party
 from libranet.network.models import Center, Region, StaffRole
 from libranet.network.permissions import Capability, can, centers_for, roles_of
@@ -49,6 +50,11 @@ class Dashboard:
     # The resolutions' tasks: a head's or operator's open ones, the department's late count.
     meeting_tasks: list[Any] = field(default_factory=list)
     late_meeting_tasks: int = 0
+    # Cooperation agreements: the department's expiring (90 days) and expired ones; a head's
+    # renewals waiting for the partner's signature (None: not this user's work).
+    agreements_expiring: int | None = None
+    agreements_expired: int | None = None
+    renewals_waiting: int | None = None
 
 
 def last_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -117,4 +123,13 @@ def dashboard_for(user: Any) -> Dashboard:
         board.meeting_tasks = list(tasks_of_party(user).filter(done=False)[:MEETING_TASKS_MAX])
         for task in board.meeting_tasks:
             task.state = task.state_on(today)
+    _agreements(board, user, roles)
     return board
+
+
+def _agreements(board: Dashboard, user: Any, roles: list[StaffRole]) -> None:
+    if can(user, Capability.MANAGE_AGREEMENTS):
+        counts = agreement_counts(user=user, today=timezone.localdate())
+        board.agreements_expiring, board.agreements_expired = counts
+    if any(r.role == Role.REGIONAL_HEAD for r in roles):
+        board.renewals_waiting = renewals_waiting_for(user)

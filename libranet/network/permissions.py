@@ -39,6 +39,11 @@ class Capability(StrEnum):
     MANAGE_OPENING_PLAN = "manage_opening_plan"
     MANAGE_MEETINGS = "manage_meetings"  # meetings, resolutions, decisions; issue, reopen tasks
     VIEW_RESOLUTIONS = "view_resolutions"  # resolutions and their tasks (back office, API)
+    # Cooperation agreements: see them (per agreement, by its center: ``can_on_agreement``),
+    # manage them and their renewal rounds, record the partner's signature of a renewal.
+    VIEW_AGREEMENTS = "view_agreements"
+    MANAGE_AGREEMENTS = "manage_agreements"
+    RECORD_PARTNER_SIGNATURE = "record_partner_signature"
 
 
 # Capabilities that need no object: which roles hold them at all.
@@ -84,6 +89,14 @@ _GLOBAL = {
         Role.REGIONAL_HEAD,
     },
     Capability.EDIT_CENTER_CONTACTS: set(Role),
+    Capability.VIEW_AGREEMENTS: set(Role),
+    Capability.MANAGE_AGREEMENTS: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT, Role.INTERNATIONAL},
+    Capability.RECORD_PARTNER_SIGNATURE: {
+        Role.ADMINISTRATOR,
+        Role.NETWORK_DEPARTMENT,
+        Role.INTERNATIONAL,
+        Role.REGIONAL_HEAD,
+    },
 }
 
 # Capabilities asked per center (``can(user, capability, center)``, ``centers_scope``).
@@ -356,3 +369,57 @@ def task_party_scope(user: Any) -> Q:
         if departments:
             q |= Q(center__isnull=True, department__in=departments)
     return q
+
+
+# --- COOPERATION AGREEMENTS -------------------------------------------------------------------
+#
+# An agreement is reached through the center it concerns (``Agreement.center``): the department
+# (administrators, network department) reaches every agreement; international relations those
+# of foreign centers; a regional-center head sees those of their region's centers (their
+# regional center's own too) and records the partner's signature of their renewals (decision 7
+# is the regional center's task), but changes nothing else; an operator sees their own
+# center's agreement, read only. An agreement naming no center is the department's alone.
+
+
+def _agreement_role_q(role: StaffRole, capability: Capability) -> Q | None:
+    """The agreements ``role`` reaches with ``capability``: None for all, else a filter."""
+    if role.role in (Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT):
+        return None
+    if role.role == Role.INTERNATIONAL:
+        return Q(center__kind=Center.Kind.FOREIGN)
+    if role.role == Role.REGIONAL_HEAD and capability != Capability.MANAGE_AGREEMENTS:
+        return Q(center__region_id=role.region_id) & ~Q(center__kind=Center.Kind.FOREIGN)
+    if role.role == Role.CENTER_OPERATOR and capability == Capability.VIEW_AGREEMENTS:
+        return Q(center_id=role.center_id)
+    return Q(pk__in=[])
+
+
+def agreements_scope(user: Any, capability: Capability = Capability.VIEW_AGREEMENTS) -> Q:
+    """A filter on agreements for those on which ``user`` holds ``capability``."""
+    q = Q(pk__in=[])
+    for role in roles_of(user):
+        role_q = _agreement_role_q(role, capability)
+        if role_q is None:
+            return Q()
+        q |= role_q
+    return q
+
+
+def _role_reaches_agreement(role: StaffRole, capability: Capability, center: Center | None) -> bool:
+    if role.role in (Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT):
+        return True
+    if center is None:
+        return False
+    if role.role == Role.INTERNATIONAL:
+        return center.kind == Center.Kind.FOREIGN
+    if role.role == Role.REGIONAL_HEAD and capability != Capability.MANAGE_AGREEMENTS:
+        return center.kind != Center.Kind.FOREIGN and center.region_id == role.region_id
+    if role.role == Role.CENTER_OPERATOR and capability == Capability.VIEW_AGREEMENTS:
+        return center.pk is not None and center.pk == role.center_id
+    return False
+
+
+def can_on_agreement(user: Any, capability: Capability, center: Center | None) -> bool:
+    """May ``user`` exercise ``capability`` on an agreement concerning ``center`` (saved or
+    about to be; None: an agreement naming no center)?"""
+    return any(_role_reaches_agreement(r, capability, center) for r in roles_of(user))

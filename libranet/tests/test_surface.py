@@ -86,6 +86,11 @@ PAGES = [
     PageType("office-meeting-new", "/ru/office/meetings/new/", staff=True),
     PageType("office-meeting-late-tasks", "/ru/office/meetings/tasks/late/", staff=True),
     PageType("office-meeting-progress", "/ru/office/meetings/tasks/by-center/", staff=True),
+    PageType("office-agreements", "/ru/office/agreements/", staff=True),
+    PageType("office-agreement-new", "/ru/office/agreements/new/", staff=True),
+    PageType("office-agreement-rounds", "/ru/office/agreements/rounds/", staff=True),
+    PageType("office-agreement-round-new", "/ru/office/agreements/rounds/new/", staff=True),
+    PageType("office-agreements-operator", "/ru/office/agreements/", operator=True),
 ]
 # Page types another part of the work owns and is fixing ("name-width" → why it fails now);
 # none at present: the audit trail, staff and SUSHI tables fit 360 px with the phone's cells.

@@ -163,6 +163,9 @@ def test_the_default_schedule(settings):
         "usage-purge": ("30 3 * * *", "libranet.usage.tasks.usage_purge"),
         "mail-send-due": ("* * * * *", "libranet.mail.tasks.mail_send_due"),
         "zero-usage-mailing": ("0 10 3 * *", "libranet.usage.mailing_tasks.zero_usage_mailing"),
+        "planning-reminders": ("0 9 * * *", "libranet.planning.tasks.planning_reminders"),
+        "meeting-task-reminders": ("0 9 * * *", "libranet.meetings.tasks.send_task_reminders"),
+        "agreements-daily": ("0 8 * * *", "libranet.agreements.tasks.agreements_daily"),
     }
 
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from libranet.agreements.demo import seed_agreements
 from libranet.meetings.demo import seed_meetings
 from libranet.network.demo import DEMO_ACCOUNTS, seed_accounts, seed_network
 from libranet.network.models import Center
@@ -83,6 +84,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Seeded {meetings.meetings} meetings, their resolution's {meetings.tasks} tasks "
             f"({meetings.done} done)."
+        )
+        agreements = seed_agreements(seed=seed)
+        self.stdout.write(
+            f"Seeded {agreements.agreements} cooperation agreements ({agreements.scans} with a "
+            f"scan) and a renewal round of {agreements.renewals}."
         )
         self.stdout.write("Demo sign-ins (password in the data folder, file demo_password):")
         for username, role, scope, _superuser in DEMO_ACCOUNTS:

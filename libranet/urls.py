@@ -37,6 +37,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("accounts/invitation/", include("libranet.backoffice.invitation_urls")),
     path("accounts/", include("libranet.accounts.urls")),
+    path("office/campaigns/", include("libranet.campaigns.urls")),  # monitoring campaigns
     path("office/", include("libranet.backoffice.urls")),
     path("stats/", include("libranet.stats.urls")),
     path("", include("libranet.public.urls")),

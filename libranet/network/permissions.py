@@ -34,6 +34,11 @@ class Capability(StrEnum):
     # opens to every address in it).
     REGISTER_WIDE_NETWORKS = "register_wide_networks"
     VIEW_TASK_WORKER = "view_task_worker"  # the task workers' heartbeats, the queue, failures
+    # Monitoring campaigns: define, open, copy, reopen a center, send the results.
+    MANAGE_CAMPAIGNS = "manage_campaigns"
+    # Answer a campaign for a center (per center: an operator their own, a head their region's)
+    # and see the answers and results of the centers in one's scope.
+    ANSWER_CAMPAIGNS = "answer_campaigns"
 
 
 # Capabilities that need no object: which roles hold them at all.
@@ -75,6 +80,8 @@ _GLOBAL = {
         Role.REGIONAL_HEAD,
     },
     Capability.EDIT_CENTER_CONTACTS: set(Role),
+    Capability.MANAGE_CAMPAIGNS: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
+    Capability.ANSWER_CAMPAIGNS: set(Role),
 }
 
 # Capabilities asked per center (``can(user, capability, center)``, ``centers_scope``).
@@ -290,3 +297,21 @@ def regions_for(user: Any) -> QuerySet:
         if role.role == Role.REGIONAL_HEAD and role.region_id is not None:
             region_ids.add(role.region_id)
     return Region.objects.filter(pk__in=region_ids)
+
+
+# --- MONITORING CAMPAIGNS ---------------------------------------------------------------------
+
+# Answering a campaign is asked per center, and an operator answers for their own center.
+_PER_CENTER.add(Capability.ANSWER_CAMPAIGNS)
+_OPERATOR_OWN_CENTER.add(Capability.ANSWER_CAMPAIGNS)
+
+
+def campaign_centers_for(user: Any) -> QuerySet:
+    """The centers whose campaign answers ``user`` may see and give: every center for the
+    department, foreign ones for international relations, the region's for its head, an
+    operator's own."""
+    return centers_for(user, Capability.ANSWER_CAMPAIGNS)
+
+
+def can_answer_campaign(user: Any, center: Center) -> bool:
+    return can(user, Capability.ANSWER_CAMPAIGNS, center)

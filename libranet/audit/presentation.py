@@ -66,6 +66,15 @@ ACTION_LABELS: dict[str, Promise] = {
     "workstation.register": pgettext_lazy("audit action", "workstation registered"),
     "workstation.revoke": pgettext_lazy("audit action", "workstation revoked"),
     "mail.resend": pgettext_lazy("audit action", "message sent again"),
+    # Monitoring campaigns
+    "campaign.create": pgettext_lazy("audit action", "monitoring campaign created"),
+    "campaign.update": pgettext_lazy("audit action", "monitoring campaign changed"),
+    "campaign.open": pgettext_lazy("audit action", "monitoring campaign opened"),
+    "campaign.copy": pgettext_lazy("audit action", "monitoring campaign copied"),
+    "campaign.results_send": pgettext_lazy("audit action", "monitoring results sent"),
+    "campaign.response_save": pgettext_lazy("audit action", "campaign answers saved"),
+    "campaign.response_submit": pgettext_lazy("audit action", "campaign answers submitted"),
+    "campaign.response_reopen": pgettext_lazy("audit action", "campaign form reopened"),
 }
 
 # Keys some services record that are no field of the object's model.
@@ -78,6 +87,8 @@ EXTRA_LABELS: dict[str, Promise] = {
     "size": gettext_lazy("size"),
     "kind": gettext_lazy("kind of file"),
     "confirmed": gettext_lazy("identity confirmed"),
+    "indicators": gettext_lazy("indicators"),  # a monitoring campaign's
+    "messages": gettext_lazy("messages"),
 }
 
 # Fields whose stored value is another object's key, and the model that key points at.
@@ -118,6 +129,10 @@ def _link(obj: Any, object_type: str) -> str | None:
         "resources.resource": lambda o: reverse("public:resource", args=[o.identifier]),
         "usage.sushicredential": lambda o: reverse("backoffice:sushi_credentials"),
         "mail.outgoingmail": lambda o: reverse("backoffice:outbox"),
+        "campaigns.campaign": lambda o: reverse("campaigns:detail", args=[o.pk]),
+        "campaigns.response": lambda o: reverse(
+            "campaigns:response", args=[o.campaign_id, o.center.code]
+        ),
     }
     target = targets.get(object_type)
     if target is None or obj is None:

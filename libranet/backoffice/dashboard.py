@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
+from libranet.campaigns.selectors import pending_for
 from libranet.network.models import Center, Region, StaffRole
 from libranet.network.permissions import Capability, centers_for, roles_of
 from libranet.network.staff import invitation_list
@@ -39,6 +40,8 @@ class Dashboard:
     zero_last_month: int = 0  # open centers in scope with no session last month
     pending_invitations: int = 0
     network_wide: bool = False
+    # Monitoring campaigns taking answers from the scope: (campaign, submitted, centers asked)
+    campaigns: list[tuple[Any, int, int]] = field(default_factory=list)
 
 
 def last_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -96,4 +99,5 @@ def dashboard_for(user: Any) -> Dashboard:
         board.pending_invitations = (
             invitation_list(user=user).filter(expires_at__gt=timezone.now()).count()
         )
+    board.campaigns = pending_for(user, timezone.localdate())
     return board

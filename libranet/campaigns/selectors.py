@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from libranet.network.models import Center, CenterNetwork, Workstation
 from libranet.network.permissions import Capability, campaign_centers_for, can
@@ -292,19 +292,17 @@ def response_of(campaign: Campaign, center: Center) -> Response | None:
 
 
 def pending_for(user: Any, today: datetime.date) -> list[tuple[Campaign, int, int]]:
-    """The campaigns taking answers today with centers of ``user``'s scope: (campaign,
-    submitted, total) — the dashboard's line."""
+    """The campaigns taking answers today from centers of ``user``'s scope, each with how many
+    of those centers submitted and how many it asks: the dashboard's lines."""
     rows = []
     for campaign in campaigns_for(user).filter(
         state=Campaign.State.OPEN, opens_on__lte=today, deadline__gte=today
     ):
         centers = covered_centers(campaign, campaign_centers_for(user))
-        counts = centers.aggregate(
-            total=Count("pk"),
-        )
+        total = centers.count()
         submitted = Response.objects.filter(
             campaign=campaign, center__in=centers, state=Response.State.SUBMITTED
         ).count()
-        if counts["total"]:
-            rows.append((campaign, submitted, counts["total"]))
+        if total:
+            rows.append((campaign, submitted, total))
     return rows

@@ -57,3 +57,4 @@ api.add_router("", institutions.router)
 api.add_router("", me.router)
 api.add_router("", resources.router)
 api.add_router("", usage.router)
+api.add_router("", "libranet.api.campaigns.router")  # monitoring campaigns

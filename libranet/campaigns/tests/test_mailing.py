@@ -68,7 +68,7 @@ def test_reminders_before_the_deadline_once_each_to_those_not_submitted(
     )
     assert [m["To"] for m in smtp_server.messages] == ["operator@tver.example"]
     body = text_of(smtp_server.messages[0])
-    assert "7 days are left" in body and "RU-TVE-LIB" in body
+    assert "Осталось 7 дней" in body and "RU-TVE-LIB" in body
     assert "/en/office/campaigns/" in body or "/ru/office/campaigns/" in body
     # Twice the same day, or a day later: nothing new (the 7-day reminder is sent).
     remind(django_capture_on_commit_callbacks, datetime.date(2026, 3, 13))
@@ -78,7 +78,7 @@ def test_reminders_before_the_deadline_once_each_to_those_not_submitted(
     with django_capture_on_commit_callbacks(execute=True):
         result = send_campaign_reminders.call(today="2026-03-19")
     assert result == {"queued": 1, "already": 0}
-    assert len(smtp_server.messages) == 2 and "One day is left" in text_of(smtp_server.messages[1])
+    assert len(smtp_server.messages) == 2 and "Остался 1 день" in text_of(smtp_server.messages[1])
 
 
 def test_after_the_deadline_the_late_and_their_heads_once(

@@ -407,3 +407,17 @@ def test_two_people_saving_one_form_the_later_is_told_the_difference(
         ("Events held", "7", "9")
     ]
     assert Answer.objects.get(indicator=events).text == "7"
+
+
+def test_the_demo_seeds_a_closed_and_an_open_campaign(centers):
+    from libranet.campaigns.demo import seed_campaigns
+
+    line = seed_campaigns(seed=1)
+    closed, current = Campaign.objects.order_by("pk")
+    today = datetime.date(2026, 3, 10)
+    assert closed.phase(today) == Campaign.Phase.CLOSED and closed.results_sent_at
+    assert current.phase(today) == Campaign.Phase.OPEN
+    assert current.deadline == datetime.date(2026, 3, 20)
+    assert closed.period_start == datetime.date(2025, 10, 1)
+    assert closed.responses.filter(state=Response.State.SUBMITTED).exists()
+    assert "Seeded 2 monitoring campaigns" in line

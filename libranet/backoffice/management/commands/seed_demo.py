@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from libranet.campaigns.demo import seed_campaigns
 from libranet.network.demo import DEMO_ACCOUNTS, seed_accounts, seed_network
 from libranet.network.models import Center
 from libranet.resources.demo import seed_resources
@@ -76,6 +77,7 @@ class Command(BaseCommand):
             f"Generated {events} usage events for {last_month:%Y-%m} and {this_month:%Y-%m} "
             f"so far, rolled up, in {time.monotonic() - started:.1f}s."
         )
+        self.stdout.write(seed_campaigns(seed=seed))
         self.stdout.write("Demo sign-ins (password in the data folder, file demo_password):")
         for username, role, scope, _superuser in DEMO_ACCOUNTS:
             self.stdout.write(f"  {username:<20} {role.label}{f' ({scope})' if scope else ''}")

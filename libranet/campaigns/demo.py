@@ -103,12 +103,12 @@ def seed_campaigns(*, seed: int = 2018) -> str:
     last_start = add_months(quarter, -3)
     last_end = quarter - datetime.timedelta(days=1)
     deadline = min(last_end + datetime.timedelta(days=20), today - datetime.timedelta(days=3))
+    number = (last_start.month - 1) // 3 + 1
     closed = campaign_create(
         actor=None,
-        title_ru=f"Оперативный мониторинг ЦУД, {(last_start.month - 1) // 3 + 1} квартал "
+        title_ru=f"Оперативный мониторинг ЦУД, {'I' * number if number < 4 else 'IV'} квартал "
         f"{last_start.year} г.",
-        title_en=f"Operational monitoring of the centers, Q{(last_start.month - 1) // 3 + 1} "
-        f"{last_start.year}",
+        title_en=f"Operational monitoring of the centers, Q{number} {last_start.year}",
         period_start=last_start,
         period_end=last_end,
         opens_on=min(last_end - datetime.timedelta(days=9), deadline),

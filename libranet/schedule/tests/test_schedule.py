@@ -163,6 +163,7 @@ def test_the_default_schedule(settings):
         "usage-purge": ("30 3 * * *", "libranet.usage.tasks.usage_purge"),
         "mail-send-due": ("* * * * *", "libranet.mail.tasks.mail_send_due"),
         "zero-usage-mailing": ("0 10 3 * *", "libranet.usage.mailing_tasks.zero_usage_mailing"),
+        "campaign-reminders": ("0 9 * * *", "libranet.campaigns.tasks.send_campaign_reminders"),
     }
 
 

@@ -37,8 +37,8 @@ def results_table(
     rows = []
     for center in sorted(centers, key=lambda c: c.code):
         response = responses.get(center.pk)
-        district = center.region.federal_district if center.region_id else None
-        place = center.region if center.region_id else center.country
+        district = center.region.federal_district if center.region is not None else None
+        place = center.region or center.country
         values: list[Any] = [
             center.code,
             center.name,

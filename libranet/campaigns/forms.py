@@ -147,15 +147,15 @@ class ResponseForm(forms.Form):
                 field = forms.CharField(widget=forms.TextInput(attrs=attrs))
             field.label = label
             field.required = False  # a draft may leave any answer empty; the service decides
-            hints = []
+            hints: list[str] = []
             if indicator.min_value is not None or indicator.max_value is not None:
                 low = "" if indicator.min_value is None else indicator.min_value.normalize()
                 high = "" if indicator.max_value is None else indicator.max_value.normalize()
-                hints.append(_("from {low} to {high}").format(low=low, high=high))
+                hints.append(str(_("from {low} to {high}")).format(low=low, high=high))
             if indicator.required:
-                hints.append(_("required to submit"))
-            field.help_text = "; ".join(str(h) for h in hints)
-            field.known = known.get(indicator.pk)  # type: ignore[attr-defined]
+                hints.append(str(_("required to submit")))
+            field.help_text = "; ".join(hints)
+            field.known = known.get(indicator.pk)  # type: ignore[union-attr]
             self.fields[answer_field(indicator)] = field
 
     def answers(self) -> dict[int, Any]:

@@ -18,7 +18,7 @@ from .models import Answer, Campaign, Indicator, Response
 
 # The centers a campaign asks: those open (a planned or closed center has nothing to report).
 ASKED_STATUSES = (Center.Status.OPEN,)
-USAGE_SOURCES = {
+USAGE_SOURCES: dict[str, Metric] = {
     Indicator.Source.SESSIONS: Metric.SESSIONS,
     Indicator.Source.SEARCHES: Metric.SEARCHES_PLATFORM,
     Indicator.Source.INVESTIGATIONS: Metric.TOTAL_ITEM_INVESTIGATIONS,
@@ -111,10 +111,11 @@ class Completion:
 
 def _place(center: Center) -> tuple[str, str]:
     """(federal district, region) of a center as words; a foreign center's country."""
-    if center.region_id:
-        district = center.region.federal_district
-        return (district.name if district else "—"), center.region.name
-    return str(Center.Kind.FOREIGN.label), center.country.name if center.country_id else "—"
+    region, country = center.region, center.country
+    if region is not None:
+        district = region.federal_district
+        return (district.name if district else "—"), region.name
+    return str(Center.Kind.FOREIGN.label), country.name if country is not None else "—"
 
 
 @dataclass

@@ -5,7 +5,7 @@ transaction with its audit row, and raises ``CampaignError`` (a ``ValidationErro
 for bad input, ``PermissionDenied`` beyond the role, ``EditConflict`` for a stale copy."""
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -132,7 +132,7 @@ def _indicator_errors(indicator: Indicator) -> dict[str, list[str]]:
 
 
 def _built_indicators(
-    campaign: Campaign, indicators: list[Mapping[str, Any]]
+    campaign: Campaign, indicators: Sequence[Mapping[str, Any]]
 ) -> tuple[list[Indicator], dict[str, list[str]]]:
     """The campaign's indicators as given (updated in place where an ``id`` names one of the
     campaign's), unsaved, with their errors as ``indicators.<index>.<field>``."""
@@ -140,7 +140,7 @@ def _built_indicators(
     built: list[Indicator] = []
     errors: dict[str, list[str]] = {}
     for index, given in enumerate(indicators):
-        indicator = existing.get(given.get("id")) or Indicator(campaign=campaign)
+        indicator = existing.get(given.get("id") or 0) or Indicator(campaign=campaign)
         for name in INDICATOR_FIELDS:
             if name in given:
                 value = given[name]
@@ -179,7 +179,7 @@ def campaign_create(
     coverage: str = Campaign.Coverage.ALL,
     kinds: list[str] | None = None,
     regions: Iterable[Region] = (),
-    indicators: list[Mapping[str, Any]] = (),  # type: ignore[assignment]
+    indicators: Sequence[Mapping[str, Any]] = (),
     copied_from: Campaign | None = None,
 ) -> Campaign:
     """A new campaign, a draft, with its indicators in the order given."""
@@ -225,7 +225,7 @@ def campaign_update(
     campaign: Campaign,
     revision: int | None,
     regions: Iterable[Region] | None = None,
-    indicators: list[Mapping[str, Any]] | None = None,
+    indicators: Sequence[Mapping[str, Any]] | None = None,
     **fields: Any,
 ) -> Campaign:
     """Change a campaign: everything while it is a draft; once open, only its titles and its
@@ -235,7 +235,7 @@ def campaign_update(
     if unknown:
         raise TypeError(f"unknown campaign fields: {sorted(unknown)}")
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    labels = {name: Campaign._meta.get_field(name).verbose_name for name in fields}
+    labels = {name: str(Campaign._meta.get_field(name).verbose_name) for name in fields}  # type: ignore[union-attr]
     revision_check(campaign, revision, fields, labels)
     is_draft = campaign.state == Campaign.State.DRAFT
     errors: dict[str, list[str]] = {}

@@ -286,7 +286,7 @@ def response_form(request, pk: int, code: str):
     response = response_of(campaign, center)
     indicators = list(campaign.indicators.all())
     stored = {a.indicator_id: a.text for a in response.answers.all()} if response else {}
-    initial = {f"indicator_{i.pk}": stored.get(i.pk, "") for i in indicators}
+    initial: dict[str, Any] = {f"indicator_{i.pk}": stored.get(i.pk, "") for i in indicators}
     initial["revision"] = response.revision if response else 1
     form = ResponseForm(
         request.POST if request.method == "POST" else None,

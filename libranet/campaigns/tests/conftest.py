@@ -3,6 +3,7 @@ foreign center) and an open campaign of the first quarter, the clock on 10 March
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -35,7 +36,7 @@ def centers(tver_rc, penza_rc, make_center):
     }
 
 
-INDICATORS = [
+INDICATORS: list[dict[str, Any]] = [
     {
         "name_ru": "Количество мероприятий",
         "name_en": "Events held",
@@ -81,7 +82,7 @@ INDICATORS = [
 
 
 def make_campaign(**fields) -> Campaign:
-    defaults = {
+    defaults: dict[str, Any] = {
         "title_ru": "Оперативный мониторинг, I квартал 2026",
         "title_en": "Operational monitoring, Q1 2026",
         "period_start": datetime.date(2026, 1, 1),

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from libranet.network.models import Center, Region
@@ -148,10 +149,16 @@ class ResponseForm(forms.Form):
             field.label = label
             field.required = False  # a draft may leave any answer empty; the service decides
             hints: list[str] = []
-            if indicator.min_value is not None or indicator.max_value is not None:
-                low = "" if indicator.min_value is None else indicator.min_value.normalize()
-                high = "" if indicator.max_value is None else indicator.max_value.normalize()
+            low, high = (
+                None if bound is None else formats.number_format(bound.normalize())
+                for bound in (indicator.min_value, indicator.max_value)
+            )
+            if low is not None and high is not None:
                 hints.append(str(_("from {low} to {high}")).format(low=low, high=high))
+            elif low is not None:
+                hints.append(str(_("at least {low}")).format(low=low))
+            elif high is not None:
+                hints.append(str(_("at most {high}")).format(high=high))
             if indicator.required:
                 hints.append(str(_("required to submit")))
             field.help_text = "; ".join(hints)

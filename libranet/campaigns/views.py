@@ -32,6 +32,7 @@ from .forms import (
 from .mailing import campaign_results_send
 from .models import Campaign, Indicator
 from .selectors import (
+    campaign_covers,
     campaign_results,
     campaigns_for,
     center_states,
@@ -81,8 +82,10 @@ def campaign_list(request):
     page = Paginator(campaigns_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
     for campaign in page.object_list:
-        report = completion(center_states(campaign, request.user))
-        rows.append((campaign, campaign.phase(today), report.overall))
+        states = center_states(campaign, request.user)
+        # One center in the user's scope (an operator's): the link goes straight to its form.
+        own = states[0].center.code if len(states) == 1 else None
+        rows.append((campaign, campaign.phase(today), completion(states).overall, own))
     return _render(
         request,
         "list.html",
@@ -281,8 +284,8 @@ def response_form(request, pk: int, code: str):
     center = get_object_or_404(Center.objects.with_relations(), code=code)
     if not can_answer_campaign(request.user, center):
         raise PermissionDenied
-    if campaign.state == Campaign.State.DRAFT:
-        raise PermissionDenied
+    if campaign.state == Campaign.State.DRAFT or not campaign_covers(campaign, center):
+        raise Http404
     response = response_of(campaign, center)
     indicators = list(campaign.indicators.all())
     stored = {a.indicator_id: a.text for a in response.answers.all()} if response else {}

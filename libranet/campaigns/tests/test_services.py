@@ -421,3 +421,23 @@ def test_the_demo_seeds_a_closed_and_an_open_campaign(centers):
     assert closed.period_start == datetime.date(2025, 10, 1)
     assert closed.responses.filter(state=Response.State.SUBMITTED).exists()
     assert "Seeded 2 monitoring campaigns" in line
+
+
+def test_libranet_knows_the_usage_of_the_period_and_the_registry(campaign, centers):
+    from libranet.campaigns.models import Indicator
+    from libranet.campaigns.selectors import known_figures
+    from libranet.network.models import Workstation
+    from libranet.usage.models import DailyCenterUsage, Metric
+
+    center = centers["tver_lib"]
+    for day, value in [
+        (datetime.date(2025, 12, 31), 100),
+        (datetime.date(2026, 1, 5), 7),
+        (datetime.date(2026, 3, 9), 5),
+    ]:
+        DailyCenterUsage.objects.create(center=center, day=day, metric=Metric.SESSIONS, value=value)
+    Workstation.objects.create(center=center, name="ПК 1", secret_hash="a" * 64)
+    sessions = by_name(campaign)["Sessions"]
+    assert known_figures(campaign, center) == {sessions.pk: 12}
+    Indicator.objects.filter(pk=sessions.pk).update(source=Indicator.Source.WORKSTATIONS)
+    assert known_figures(campaign, center) == {sessions.pk: 1}

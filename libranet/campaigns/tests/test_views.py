@@ -308,3 +308,23 @@ def test_russian_pages(client, network_user, campaign):
     ]:
         answer = client.get(url(name, *args, lang="ru"))
         assert answer.status_code == 200, name
+
+
+def test_an_operator_s_list_leads_straight_to_their_form_and_the_dashboard_to_the_campaign(
+    client, operator_tver_lib, campaign
+):
+    sign_in(client, operator_tver_lib)
+    assert url("response", campaign.pk, "RU-TVE-LIB") in client.get(url("list")).content.decode()
+    from django.utils import translation
+
+    with translation.override("en"):
+        board = client.get(reverse("backoffice:dashboard")).content.decode()
+    assert "Monitoring campaigns taking answers" in board and "0 of 1 submitted" in board
+
+
+def test_a_center_the_campaign_does_not_ask_has_no_form(
+    client, network_user, campaign, make_center
+):
+    closed = make_center(code="RU-TVE-OLD", status="closed")
+    sign_in(client, network_user)
+    assert client.get(url("response", campaign.pk, closed.code)).status_code == 404

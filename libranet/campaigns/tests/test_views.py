@@ -328,3 +328,26 @@ def test_a_center_the_campaign_does_not_ask_has_no_form(
     closed = make_center(code="RU-TVE-OLD", status="closed")
     sign_in(client, network_user)
     assert client.get(url("response", campaign.pk, closed.code)).status_code == 404
+
+
+def test_the_audit_trail_names_the_campaigns_changes(client, network_user, campaign, centers):
+    response_save(
+        actor=network_user,
+        campaign=campaign,
+        center=centers["tver_lib"],
+        answers=full_answers(campaign),
+        revision=None,
+        submit=True,
+    )
+    sign_in(client, network_user)
+    from django.utils import translation
+
+    with translation.override("en"):
+        page = client.get(reverse("backoffice:audit")).content.decode()
+    for words in (
+        "monitoring campaign created",
+        "monitoring campaign opened",
+        "campaign answers submitted",
+    ):
+        assert words in page
+    assert url("response", campaign.pk, "RU-TVE-LIB") in page

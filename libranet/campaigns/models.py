@@ -82,6 +82,10 @@ class Campaign(Revisioned, models.Model):
     def title(self) -> str:
         return Bilingual.localized(self, "title")  # type: ignore[arg-type]
 
+    def kind_labels(self) -> list[str]:
+        """The kinds of centers covered, in words."""
+        return [str(Center.Kind(kind).label) for kind in self.kinds if kind in Center.Kind.values]
+
     def phase(self, today: datetime.date) -> "Campaign.Phase":
         if self.state == self.State.DRAFT:
             return self.Phase.DRAFT

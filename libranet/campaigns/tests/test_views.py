@@ -351,3 +351,12 @@ def test_the_audit_trail_names_the_campaigns_changes(client, network_user, campa
     ):
         assert words in page
     assert url("response", campaign.pk, "RU-TVE-LIB") in page
+
+
+def test_a_campaign_of_some_kinds_names_them(client, network_user, centers):
+    from .conftest import make_campaign
+
+    campaign = make_campaign(coverage="kinds", kinds=["regional", "foreign"])
+    sign_in(client, network_user)
+    page = client.get(url("detail", campaign.pk)).content.decode()
+    assert "regional center, foreign center" in page

@@ -62,7 +62,8 @@ class IndicatorForm(forms.Form):
     position = forms.IntegerField(label=_("Position"), min_value=1, max_value=999, required=False)
     name_ru = forms.CharField(label=_("Name (Russian)"), max_length=300)
     name_en = forms.CharField(label=_("Name (English)"), max_length=300, required=False)
-    type = forms.ChoiceField(label=_("Type"), choices=Indicator.Type.choices)
+    # No type chosen first: the empty form for a new indicator, left alone, is left out.
+    type = forms.ChoiceField(label=_("Type"), choices=[("", "—"), *Indicator.Type.choices])
     unit = forms.CharField(label=_("Unit"), max_length=50, required=False)
     required = forms.BooleanField(label=_("Required"), required=False, initial=True)
     min_value = forms.DecimalField(
@@ -88,7 +89,7 @@ class IndicatorForm(forms.Form):
     )
 
 
-IndicatorFormSet = forms.formset_factory(IndicatorForm, extra=1, can_delete=True, max_num=100)
+IndicatorFormSet = forms.formset_factory(IndicatorForm, extra=3, can_delete=True, max_num=100)
 
 
 def indicators_from(formset: Any) -> list[dict[str, Any]]:

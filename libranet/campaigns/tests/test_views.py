@@ -90,7 +90,7 @@ def test_the_department_creates_a_campaign_with_indicators(client, network_user,
         "coverage": "all",
         "opens_on": "2026-06-20",
         "deadline": "2026-07-10",
-        "indicators-TOTAL_FORMS": "2",
+        "indicators-TOTAL_FORMS": "3",
         "indicators-INITIAL_FORMS": "0",
         "indicators-MIN_NUM_FORMS": "0",
         "indicators-MAX_NUM_FORMS": "100",
@@ -102,6 +102,10 @@ def test_the_department_creates_a_campaign_with_indicators(client, network_user,
         "indicators-1-type": "integer",
         "indicators-1-required": "on",
         "indicators-1-min_value": "0",
+        # The empty form for one more, as a browser sends it untouched.
+        "indicators-2-type": "",
+        "indicators-2-required": "on",
+        "indicators-2-source": "",
     }
     answer = client.post(url("new"), form)
     campaign = Campaign.objects.get()

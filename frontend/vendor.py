@@ -16,6 +16,9 @@ VENDOR = HERE.parent / "libranet" / "static" / "vendor"
 
 # package -> files or folders inside it (relative to the package's root).
 FILES: dict[str, list[str]] = {
+    # The opening plan's PDF (fpdf2) embeds a TTF with Cyrillic: DejaVu Sans (Bitstream Vera
+    # licence), read by libranet.planning.exports from this folder.
+    "dejavu-fonts-ttf": ["ttf/DejaVuSans.ttf", "ttf/DejaVuSans-Bold.ttf", "LICENSE"],
     "leaflet.markercluster": [
         "dist/leaflet.markercluster.js",
         "dist/MarkerCluster.css",

@@ -60,8 +60,10 @@ INSTALLED_APPS = [
     "libranet.network",
     "libranet.resources",
     "libranet.usage",
+    "libranet.planning",  # the annual opening plan: rounds, proposals, decisions
     "libranet.imports",  # uploads checked and written by the task worker, with their reports
     "libranet.stats",
+    "libranet.meetings",  # the annual meeting, its resolution and the resolution's tasks
     "libranet.public",
     "libranet.backoffice",
     "libranet.campaigns",  # monitoring campaigns: indicators, centers' answers, results
@@ -318,6 +320,11 @@ LIBRANET_CAMPAIGN_REMINDER_HOUR = env.int("LIBRANET_CAMPAIGN_REMINDER_HOUR", def
 # The periodic jobs, all in one place: (name, cron spec in TIME_ZONE, task, keyword arguments).
 # `manage.py run_schedule` queues each job once per slot, however many runners there are; a
 # slot missed while no runner ran is caught up if it is at most this many hours old.
+# The opening plan (README "The opening plan"): the heads of regions with no submitted
+# proposal are reminded this many days before a round's deadline.
+LIBRANET_PLANNING_REMINDER_DAYS = [
+    int(days) for days in env.list("LIBRANET_PLANNING_REMINDER_DAYS", default=["14", "7", "1"])
+]
 LIBRANET_SCHEDULE: list[tuple[str, str, str, dict]] = [
     ("usage-ingest", "* * * * *", "libranet.usage.tasks.usage_ingest", {}),
     ("usage-rollup", "*/15 * * * *", "libranet.usage.tasks.usage_rollup", {}),
@@ -336,6 +343,12 @@ LIBRANET_SCHEDULE: list[tuple[str, str, str, dict]] = [
         "libranet.campaigns.tasks.send_campaign_reminders",
         {},
     ),
+    ("planning-reminders", "0 9 * * *", "libranet.planning.tasks.planning_reminders", {}),
+    ("meeting-task-reminders", "0 9 * * *", "libranet.meetings.tasks.send_task_reminders", {}),
+]
+# Days before a resolution's task's deadline when its party is reminded (and once when late).
+LIBRANET_TASK_REMINDER_DAYS = [
+    int(d) for d in env.list("LIBRANET_TASK_REMINDER_DAYS", default=["7", "1"])
 ]
 LIBRANET_SCHEDULE_CATCH_UP_HOURS = env.int("LIBRANET_SCHEDULE_CATCH_UP_HOURS", default=24)
 # Search (README "Search"): "tantivy" (an index folder per machine) or "postgres" (PostgreSQL

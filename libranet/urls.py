@@ -38,8 +38,10 @@ urlpatterns += i18n_patterns(
     path("accounts/invitation/", include("libranet.backoffice.invitation_urls")),
     path("accounts/", include("libranet.accounts.urls")),
     path("office/campaigns/", include("libranet.campaigns.urls")),  # monitoring campaigns
+    path("office/planning/", include("libranet.planning.urls")),  # the annual opening plan
     path("office/", include("libranet.backoffice.urls")),
     path("stats/", include("libranet.stats.urls")),
+    path("meetings/", include("libranet.meetings.public_urls")),  # the annual meetings' programme
     path("", include("libranet.public.urls")),
     prefix_default_language=True,
 )

@@ -8,7 +8,7 @@ from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 from ninja.renderers import JSONRenderer
 
-from . import centers, institutions, me, reference, resources, usage
+from . import centers, institutions, me, meetings, opening_plans, reference, resources, usage
 from .errors import document_errors, install_error_handlers
 
 DESCRIPTION = """\
@@ -57,4 +57,6 @@ api.add_router("", institutions.router)
 api.add_router("", me.router)
 api.add_router("", resources.router)
 api.add_router("", usage.router)
+api.add_router("", opening_plans.router)
+api.add_router("", meetings.router)
 api.add_router("", "libranet.api.campaigns.router")  # monitoring campaigns

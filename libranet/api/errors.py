@@ -148,7 +148,7 @@ ERROR_STATUSES = {
     401: "No valid API token or signed-in session (`WWW-Authenticate` says which).",
     403: "Beyond the caller's role, or a session's request without its CSRF token.",
     404: "Nothing at this path: an unknown code, id or identifier.",
-    409: "Changed by someone else since the given revision: their values and these are shown.",
+    409: "Saved from a stale revision: someone changed it since (`errors` names what).",
     410: "Withdrawn: it was here and is gone for good.",
     413: "The body is larger than the server accepts.",
     422: "A parameter or a field breaks a rule (`errors` names it); nothing was written.",

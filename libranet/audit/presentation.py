@@ -75,6 +75,29 @@ ACTION_LABELS: dict[str, Promise] = {
     "campaign.response_save": pgettext_lazy("audit action", "campaign answers saved"),
     "campaign.response_submit": pgettext_lazy("audit action", "campaign answers submitted"),
     "campaign.response_reopen": pgettext_lazy("audit action", "campaign form reopened"),
+    # The opening plan
+    "planning_round.create": pgettext_lazy("audit action", "planning round opened"),
+    "planning_round.close": pgettext_lazy("audit action", "planning round closed"),
+    "proposal.create": pgettext_lazy("audit action", "opening proposal drafted"),
+    "proposal.update": pgettext_lazy("audit action", "opening proposal changed"),
+    "proposal.submit": pgettext_lazy("audit action", "opening proposal submitted"),
+    "proposal.resubmit": pgettext_lazy("audit action", "opening proposal submitted again"),
+    "proposal.approve": pgettext_lazy("audit action", "opening proposal approved"),
+    "proposal.reject": pgettext_lazy("audit action", "opening proposal rejected"),
+    "proposal.return": pgettext_lazy("audit action", "opening proposal returned"),
+    "meeting.create": pgettext_lazy("audit action", "meeting added"),
+    "meeting.update": pgettext_lazy("audit action", "meeting changed"),
+    "meeting.publish": pgettext_lazy("audit action", "meeting programme published"),
+    "meeting.unpublish": pgettext_lazy("audit action", "meeting programme taken off the site"),
+    "meeting.session_save": pgettext_lazy("audit action", "meeting session saved"),
+    "meeting.session_delete": pgettext_lazy("audit action", "meeting session deleted"),
+    "resolution.create": pgettext_lazy("audit action", "resolution written"),
+    "resolution.update": pgettext_lazy("audit action", "resolution changed"),
+    "decision.create": pgettext_lazy("audit action", "decision added"),
+    "decision.update": pgettext_lazy("audit action", "decision changed"),
+    "decision.issue": pgettext_lazy("audit action", "decision issued as tasks"),
+    "task.close": pgettext_lazy("audit action", "task closed"),
+    "task.reopen": pgettext_lazy("audit action", "task reopened"),
 }
 
 # Keys some services record that are no field of the object's model.
@@ -133,6 +156,8 @@ def _link(obj: Any, object_type: str) -> str | None:
         "campaigns.response": lambda o: reverse(
             "campaigns:response", args=[o.campaign_id, o.center.code]
         ),
+        "planning.planninground": lambda o: reverse("planning:round", args=[o.pk]),
+        "planning.proposal": lambda o: reverse("planning:proposal", args=[o.pk]),
     }
     target = targets.get(object_type)
     if target is None or obj is None:

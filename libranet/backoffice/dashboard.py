@@ -12,9 +12,11 @@ from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from libranet.campaigns.selectors import pending_for
+from libranet.meetings.selectors import late_count, tasks_of_party
 from libranet.network.models import Center, Region, StaffRole
-from libranet.network.permissions import Capability, centers_for, roles_of
+from libranet.network.permissions import Capability, can, centers_for, roles_of
 from libranet.network.staff import invitation_list
+from libranet.planning.selectors import HeadAttention, head_attention, waiting_for_decision
 from libranet.usage.models import DailyCenterUsage, Metric
 from libranet.usage.reports import INDICATOR_NAMES
 
@@ -22,6 +24,7 @@ Role = StaffRole.Role
 # The figures an operator sees for their center, in this order.
 FIGURES = (Metric.SESSIONS, Metric.TOTAL_ITEM_INVESTIGATIONS, Metric.TOTAL_ITEM_REQUESTS)
 OWN_CENTERS_MAX = 10  # an operator of more centers than this sees the list's first ones
+MEETING_TASKS_MAX = 10  # a head sees their regional center's first open tasks by deadline
 
 
 @dataclass
@@ -42,6 +45,13 @@ class Dashboard:
     network_wide: bool = False
     # Monitoring campaigns taking answers from the scope: (campaign, submitted, centers asked)
     campaigns: list[tuple[Any, int, int]] = field(default_factory=list)
+    # The opening plan: submitted proposals awaiting the department's decision; for a head,
+    # the open round (its deadline) and their proposals returned for changes.
+    proposals_waiting: int = 0
+    opening_plan: HeadAttention | None = None
+    # The resolutions' tasks: a head's or operator's open ones, the department's late count.
+    meeting_tasks: list[Any] = field(default_factory=list)
+    late_meeting_tasks: int = 0
 
 
 def last_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -100,4 +110,15 @@ def dashboard_for(user: Any) -> Dashboard:
             invitation_list(user=user).filter(expires_at__gt=timezone.now()).count()
         )
     board.campaigns = pending_for(user, timezone.localdate())
+    if can(user, Capability.MANAGE_OPENING_PLAN):
+        board.proposals_waiting = waiting_for_decision()
+    elif board.regions:
+        board.opening_plan = head_attention(user)
+    today = timezone.localdate()
+    if board.network_wide:
+        board.late_meeting_tasks = late_count(today)
+    elif any(r.role in (Role.REGIONAL_HEAD, Role.CENTER_OPERATOR) for r in roles):
+        board.meeting_tasks = list(tasks_of_party(user).filter(done=False)[:MEETING_TASKS_MAX])
+        for task in board.meeting_tasks:
+            task.state = task.state_on(today)
     return board

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import (
     account_views,
@@ -19,6 +19,7 @@ from . import (
 app_name = "backoffice"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("meetings/", include("libranet.meetings.urls")),  # meetings, resolutions and tasks
     path("centers/", views.centers, name="centers"),
     path("centers/new/", views.center_new, name="center_new"),
     path("centers/import/", views.center_import, name="center_import"),

@@ -39,6 +39,11 @@ class Capability(StrEnum):
     # Answer a campaign for a center (per center: an operator their own, a head their region's)
     # and see the answers and results of the centers in one's scope.
     ANSWER_CAMPAIGNS = "answer_campaigns"
+    # The opening plan: propose new centers (in one's regions), and run the rounds and decide.
+    PROPOSE_OPENINGS = "propose_openings"
+    MANAGE_OPENING_PLAN = "manage_opening_plan"
+    MANAGE_MEETINGS = "manage_meetings"  # meetings, resolutions, decisions; issue, reopen tasks
+    VIEW_RESOLUTIONS = "view_resolutions"  # resolutions and their tasks (back office, API)
 
 
 # Capabilities that need no object: which roles hold them at all.
@@ -72,6 +77,10 @@ _GLOBAL = {
     Capability.MANAGE_MAILINGS: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
     Capability.REGISTER_WIDE_NETWORKS: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
     Capability.VIEW_TASK_WORKER: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
+    Capability.PROPOSE_OPENINGS: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT, Role.REGIONAL_HEAD},
+    Capability.MANAGE_OPENING_PLAN: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
+    Capability.MANAGE_MEETINGS: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
+    Capability.VIEW_RESOLUTIONS: set(Role),
     # Holding a center capability somewhere: decides whether the page is offered at all.
     Capability.EDIT_CENTER: {
         Role.ADMINISTRATOR,
@@ -315,3 +324,60 @@ def campaign_centers_for(user: Any) -> QuerySet:
 
 def can_answer_campaign(user: Any, center: Center) -> bool:
     return can(user, Capability.ANSWER_CAMPAIGNS, center)
+
+
+# --- THE OPENING PLAN ----------------------------------------------------------------------
+
+
+def planning_regions_for(user: Any) -> QuerySet:
+    """The regions whose opening proposals ``user`` sees and makes: every region for those
+    who run the plan, a regional-center head's own region(s), none otherwise (a foreign center
+    is planned by international relations outside these rounds)."""
+    return regions_for(user) if can(user, Capability.PROPOSE_OPENINGS) else Region.objects.none()
+
+
+def proposals_scope(user: Any) -> Q:
+    """A filter on opening proposals for those in ``user``'s regions."""
+    if can(user, Capability.MANAGE_OPENING_PLAN):
+        return Q()
+    return Q(region__in=planning_regions_for(user))
+
+
+# --- THE ANNUAL MEETING'S RESOLUTION: who closes a task ---------------------------------------
+
+# The Library's departments (``meetings.models.Responsible``) and the roles that act for them; a
+# department with no role of its own (IT) acts through the network department, which tracks it.
+_DEPARTMENT_ROLES = {
+    "network_department": {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
+    "international": {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT, Role.INTERNATIONAL},
+    "it": {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
+}
+
+
+def is_task_party(user: Any, task: Any) -> bool:
+    """Is ``user`` of the responsible party of a resolution's ``task``: for a regional center's
+    task, a head of that center's region or an operator of that center (the department only
+    follows it: it may reopen, not close); for a department's task, that department."""
+    for role in roles_of(user):
+        if task.center_id is not None:
+            if role.role == Role.REGIONAL_HEAD and role.region_id == task.center.region_id:
+                return True
+            if role.role == Role.CENTER_OPERATOR and role.center_id == task.center_id:
+                return True
+        elif role.role in _DEPARTMENT_ROLES.get(task.department, set()):
+            return True
+    return False
+
+
+def task_party_scope(user: Any) -> Q:
+    """A filter on tasks (``center``, ``department``) for those whose party ``user`` is of."""
+    q = Q(pk__in=[])
+    for role in roles_of(user):
+        if role.role == Role.REGIONAL_HEAD:
+            q |= Q(center__region_id=role.region_id)
+        elif role.role == Role.CENTER_OPERATOR:
+            q |= Q(center_id=role.center_id)
+        departments = [d for d, roles in _DEPARTMENT_ROLES.items() if role.role in roles]
+        if departments:
+            q |= Q(center__isnull=True, department__in=departments)
+    return q

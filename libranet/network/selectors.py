@@ -168,6 +168,23 @@ def town_of(address: str) -> str:
     return found.group(1).strip() if found else ""
 
 
+# The parts of an English address that are not its settlement: a region, district or republic.
+_AREA_EN = re.compile(
+    r"\b(?:region|oblast|krai|territory|republic|district|okrug|autonomous)\b", re.IGNORECASE
+)
+
+
+def town_of_english(address_en: str) -> str:
+    """The settlement an English address names ("28 Svobodny Lane, Tver, 170100" gives "Tver"):
+    its first part with no digits (street lines and postal codes have them) that names no
+    region or district; "" when there is none."""
+    for part in address_en.split(","):
+        part = part.strip()
+        if part and not any(ch.isdigit() for ch in part) and not _AREA_EN.search(part):
+            return part
+    return ""
+
+
 def map_centers(*, filters: CenterFilters) -> dict[str, Any]:
     """Centers with coordinates for the map, in the request's language, as columns: one list
     per field, kind and status as indexes into ``kinds`` and ``statuses``, region and country as
@@ -188,6 +205,7 @@ def map_centers(*, filters: CenterFilters) -> dict[str, Any]:
             "region__code",
             "country__code",
             "address",
+            "address_en",
             "lat",
             "lon",
         )
@@ -198,14 +216,27 @@ def map_centers(*, filters: CenterFilters) -> dict[str, Any]:
     countries: dict[str | None, int] = {None: -1}
     names = ("code", "name", "kind", "status", "region", "country", "town", "lat", "lon")
     columns: dict[str, list[Any]] = {name: [] for name in names}
-    for code, kind, status, name_ru, name_en, region, country, address, lat, lon in rows:
+    for (
+        code,
+        kind,
+        status,
+        name_ru,
+        name_en,
+        region,
+        country,
+        address,
+        address_en,
+        lat,
+        lon,
+    ) in rows:
         columns["code"].append(code)
         columns["name"].append((name_en if english else name_ru) or name_ru)
         columns["kind"].append(kinds[kind])
         columns["status"].append(statuses[status])
         columns["region"].append(regions.setdefault(region, len(regions) - 1))
         columns["country"].append(countries.setdefault(country, len(countries) - 1))
-        columns["town"].append(town_of(address))
+        # An English page names the town as the English address does, if the center has one.
+        columns["town"].append((english and town_of_english(address_en)) or town_of(address))
         columns["lat"].append(round(lat, 4))
         columns["lon"].append(round(lon, 4))
     return {

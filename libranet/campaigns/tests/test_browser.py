@@ -82,7 +82,7 @@ def test_an_operator_submits_the_head_sees_it_the_department_sends_the_results(
         check_surface(form, "response-refused")
         form.get_by_label("Доля времени работы, %").fill("87,5")
         form.get_by_role("button", name="Отправить").click()
-        expect(form.locator("#response-state")).to_have_text("отправлена")
+        expect(form.locator("#response-state")).to_have_text("отправлено")
         form.reload()  # the page itself, without the flash message (base.html's to check)
         check_surface(form, "response")
 

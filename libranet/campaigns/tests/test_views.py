@@ -364,3 +364,11 @@ def test_a_campaign_of_some_kinds_names_them(client, network_user, centers):
     sign_in(client, network_user)
     page = client.get(url("detail", campaign.pk)).content.decode()
     assert "regional center, foreign center" in page
+
+
+def test_the_menu_marks_the_campaigns_as_the_current_section(client, network_user, campaign):
+    sign_in(client, network_user)
+    page = client.get(url("detail", campaign.pk, lang="ru")).content.decode()
+    # In the back office's menu: the campaigns, not the dashboard above them.
+    assert '<li><a href="/ru/office/" aria-current="page">' not in page
+    assert f'<a href="{url("list", lang="ru")}" aria-current="page">' in page

@@ -16,6 +16,7 @@ from libranet.network.selectors import (
     nearest_centers,
     regional_center_of,
     town_of,
+    town_of_english,
 )
 
 pytestmark = pytest.mark.django_db
@@ -72,16 +73,26 @@ def test_map_data_columns_speak_the_request_language(make_center, tver_rc, time_
         latitude="56.858722",
         longitude="35.900112",
     )
+    make_center(
+        code="RU-TVE-KIM",
+        name_ru="ЦУД в Кимрах",
+        address="Тверская обл., г. Кимры, ул. Ленина, 5",
+        address_en="5 Lenin St, Kimry, Tver Region",
+        latitude="56.87",
+        longitude="37.35",
+    )
     make_center(code="NO-COORDS")
     from django.utils import translation
 
     with translation.override("en"):
         data = map_centers(filters=CenterFilters())
     centers = data["centers"]
-    assert centers["code"] == ["RU-TVE-LIB"]  # a center with no coordinates is not on a map
-    assert centers["name"] == ["Tver library center"]
-    assert centers["town"] == ["г. Тверь"]
-    assert (centers["lat"], centers["lon"]) == ([56.8587], [35.9001])
+    # a center with no coordinates is not on a map
+    assert centers["code"] == ["RU-TVE-KIM", "RU-TVE-LIB"]
+    assert centers["name"][1] == "Tver library center"
+    # the English address's town where there is one, else the Russian address's
+    assert centers["town"] == ["Kimry", "г. Тверь"]
+    assert (centers["lat"][1], centers["lon"][1]) == (56.8587, 35.9001)
     assert data["regions"][centers["region"][0]] == "RU-TVE"
     assert data["statuses"][centers["status"][0]] == "open"
 
@@ -100,6 +111,20 @@ def test_map_data_columns_speak_the_request_language(make_center, tver_rc, time_
 )
 def test_town_of(address, town):
     assert town_of(address) == town
+
+
+@pytest.mark.parametrize(
+    ("address_en", "town"),
+    [
+        ("28 Svobodny Lane, Tver, 170100", "Tver"),
+        ("10 Lermontova St, Lermontovo, Belinsky District, Penza Region, 442380", "Lermontovo"),
+        ("5 Lenin St, Kimry, Tver Region", "Kimry"),
+        ("Republic of Tatarstan, 12 Kremlin St", ""),
+        ("", ""),
+    ],
+)
+def test_town_of_english(address_en, town):
+    assert town_of_english(address_en) == town
 
 
 def test_distance_km():

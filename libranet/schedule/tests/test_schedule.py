@@ -164,6 +164,8 @@ def test_the_default_schedule(settings):
         "mail-send-due": ("* * * * *", "libranet.mail.tasks.mail_send_due"),
         "zero-usage-mailing": ("0 10 3 * *", "libranet.usage.mailing_tasks.zero_usage_mailing"),
         "campaign-reminders": ("0 9 * * *", "libranet.campaigns.tasks.send_campaign_reminders"),
+        "planning-reminders": ("0 9 * * *", "libranet.planning.tasks.planning_reminders"),
+        "meeting-task-reminders": ("0 9 * * *", "libranet.meetings.tasks.send_task_reminders"),
     }
 
 

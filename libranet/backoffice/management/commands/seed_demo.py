@@ -11,8 +11,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from libranet.campaigns.demo import seed_campaigns
+from libranet.meetings.demo import seed_meetings
 from libranet.network.demo import DEMO_ACCOUNTS, seed_accounts, seed_network
 from libranet.network.models import Center
+from libranet.planning.demo import seed_planning
 from libranet.resources.demo import seed_resources
 from libranet.usage.demo import generate_usage
 
@@ -78,6 +80,12 @@ class Command(BaseCommand):
             f"so far, rolled up, in {time.monotonic() - started:.1f}s."
         )
         self.stdout.write(seed_campaigns(seed=seed))
+        self.stdout.write(f"Seeded the opening plans (proposals per year): {seed_planning()}.")
+        meetings = seed_meetings()
+        self.stdout.write(
+            f"Seeded {meetings.meetings} meetings, their resolution's {meetings.tasks} tasks "
+            f"({meetings.done} done)."
+        )
         self.stdout.write("Demo sign-ins (password in the data folder, file demo_password):")
         for username, role, scope, _superuser in DEMO_ACCOUNTS:
             self.stdout.write(f"  {username:<20} {role.label}{f' ({scope})' if scope else ''}")

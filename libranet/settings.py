@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "libranet.meetings",  # the annual meeting, its resolution and the resolution's tasks
     "libranet.public",
     "libranet.backoffice",
+    "libranet.campaigns",  # monitoring campaigns: indicators, centers' answers, results
     "libranet.api",
     "libranet.oai",
     "libranet.sushi",
@@ -311,6 +312,12 @@ LIBRANET_MAIL_CLAIM_TIMEOUT_SECONDS = env.int("LIBRANET_MAIL_CLAIM_TIMEOUT_SECON
 EMAIL_TIMEOUT = env.int("LIBRANET_EMAIL_TIMEOUT", default=60)
 LIBRANET_ZERO_USAGE_MAILING_DAY = env.int("LIBRANET_ZERO_USAGE_MAILING_DAY", default=3)
 LIBRANET_ZERO_USAGE_MAILING_HOUR = env.int("LIBRANET_ZERO_USAGE_MAILING_HOUR", default=10)
+# Monitoring campaigns (README "Monitoring campaigns"): reminders go this many days before the
+# deadline to the centers that have not submitted, at this hour, and once after it to the late.
+LIBRANET_CAMPAIGN_REMINDER_DAYS = env.list(
+    "LIBRANET_CAMPAIGN_REMINDER_DAYS", cast=int, default=[7, 1]
+)
+LIBRANET_CAMPAIGN_REMINDER_HOUR = env.int("LIBRANET_CAMPAIGN_REMINDER_HOUR", default=9)
 # The periodic jobs, all in one place: (name, cron spec in TIME_ZONE, task, keyword arguments).
 # `manage.py run_schedule` queues each job once per slot, however many runners there are; a
 # slot missed while no runner ran is caught up if it is at most this many hours old.
@@ -328,6 +335,13 @@ LIBRANET_SCHEDULE: list[tuple[str, str, str, dict]] = [
         "zero-usage-mailing",
         f"0 {LIBRANET_ZERO_USAGE_MAILING_HOUR} {LIBRANET_ZERO_USAGE_MAILING_DAY} * *",
         "libranet.usage.mailing_tasks.zero_usage_mailing",
+        {},
+    ),
+    # Monitoring campaigns: reminders before the deadline and to the late ones, daily.
+    (
+        "campaign-reminders",
+        f"0 {LIBRANET_CAMPAIGN_REMINDER_HOUR} * * *",
+        "libranet.campaigns.tasks.send_campaign_reminders",
         {},
     ),
     ("planning-reminders", "0 9 * * *", "libranet.planning.tasks.planning_reminders", {}),

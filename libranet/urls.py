@@ -37,6 +37,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("accounts/invitation/", include("libranet.backoffice.invitation_urls")),
     path("accounts/", include("libranet.accounts.urls")),
+    path("office/campaigns/", include("libranet.campaigns.urls")),  # monitoring campaigns
     path("office/planning/", include("libranet.planning.urls")),  # the annual opening plan
     path("office/agreements/", include("libranet.agreements.urls")),
     path("office/", include("libranet.backoffice.urls")),

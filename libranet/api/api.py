@@ -10,6 +10,7 @@ from ninja.renderers import JSONRenderer
 
 from . import (
     agreements,
+    campaigns,
     centers,
     institutions,
     me,
@@ -70,3 +71,4 @@ api.add_router("", usage.router)
 api.add_router("", opening_plans.router)
 api.add_router("", meetings.router)
 api.add_router("", agreements.router)
+api.add_router("", campaigns.router)

@@ -66,6 +66,15 @@ ACTION_LABELS: dict[str, Promise] = {
     "workstation.register": pgettext_lazy("audit action", "workstation registered"),
     "workstation.revoke": pgettext_lazy("audit action", "workstation revoked"),
     "mail.resend": pgettext_lazy("audit action", "message sent again"),
+    # Monitoring campaigns
+    "campaign.create": pgettext_lazy("audit action", "monitoring campaign created"),
+    "campaign.update": pgettext_lazy("audit action", "monitoring campaign changed"),
+    "campaign.open": pgettext_lazy("audit action", "monitoring campaign opened"),
+    "campaign.copy": pgettext_lazy("audit action", "monitoring campaign copied"),
+    "campaign.results_send": pgettext_lazy("audit action", "monitoring results sent"),
+    "campaign.response_save": pgettext_lazy("audit action", "campaign answers saved"),
+    "campaign.response_submit": pgettext_lazy("audit action", "campaign answers submitted"),
+    "campaign.response_reopen": pgettext_lazy("audit action", "campaign form reopened"),
     # The opening plan
     "planning_round.create": pgettext_lazy("audit action", "planning round opened"),
     "planning_round.close": pgettext_lazy("audit action", "planning round closed"),
@@ -113,6 +122,8 @@ EXTRA_LABELS: dict[str, Promise] = {
     "on": gettext_lazy("date of the step"),
     "agreements": gettext_lazy("agreements covered"),
     "renewed": gettext_lazy("renewed agreement"),
+    "indicators": gettext_lazy("indicators"),  # a monitoring campaign's
+    "messages": gettext_lazy("messages"),
 }
 
 # Fields whose stored value is another object's key, and the model that key points at.
@@ -153,6 +164,10 @@ def _link(obj: Any, object_type: str) -> str | None:
         "resources.resource": lambda o: reverse("public:resource", args=[o.identifier]),
         "usage.sushicredential": lambda o: reverse("backoffice:sushi_credentials"),
         "mail.outgoingmail": lambda o: reverse("backoffice:outbox"),
+        "campaigns.campaign": lambda o: reverse("campaigns:detail", args=[o.pk]),
+        "campaigns.response": lambda o: reverse(
+            "campaigns:response", args=[o.campaign_id, o.center.code]
+        ),
         "planning.planninground": lambda o: reverse("planning:round", args=[o.pk]),
         "planning.proposal": lambda o: reverse("planning:proposal", args=[o.pk]),
         "agreements.agreement": lambda o: reverse("agreements:detail", args=[o.pk]),

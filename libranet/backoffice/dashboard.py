@@ -12,6 +12,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from libranet.agreements.selectors import agreement_counts, renewals_waiting_for
+from libranet.campaigns.selectors import pending_for
 from libranet.meetings.selectors import late_count, tasks_of_party
 from libranet.network.models import Center, Region, StaffRole
 from libranet.network.permissions import Capability, can, centers_for, roles_of
@@ -43,6 +44,8 @@ class Dashboard:
     zero_last_month: int = 0  # open centers in scope with no session last month
     pending_invitations: int = 0
     network_wide: bool = False
+    # Monitoring campaigns taking answers from the scope: (campaign, submitted, centers asked)
+    campaigns: list[tuple[Any, int, int]] = field(default_factory=list)
     # The opening plan: submitted proposals awaiting the department's decision; for a head,
     # the open round (its deadline) and their proposals returned for changes.
     proposals_waiting: int = 0
@@ -112,6 +115,7 @@ def dashboard_for(user: Any) -> Dashboard:
         board.pending_invitations = (
             invitation_list(user=user).filter(expires_at__gt=timezone.now()).count()
         )
+    board.campaigns = pending_for(user, timezone.localdate())
     if can(user, Capability.MANAGE_OPENING_PLAN):
         board.proposals_waiting = waiting_for_decision()
     elif board.regions:

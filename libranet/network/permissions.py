@@ -34,6 +34,11 @@ class Capability(StrEnum):
     # opens to every address in it).
     REGISTER_WIDE_NETWORKS = "register_wide_networks"
     VIEW_TASK_WORKER = "view_task_worker"  # the task workers' heartbeats, the queue, failures
+    # Monitoring campaigns: define, open, copy, reopen a center, send the results.
+    MANAGE_CAMPAIGNS = "manage_campaigns"
+    # Answer a campaign for a center (per center: an operator their own, a head their region's)
+    # and see the answers and results of the centers in one's scope.
+    ANSWER_CAMPAIGNS = "answer_campaigns"
     # The opening plan: propose new centers (in one's regions), and run the rounds and decide.
     PROPOSE_OPENINGS = "propose_openings"
     MANAGE_OPENING_PLAN = "manage_opening_plan"
@@ -97,12 +102,23 @@ _GLOBAL = {
         Role.INTERNATIONAL,
         Role.REGIONAL_HEAD,
     },
+    Capability.MANAGE_CAMPAIGNS: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
+    Capability.ANSWER_CAMPAIGNS: set(Role),
 }
 
 # Capabilities asked per center (``can(user, capability, center)``, ``centers_scope``).
-_PER_CENTER = {Capability.EDIT_CENTER, Capability.EDIT_CENTER_CONTACTS, Capability.VIEW_USAGE}
+_PER_CENTER = {
+    Capability.EDIT_CENTER,
+    Capability.EDIT_CENTER_CONTACTS,
+    Capability.VIEW_USAGE,
+    Capability.ANSWER_CAMPAIGNS,
+}
 # What an operator may do on their own center (and nowhere else).
-_OPERATOR_OWN_CENTER = {Capability.EDIT_CENTER_CONTACTS, Capability.VIEW_USAGE}
+_OPERATOR_OWN_CENTER = {
+    Capability.EDIT_CENTER_CONTACTS,
+    Capability.VIEW_USAGE,
+    Capability.ANSWER_CAMPAIGNS,
+}
 
 
 def held_roles(user: Any) -> list[StaffRole]:
@@ -312,6 +328,20 @@ def regions_for(user: Any) -> QuerySet:
         if role.role == Role.REGIONAL_HEAD and role.region_id is not None:
             region_ids.add(role.region_id)
     return Region.objects.filter(pk__in=region_ids)
+
+
+# --- MONITORING CAMPAIGNS ---------------------------------------------------------------------
+
+
+def campaign_centers_for(user: Any) -> QuerySet:
+    """The centers whose campaign answers ``user`` may see and give: every center for the
+    department, foreign ones for international relations, the region's for its head, an
+    operator's own."""
+    return centers_for(user, Capability.ANSWER_CAMPAIGNS)
+
+
+def can_answer_campaign(user: Any, center: Center) -> bool:
+    return can(user, Capability.ANSWER_CAMPAIGNS, center)
 
 
 # --- THE OPENING PLAN ----------------------------------------------------------------------

@@ -76,6 +76,9 @@ PAGES = [
     PageType("office-sushi", "/ru/office/sushi/", staff=True),
     PageType("office-account", "/ru/office/account/", staff=True),
     PageType("office-centers-en", "/en/office/centers/", staff=True, lang="en"),
+    # Monitoring campaigns (the pages of one campaign: libranet/campaigns/tests/test_browser.py)
+    PageType("office-campaigns", "/ru/office/campaigns/", staff=True),
+    PageType("office-campaign-new", "/ru/office/campaigns/new/", staff=True),
     # The opening plan (the rounds; a round's pages need a round, tested in libranet/planning).
     PageType("office-planning", "/ru/office/planning/", staff=True),
     PageType("office-planning-round-new", "/ru/office/planning/new/", staff=True),

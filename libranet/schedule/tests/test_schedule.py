@@ -166,6 +166,7 @@ def test_the_default_schedule(settings):
         "planning-reminders": ("0 9 * * *", "libranet.planning.tasks.planning_reminders"),
         "meeting-task-reminders": ("0 9 * * *", "libranet.meetings.tasks.send_task_reminders"),
         "agreements-daily": ("0 8 * * *", "libranet.agreements.tasks.agreements_daily"),
+        "campaign-reminders": ("0 9 * * *", "libranet.campaigns.tasks.send_campaign_reminders"),
     }
 
 

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from libranet.agreements.demo import seed_agreements
+from libranet.campaigns.demo import seed_campaigns
 from libranet.meetings.demo import seed_meetings
 from libranet.network.demo import DEMO_ACCOUNTS, seed_accounts, seed_network
 from libranet.network.models import Center
@@ -79,6 +80,7 @@ class Command(BaseCommand):
             f"Generated {events} usage events for {last_month:%Y-%m} and {this_month:%Y-%m} "
             f"so far, rolled up, in {time.monotonic() - started:.1f}s."
         )
+        self.stdout.write(seed_campaigns(seed=seed))
         self.stdout.write(f"Seeded the opening plans (proposals per year): {seed_planning()}.")
         meetings = seed_meetings()
         self.stdout.write(

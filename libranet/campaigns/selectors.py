@@ -1,0 +1,309 @@
+"""Reads of monitoring campaigns: which centers a campaign covers, which campaigns a user sees,
+each center's state, the completion and the results by center, region and federal district,
+and the figures Libranet already knows for a center's form."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet, Sum
+
+from libranet.network.models import Center, CenterNetwork, Workstation
+from libranet.network.permissions import Capability, campaign_centers_for, can
+from libranet.usage.models import DailyCenterUsage, Metric
+
+from .models import Answer, Campaign, Indicator, Response
+
+# The centers a campaign asks: those open (a planned or closed center has nothing to report).
+ASKED_STATUSES = (Center.Status.OPEN,)
+USAGE_SOURCES: dict[str, Metric] = {
+    Indicator.Source.SESSIONS: Metric.SESSIONS,
+    Indicator.Source.SEARCHES: Metric.SEARCHES_PLATFORM,
+    Indicator.Source.INVESTIGATIONS: Metric.TOTAL_ITEM_INVESTIGATIONS,
+    Indicator.Source.REQUESTS: Metric.TOTAL_ITEM_REQUESTS,
+}
+
+
+def coverage_filter(campaign: Campaign) -> Q:
+    q = Q(status__in=ASKED_STATUSES)
+    if campaign.coverage == Campaign.Coverage.KINDS:
+        q &= Q(kind__in=list(campaign.kinds))
+    elif campaign.coverage == Campaign.Coverage.REGIONS:
+        q &= Q(region__in=campaign.regions.all()) & ~Q(kind=Center.Kind.FOREIGN)
+    return q
+
+
+def covered_centers(campaign: Campaign, scope: QuerySet | None = None) -> QuerySet:
+    """The centers ``campaign`` asks (within ``scope``, if given), with their places."""
+    base = Center.objects.all() if scope is None else scope
+    return base.filter(coverage_filter(campaign)).select_related(
+        "region__federal_district", "country"
+    )
+
+
+def campaign_covers(campaign: Campaign, center: Center) -> bool:
+    return covered_centers(campaign).filter(pk=center.pk).exists()
+
+
+def campaigns_for(user: Any) -> QuerySet:
+    """The campaigns ``user`` sees: all for those who manage them; otherwise those opened that
+    ask a center in their scope (drafts are the department's own)."""
+    queryset = Campaign.objects.prefetch_related("regions").order_by("-opens_on", "-pk")
+    if can(user, Capability.MANAGE_CAMPAIGNS):
+        return queryset
+    scope = campaign_centers_for(user).filter(status__in=ASKED_STATUSES)
+    kinds = set(scope.values_list("kind", flat=True))
+    region_ids = set(scope.exclude(kind=Center.Kind.FOREIGN).values_list("region_id", flat=True))
+    if not kinds:
+        return queryset.none()
+    ids = [
+        c.pk
+        for c in queryset.exclude(state=Campaign.State.DRAFT)
+        if c.coverage == Campaign.Coverage.ALL
+        or (c.coverage == Campaign.Coverage.KINDS and kinds & set(c.kinds))
+        or (
+            c.coverage == Campaign.Coverage.REGIONS and region_ids & {r.pk for r in c.regions.all()}
+        )
+    ]
+    return queryset.filter(pk__in=ids)
+
+
+# --- each center's state and the completion ------------------------------------------------
+
+
+@dataclass
+class CenterState:
+    center: Center
+    response: Response | None
+
+    @property
+    def submitted(self) -> bool:
+        return self.response is not None and self.response.state == Response.State.SUBMITTED
+
+
+def center_states(campaign: Campaign, user: Any) -> list[CenterState]:
+    """The centers of the campaign in ``user``'s scope, by region and code, each with its
+    response (two queries)."""
+    centers = list(
+        covered_centers(campaign, campaign_centers_for(user)).order_by(
+            "region__code", "country__code", "code"
+        )
+    )
+    responses = {
+        r.center_id: r
+        for r in Response.objects.filter(campaign=campaign, center__in=[c.pk for c in centers])
+    }
+    return [CenterState(c, responses.get(c.pk)) for c in centers]
+
+
+@dataclass
+class Completion:
+    label: str
+    submitted: int = 0
+    total: int = 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.submitted / self.total) if self.total else 0
+
+
+def _place(center: Center) -> tuple[str, str]:
+    """(federal district, region) of a center as words; a foreign center's country."""
+    region, country = center.region, center.country
+    if region is not None:
+        district = region.federal_district
+        return (district.name if district else "—"), region.name
+    return str(Center.Kind.FOREIGN.label), country.name if country is not None else "—"
+
+
+@dataclass
+class CompletionReport:
+    overall: Completion
+    by_district: list[Completion]
+    by_region: list[Completion]
+
+
+def completion(states: list[CenterState]) -> CompletionReport:
+    overall = Completion("")
+    districts: dict[str, Completion] = {}
+    regions: dict[str, Completion] = {}
+    for state in states:
+        district, region = _place(state.center)
+        for row in (
+            overall,
+            districts.setdefault(district, Completion(district)),
+            regions.setdefault(region, Completion(region)),
+        ):
+            row.total += 1
+            row.submitted += int(state.submitted)
+    return CompletionReport(
+        overall,
+        sorted(districts.values(), key=lambda r: r.label),
+        sorted(regions.values(), key=lambda r: r.label),
+    )
+
+
+# --- results -------------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    """One indicator's submitted answers over a group of centers."""
+
+    label: str
+    answers: int = 0
+    total: Decimal = Decimal(0)
+    yes: int = 0
+    no: int = 0
+    choices: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def average(self) -> Decimal | None:
+        return (self.total / self.answers).quantize(Decimal("0.01")) if self.answers else None
+
+    def add(self, answer: Answer) -> None:
+        self.answers += 1
+        if answer.number is not None:
+            self.total += answer.number
+        if answer.flag is not None:
+            self.yes += int(answer.flag)
+            self.no += int(not answer.flag)
+        if answer.indicator.type == Indicator.Type.CHOICE:
+            self.choices[answer.text] = self.choices.get(answer.text, 0) + 1
+
+
+@dataclass
+class IndicatorResult:
+    indicator: Indicator
+    overall: Figures
+    by_district: list[Figures]
+    by_region: list[Figures]
+    by_center: list[tuple[Center, Answer]]
+
+    def choice_counts(self, figures: Figures) -> list[tuple[str, int]]:
+        return [
+            (label, figures.choices.get(value, 0)) for value, label in self.indicator.choice_pairs()
+        ]
+
+    @property
+    def overall_choices(self) -> list[tuple[str, int]]:
+        return self.choice_counts(self.overall)
+
+
+def campaign_results(campaign: Campaign, centers: list[Center]) -> list[IndicatorResult]:
+    """Every indicator over the submitted answers of ``centers``: per center, region, federal
+    district and overall (one query)."""
+    answers = (
+        Answer.objects.filter(
+            response__campaign=campaign,
+            response__state=Response.State.SUBMITTED,
+            response__center__in=[c.pk for c in centers],
+        )
+        .select_related("indicator")
+        .order_by("indicator__position", "response__center__code")
+    )
+    center_of = {c.pk: c for c in centers}
+    by_indicator: dict[int, list[Answer]] = defaultdict(list)
+    responses = dict(
+        Response.objects.filter(campaign=campaign).values_list("pk", "center_id").order_by()
+    )
+    for answer in answers:
+        by_indicator[answer.indicator_id].append(answer)
+    results = []
+    for indicator in campaign.indicators.all():
+        overall = Figures("")
+        districts: dict[str, Figures] = {}
+        regions: dict[str, Figures] = {}
+        rows = []
+        for answer in by_indicator.get(indicator.pk, []):
+            answer.indicator = indicator
+            center = center_of[responses[answer.response_id]]
+            district, region = _place(center)
+            overall.add(answer)
+            districts.setdefault(district, Figures(district)).add(answer)
+            regions.setdefault(region, Figures(region)).add(answer)
+            rows.append((center, answer))
+        results.append(
+            IndicatorResult(
+                indicator,
+                overall,
+                sorted(districts.values(), key=lambda f: f.label),
+                sorted(regions.values(), key=lambda f: f.label),
+                rows,
+            )
+        )
+    return results
+
+
+def answers_by_center(campaign: Campaign, centers: list[Center]) -> dict[int, dict[int, Answer]]:
+    """center id → indicator id → answer, of the responses of ``centers`` (one query)."""
+    table: dict[int, dict[int, Answer]] = defaultdict(dict)
+    for answer in Answer.objects.filter(
+        response__campaign=campaign, response__center__in=[c.pk for c in centers]
+    ).select_related("response"):
+        table[answer.response.center_id][answer.indicator_id] = answer
+    return table
+
+
+# --- what Libranet knows already -------------------------------------------------------------
+
+
+def known_figures(campaign: Campaign, center: Center) -> dict[int, int]:
+    """indicator id → the figure Libranet has for ``center`` (its ``source``): usage over the
+    campaign's period (the days rolled up so far), workstations and networks as registered."""
+    indicators = [i for i in campaign.indicators.all() if i.source]
+    if not indicators:
+        return {}
+    metrics = {USAGE_SOURCES[i.source] for i in indicators if i.source in USAGE_SOURCES}
+    usage: dict[int, int] = {}
+    if metrics:
+        usage = {
+            row["metric"]: row["total"] or 0
+            for row in DailyCenterUsage.objects.filter(
+                center=center,
+                metric__in=metrics,
+                day__gte=campaign.period_start,
+                day__lte=campaign.period_end,
+            )
+            .values("metric")
+            .annotate(total=Sum("value"))
+            .order_by()
+        }
+    figures: dict[int, int] = {}
+    for indicator in indicators:
+        if indicator.source in USAGE_SOURCES:
+            figures[indicator.pk] = int(usage.get(USAGE_SOURCES[indicator.source], 0))
+        elif indicator.source == Indicator.Source.WORKSTATIONS:
+            figures[indicator.pk] = Workstation.objects.filter(
+                center=center, revoked_at__isnull=True
+            ).count()
+        elif indicator.source == Indicator.Source.NETWORKS:
+            figures[indicator.pk] = CenterNetwork.objects.filter(center=center).count()
+    return figures
+
+
+def response_of(campaign: Campaign, center: Center) -> Response | None:
+    return (
+        Response.objects.filter(campaign=campaign, center=center)
+        .prefetch_related(Prefetch("answers", queryset=Answer.objects.all()))
+        .first()
+    )
+
+
+def pending_for(user: Any, today: datetime.date) -> list[tuple[Campaign, int, int]]:
+    """The campaigns taking answers today from centers of ``user``'s scope, each with how many
+    of those centers submitted and how many it asks: the dashboard's lines."""
+    rows = []
+    for campaign in campaigns_for(user).filter(
+        state=Campaign.State.OPEN, opens_on__lte=today, deadline__gte=today
+    ):
+        centers = covered_centers(campaign, campaign_centers_for(user))
+        total = centers.count()
+        submitted = Response.objects.filter(
+            campaign=campaign, center__in=centers, state=Response.State.SUBMITTED
+        ).count()
+        if total:
+            rows.append((campaign, submitted, total))
+    return rows

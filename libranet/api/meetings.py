@@ -132,6 +132,10 @@ class DecisionOut(Schema):
     deadline: datetime.date | None
     recurrence_ru: str
     recurrence_en: str
+    workflow: str = Field(
+        description="Where in Libranet its work is done: zero_usage_mailing, monitoring, "
+        "opening_plan, agreements, meetings, or empty when outside."
+    )
     state: str = Field(description="done, late, open, or empty before the decision is issued")
     tasks: list[TaskOut]
 
@@ -191,6 +195,7 @@ def _decision_out(decision: Decision, today: datetime.date) -> dict[str, Any]:
         "id": decision.pk,
         "recurrence_ru": decision.recurrence_ru,
         "recurrence_en": decision.recurrence_en,
+        "workflow": decision.workflow,
         "state": decision_state(tasks, today),
         "tasks": [_task_out(t, today) for t in tasks],
     }

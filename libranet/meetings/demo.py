@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from libranet.network.models import Center, Region
 
-from .models import Meeting, Responsible, Task
+from .models import Meeting, Responsible, Task, Workflow
 from .services import (
     decision_issue,
     decision_save,
@@ -235,6 +235,17 @@ PRIORITIES = [
 ]
 
 N, RC = Responsible.NETWORK_DEPARTMENT, Responsible.REGIONAL_CENTERS
+
+# The 2020 decisions whose work Libranet does (the others, 4 and 8 of events and video, and 9
+# of the ESIA integration, are done outside it and reported on their tasks).
+WORKFLOWS = {
+    1: Workflow.ZERO_USAGE_MAILING,
+    2: Workflow.MEETINGS,
+    3: Workflow.MONITORING,
+    5: Workflow.OPENING_PLAN,
+    6: Workflow.OPENING_PLAN,
+    7: Workflow.AGREEMENTS,
+}
 
 
 def _decisions(today: datetime.date) -> list[tuple]:
@@ -463,6 +474,7 @@ def seed_penza(today: datetime.date) -> Meeting:
             deadline=deadline,
             recurrence_ru=rec_ru,
             recurrence_en=rec_en,
+            workflow=WORKFLOWS.get(number, Workflow.NONE),
         )
         decision_issue(actor=None, decision=decision)
         tasks = list(decision.tasks.order_by("center__code"))

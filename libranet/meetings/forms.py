@@ -11,7 +11,7 @@ from libranet.backoffice.forms import GroupedForm
 from libranet.network.models import Center, Institution, Region
 from libranet.revisions import revision_field
 
-from .models import Responsible
+from .models import Responsible, Workflow
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -206,6 +206,12 @@ class DecisionForm(GroupedForm):
         help_text=_("For a recurring decision, such as “every month”."),
     )
     recurrence_en = forms.CharField(label=_("Recurrence (English)"), max_length=200, required=False)
+    workflow = forms.ChoiceField(
+        label=_("Done in Libranet through"),
+        choices=Workflow.choices,
+        required=False,
+        help_text=_("The decision and its tasks link to that workflow's pages."),
+    )
 
     groups = (
         (
@@ -218,6 +224,7 @@ class DecisionForm(GroupedForm):
                 "deadline",
                 "recurrence_ru",
                 "recurrence_en",
+                "workflow",
             ),
         ),
     )

@@ -223,6 +223,27 @@ class Responsible(models.TextChoices):
     REGIONAL_CENTERS = "regional_centers", _("every regional center")
 
 
+class Workflow(models.TextChoices):
+    """Where in Libranet a decision's work is done: the decision and its tasks link there."""
+
+    NONE = "", _("outside Libranet")
+    ZERO_USAGE_MAILING = "zero_usage_mailing", _("the monthly zero-usage mailing")
+    MONITORING = "monitoring", _("monitoring campaigns")
+    OPENING_PLAN = "opening_plan", _("the opening plan")
+    AGREEMENTS = "agreements", _("the renewal of cooperation agreements")
+    MEETINGS = "meetings", _("meetings and resolutions")
+
+
+# The page each workflow starts from (URL names of the back office).
+WORKFLOW_PAGES = {
+    Workflow.ZERO_USAGE_MAILING: "backoffice:mailings",
+    Workflow.MONITORING: "campaigns:list",
+    Workflow.OPENING_PLAN: "planning:rounds",
+    Workflow.AGREEMENTS: "agreements:rounds",
+    Workflow.MEETINGS: "backoffice:meetings:list",
+}
+
+
 class TaskState(models.TextChoices):
     OPEN = "open", _("open")
     LATE = "late", _("late")  # computed: open past the deadline; never stored
@@ -243,6 +264,13 @@ class Decision(Bilingual, models.Model):
         help_text=_("For a recurring decision, such as “every month”."),
     )
     recurrence_en = models.CharField(_("recurrence (English)"), max_length=200, blank=True)
+    workflow = models.CharField(
+        _("done in Libranet through"),
+        max_length=32,
+        choices=Workflow.choices,
+        blank=True,
+        default=Workflow.NONE,
+    )
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
 
     class Meta:
@@ -266,6 +294,12 @@ class Decision(Bilingual, models.Model):
     @property
     def recurrence(self) -> str:
         return self.localized("recurrence")
+
+    @property
+    def workflow_url(self) -> str:
+        """The page where the decision's work is done, or "" when it is done outside."""
+        name = WORKFLOW_PAGES.get(Workflow(self.workflow)) if self.workflow else None
+        return reverse(name) if name else ""
 
     @property
     def for_regional_centers(self) -> bool:

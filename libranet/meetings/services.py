@@ -83,6 +83,7 @@ DECISION_FIELDS = (
     "deadline",
     "recurrence_ru",
     "recurrence_en",
+    "workflow",
 )
 REMINDER_TEMPLATE = "meeting_task_reminder"
 

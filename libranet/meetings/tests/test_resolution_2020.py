@@ -5,6 +5,7 @@ an outcome, until every decision is done. And the demo of both meetings seeds.""
 import datetime
 
 import pytest
+from django.utils import translation
 
 from libranet.meetings.demo import seed_meetings
 from libranet.meetings.models import Meeting, Responsible, Task, TaskState
@@ -55,3 +56,35 @@ def test_the_demo_publishes_the_tyumen_programme(regional_centers, today, client
     assert "Interdepartmental partnership as a priority" in text
     penza = client.get("/ru/meetings/2020-penza/").content.decode()
     assert penza.count("<li><strong>") == 17  # 17 talks in 3 sessions
+
+
+def test_each_2020_decision_done_in_libranet_links_to_its_workflow(
+    regional_centers, head_penza, network_user, today, client
+):
+    """Decisions 1, 2, 3, 5, 6 and 7 are Libranet's own workflows: the resolution's page and
+    their tasks' pages lead there; 4, 8 and 9 are done outside and say nothing of it."""
+    seed_meetings(today=today)
+    resolution = Meeting.objects.get(slug="2020-penza").resolution
+    with translation.override("ru"):
+        pages = {d.number: d.workflow_url for d in resolution.decisions.all()}
+    assert pages == {
+        1: "/ru/office/mailings/",
+        2: "/ru/office/meetings/",
+        3: "/ru/office/campaigns/",
+        4: "",
+        5: "/ru/office/planning/",
+        6: "/ru/office/planning/",
+        7: "/ru/office/agreements/rounds/",
+        8: "",
+        9: "",
+    }
+    client.force_login(network_user)
+    page = client.get(f"/ru/office/meetings/{resolution.meeting_id}/resolution/").content.decode()
+    assert 'href="/ru/office/campaigns/">Кампании мониторинга' in page
+    # A regional center's task of decision 5 leads its head to the opening plan.
+    task = Task.objects.get(
+        decision__resolution=resolution, decision__number=5, center__code="RU-PNZ-RC"
+    )
+    client.force_login(head_penza)
+    page = client.get(f"/ru/office/meetings/tasks/{task.pk}/").content.decode()
+    assert 'href="/ru/office/planning/">План открытий' in page

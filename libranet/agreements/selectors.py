@@ -5,7 +5,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from libranet.audit.models import AuditEntry
 from libranet.network.models import Region
@@ -70,40 +70,76 @@ def round_list(*, user: Any) -> QuerySet[RenewalRound]:
     return RenewalRound.objects.filter(pk__in=visible).select_related("region")
 
 
-def round_renewals(*, user: Any, round_: RenewalRound) -> QuerySet[Renewal]:
-    return (
-        round_.renewals.filter(agreement__in=Agreement.objects.filter(agreements_scope(user)))
-        .select_related("agreement__institution", "agreement__center__region", "renewed", "round")
-        .order_by("agreement__center__region__name_ru", "agreement__ends_on", "pk")
-    )
+@dataclass
+class RenewalFilters:
+    """What a round's renewals are filtered by; empty means "any"."""
+
+    region: str = ""  # a region's code
+    step: str = ""  # one of Renewal.Step
+
+
+def _round_scope(user: Any, round_: RenewalRound) -> QuerySet[Renewal]:
+    return round_.renewals.filter(agreement__in=Agreement.objects.filter(agreements_scope(user)))
+
+
+def round_renewals(
+    *, user: Any, round_: RenewalRound, filters: RenewalFilters | None = None
+) -> QuerySet[Renewal]:
+    """The round's renewals ``user`` may see, filtered, by region then soonest end."""
+    queryset = _round_scope(user, round_)
+    if filters is not None and filters.region:
+        queryset = queryset.filter(agreement__center__region__code=filters.region)
+    if filters is not None and filters.step:
+        queryset = queryset.filter(step=filters.step)
+    return queryset.select_related(
+        "agreement__institution", "agreement__center__region", "renewed", "round"
+    ).order_by("agreement__center__region__name_ru", "agreement__ends_on", "pk")
+
+
+@dataclass
+class RegionProgress:
+    code: str  # "" for foreign centers' and those naming none
+    name: str
+    counts: list[tuple[str, int]]  # (step's label, count) in the steps' order
+    total: int
 
 
 @dataclass
 class Progress:
     total: int = 0
     by_step: list[tuple[str, str, int]] = field(default_factory=list)  # step, label, count
-    # Per region: its name, (step's label, count) in the steps' order, its total.
-    by_region: list[tuple[str, list[tuple[str, int]], int]] = field(default_factory=list)
+    by_region: list[RegionProgress] = field(default_factory=list)
 
 
-def round_progress(renewals: list[Renewal]) -> Progress:
-    """Counts per step, and per region (``—`` for foreign centers' and those naming none)."""
-    steps = Counter(r.step for r in renewals)
-    regions: dict[str, Counter] = defaultdict(Counter)
-    for renewal in renewals:
-        region = renewal.agreement.center.region if renewal.agreement.center else None
-        regions[str(region) if region else "—"][renewal.step] += 1
+def round_progress(*, user: Any, round_: RenewalRound) -> Progress:
+    """Counts of the renewals ``user`` sees per step, and per region (``—`` for foreign centers'
+    and those naming none): two queries however many renewals the round holds."""
+    counted = (
+        _round_scope(user, round_)
+        .values_list("agreement__center__region", "step")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    steps: Counter = Counter()
+    regions: dict[int | None, Counter] = defaultdict(Counter)
+    for region_id, step, count in counted:
+        steps[step] += count
+        regions[region_id][step] += count
+    named = Region.objects.in_bulk([pk for pk in regions if pk is not None])
+    by_region = [
+        RegionProgress(
+            code=named[pk].code if pk is not None else "",
+            name=str(named[pk]) if pk is not None else "—",
+            counts=[(str(s.label), counts.get(s.value, 0)) for s in Renewal.Step],
+            total=sum(counts.values()),
+        )
+        for pk, counts in regions.items()
+    ]
+    by_region.sort(key=lambda row: (not row.code, row.name))
     return Progress(
-        total=len(renewals),
+        total=sum(steps.values()),
         by_step=[(s.value, str(s.label), steps.get(s.value, 0)) for s in Renewal.Step],
-        by_region=[
-            (
-                name,
-                [(str(s.label), counts.get(s.value, 0)) for s in Renewal.Step],
-                sum(counts.values()),
-            )
-            for name, counts in sorted(regions.items())
-        ],
+        by_region=by_region,
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +27,8 @@ from .models import Agreement, Renewal, RenewalRound, State
 C = Capability
 GET_POST = require_http_methods(["GET", "HEAD", "POST"])
 PAGE_SIZE = 50
+ROUND_PAGE_SIZE = 20  # each renewal comes with its step's form
+ROUND_QUERY = ("region", "step", "page")  # what the round page's address holds
 EXPIRY_FILTER_DAYS = 90  # the list's "expiring in 90 days" filter
 STATE_BADGES = {
     State.DRAFT: "badge-planned",
@@ -327,17 +329,37 @@ def round_new(request):
 @require_safe
 @requires(C.VIEW_AGREEMENTS)
 def round_detail(request, pk: int):
-    return _round_page(request, pk)
+    return _round_page(request, pk, request.GET)
 
 
-def _round_page(request: Any, pk: int, *, failed: Renewal | None = None, form: Any = None):
-    round_ = get_object_or_404(RenewalRound, pk=pk)
-    renewals = list(selectors.round_renewals(user=request.user, round_=round_))
-    if not renewals:
+def _renewal_filters(query: QueryDict) -> selectors.RenewalFilters:
+    step = query.get("step", "")
+    return selectors.RenewalFilters(
+        region=(query.get("region") or "")[:10],
+        step=step if step in Renewal.Step.values else "",
+    )
+
+
+def _round_page(
+    request: Any,
+    pk: int,
+    query: QueryDict,
+    *,
+    failed: Renewal | None = None,
+    form: Any = None,
+):
+    """The round: its progress per step and per region, and a page of its renewals filtered by
+    ``query`` (region, step, page), each with the button of its next step."""
+    round_ = get_object_or_404(RenewalRound.objects.select_related("region"), pk=pk)
+    progress = selectors.round_progress(user=request.user, round_=round_)
+    if not progress.total:
         raise Http404
+    filters = _renewal_filters(query)
+    renewals = selectors.round_renewals(user=request.user, round_=round_, filters=filters)
+    page = Paginator(renewals, ROUND_PAGE_SIZE).get_page(query.get("page") or "1")
     today = timezone.localdate()
     rows = []
-    for renewal in renewals:
+    for renewal in page.object_list:
         next_step = services.NEXT_STEP.get(renewal.step)
         allowed = next_step is not None and services.renewal_step_allowed(
             request.user, renewal, next_step
@@ -352,14 +374,25 @@ def _round_page(request: Any, pk: int, *, failed: Renewal | None = None, form: A
                 "late": next_step is not None and round_.deadline < today,
             }
         )
+    filter_query = query.copy()
+    filter_query.pop("page", None)
     return _render(
         request,
         "round.html",
         {
             "round": round_,
             "rows": rows,
-            "progress": selectors.round_progress(renewals),
+            "page": page,
+            "query": filter_query.urlencode(),
+            "back": query.urlencode(),
+            "filters": filters,
+            "progress": progress,
             "steps": Renewal.Step.choices,
+            # A refused step whose renewal is not on this page is told above the list.
+            "failed_elsewhere": failed
+            if failed is not None and not any(row["form"] is not None for row in rows)
+            else None,
+            "failed_form": form,
             "today": today,
             "crumbs": _crumbs(
                 (_("Renewal rounds"), reverse("agreements:rounds")), (str(round_), None)
@@ -375,6 +408,10 @@ def renewal_step(request, pk: int):
     renewal = get_object_or_404(Renewal.objects.select_related("agreement__center"), pk=pk)
     if selectors.agreement_visible(request.user, renewal.agreement_id) is None:
         raise Http404
+    # The round page's filters and page, to come back to them.
+    sent = QueryDict((request.POST.get("back") or "")[:500])
+    back = QueryDict(mutable=True)
+    back.update({key: sent[key] for key in ROUND_QUERY if sent.get(key)})
     form = StepForm(request.POST, request.FILES)
     if form.is_valid():
         step = form.cleaned_data["step"]
@@ -393,5 +430,7 @@ def renewal_step(request, pk: int):
                     number=renewal.agreement.number, step=Renewal.Step(step).label
                 ),
             )
-            return redirect(reverse("agreements:round", args=[renewal.round_id]) + f"#renewal-{pk}")
-    return _round_page(request, renewal.round_id, failed=renewal, form=form)
+            url = reverse("agreements:round", args=[renewal.round_id])
+            query = f"?{back.urlencode()}" if back else ""
+            return redirect(f"{url}{query}#renewal-{pk}")
+    return _round_page(request, renewal.round_id, back, failed=renewal, form=form)

@@ -5,11 +5,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from libranet.backoffice.access import office_capabilities, requires
@@ -27,7 +29,7 @@ from .forms import (
     TalkFormSet,
     TaskCloseForm,
 )
-from .models import Decision, Meeting, Resolution, Session, Task
+from .models import Decision, Meeting, Resolution, Session, Task, TaskState
 
 C = Capability
 GET_POST = require_http_methods(["GET", "HEAD", "POST"])
@@ -322,29 +324,116 @@ def decision_issue(request, pk: int):
 # --- tasks -------------------------------------------------------------------------------------
 
 
+PAGE_SIZE = 25
+ALL_STATES = "all"  # the tasks list's state filter: every task
+
+
+def _task_filters(request: Any) -> selectors.TaskFilters:
+    query = request.GET
+    state = query.get("state") or TaskState.LATE
+    return selectors.TaskFilters(
+        state="" if state == ALL_STATES else state if state in TaskState.values else TaskState.LATE,
+        decision=_int(query.get("decision")),
+        district=(query.get("district") or "")[:8],
+        region=(query.get("region") or "")[:10],
+        center=(query.get("center") or "")[:32],
+    )
+
+
+def _without_page(request: Any) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 @require_safe
 @requires(C.VIEW_RESOLUTIONS)
 def late_tasks(request):
+    """The late tasks (or, by the state filter, the open, done or every task), narrowed by
+    decision, federal district, region and regional center, a page at a time."""
     today = timezone.localdate()
+    filters = _task_filters(request)
+    page = Paginator(selectors.task_list(today=today, filters=filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    for task in page.object_list:  # the page's tasks, judged once
+        task.state = task.state_on(today)
+    title = _("Late tasks") if filters.state == TaskState.LATE else _("Tasks")
     return _render(
         request,
         "late_tasks.html",
         {
-            "tasks": selectors.late_tasks(today),
+            "title": title,
+            "filters": filters,
+            "state": filters.state or ALL_STATES,
+            "states": [*TaskState.choices, (ALL_STATES, _("any"))],
+            "facets": selectors.task_facets(today=today, filters=filters),
+            "page": page,
+            "query": _without_page(request),
             "today": today,
-            "crumbs": office_crumbs(_meetings_crumb(), (_("Late tasks"), None)),
+            "crumbs": office_crumbs(_meetings_crumb(), (title, None)),
         },
     )
+
+
+def _sort_columns(sort: str, query: str) -> list[dict[str, Any]]:
+    """The by-center table's sortable headings: label, link (the other direction when sorted by
+    it; figures largest first, names from A) and aria-sort."""
+    labels = [
+        ("name", _("Regional center")),
+        ("done", pgettext("task state", "done")),
+        ("open", pgettext("task state", "open")),
+        ("late", pgettext("task state", "late")),
+        ("total", _("All")),
+    ]
+    current, descending = sort.removeprefix("-"), sort.startswith("-")
+    columns = []
+    for key, label in labels:
+        here = key == current
+        first = key if key == "name" else f"-{key}"
+        target = (key if descending else f"-{key}") if here else first
+        columns.append(
+            {
+                "key": key,
+                "label": label,
+                "url": f"?{query}&sort={target}" if query else f"?sort={target}",
+                "aria_sort": ("descending" if descending else "ascending") if here else "none",
+            }
+        )
+    return columns
 
 
 @require_safe
 @requires(C.VIEW_RESOLUTIONS)
 def center_progress(request):
+    """One row per regional center with tasks: how many are done, open and late, each a link
+    to those tasks; by federal district, sorted by a column (the most late first), paged."""
+    today = timezone.localdate()
+    sort = request.GET.get("sort") or "-late"
+    if sort.removeprefix("-") not in selectors.CENTER_SORTS:
+        sort = "-late"
+    district = (request.GET.get("district") or "")[:8]
+    centers = selectors.center_progress(today=today, district=district, sort=sort)
+    keep = request.GET.copy()
+    for name in ("page", "sort"):
+        keep.pop(name, None)
     return _render(
         request,
         "center_progress.html",
         {
-            "rows": selectors.center_progress(timezone.localdate()),
+            "page": Paginator(centers, PAGE_SIZE).get_page(request.GET.get("page")),
+            "query": _without_page(request),
+            "columns": _sort_columns(sort, keep.urlencode()),
+            "sort": sort,
+            "sorts": [
+                ("-late", _("Most late first")),
+                ("name", _("By region")),
+                ("-open", _("Most open first")),
+                ("-done", _("Most done first")),
+                ("-total", _("Most tasks first")),
+            ],
+            "district": district,
+            "districts": selectors.center_districts(today=today),
             "crumbs": office_crumbs(_meetings_crumb(), (_("Progress by regional center"), None)),
         },
     )

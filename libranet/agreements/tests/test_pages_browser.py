@@ -47,7 +47,9 @@ def world(tver_rc, make_center, admin_user, make_staff, settings, tmp_path):
             active=True,
             notes="Подлинник хранится в ОМиМС.",
         )
-        for n, (center, days) in enumerate(((tver_rc, 40), (remote, 70)), start=1)
+        for n, (center, days) in enumerate(
+            ((tver_rc, 40), (remote, 70), (make_center(code="RU-TVE-0002"), 50)), start=1
+        )
     ]
     services.agreement_attach_scan(
         actor=None,
@@ -63,6 +65,16 @@ def world(tver_rc, make_center, admin_user, make_staff, settings, tmp_path):
     )
     for renewal in round_.renewals.all():
         services.renewal_advance(actor=None, renewal=renewal, step="sent")
+    # A step's cell with every date and the renewed agreement, and the Library's signature
+    # form with its file field: the widest a row gets (it once overflowed a phone).
+    signed = round_.renewals.get(agreement=made[2])
+    services.renewal_advance(actor=None, renewal=signed, step="partner_signed")
+    services.renewal_advance(
+        actor=None, renewal=signed, step="library_signed", number="003/2026-ПБ", term_years=5
+    )
+    services.renewal_advance(
+        actor=None, renewal=round_.renewals.get(agreement=made[1]), step="partner_signed"
+    )
     head = make_staff(
         "head.tver", StaffRole.Role.REGIONAL_HEAD, region=Region.objects.get(code="RU-TVE")
     )
@@ -99,7 +111,7 @@ def test_the_head_records_the_partners_signature(browser, browser_context_args, 
         page.goto(f"/ru/office/agreements/rounds/{world['round'].pk}/")
         row = page.locator("tr", has_text="001/2021-ПБ")
         row.get_by_role("button", name="Подписано партнёром").click()
-        expect(page.locator("#round-progress")).to_contain_text("подписано партнёром: 1")
+        expect(page.locator("#round-progress")).to_contain_text("подписано партнёром: 2")
         assert Renewal.objects.get(agreement=world["agreement"]).step == Renewal.Step.PARTNER_SIGNED
     finally:
         context.close()

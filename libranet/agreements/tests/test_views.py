@@ -321,3 +321,116 @@ def test_the_list_and_the_api_cost_a_fixed_number_of_queries(
     for n in range(8):
         make_agreement(make_center(), number=f"N{n}")
     assert cost() == few
+
+
+@pytest.fixture
+def round_(agreements):
+    """A round over the four agreements; Tver's regional center's renewal sent."""
+    made = services.renewal_round_create(
+        actor=None, title="R", year=2026, deadline=day(20), expiring_before=day(500)
+    )
+    services.renewal_advance(
+        actor=None, renewal=made.renewals.get(agreement__number="1/RC"), step="sent"
+    )
+    return made
+
+
+def numbers(response) -> set[str]:
+    return {row["renewal"].agreement.number for row in response.context["rows"]}
+
+
+def test_a_rounds_progress_per_step_and_per_region(client, staff, round_):
+    client.force_login(staff["network"])
+    progress = client.get(f"{BASE}rounds/{round_.pk}/").context["progress"]
+    assert [(step, count) for step, _label, count in progress.by_step] == [
+        ("pending", 3),
+        ("sent", 1),
+        ("partner_signed", 0),
+        ("library_signed", 0),
+    ]
+    # The regions by name, the foreign center's last.
+    assert [(r.code, r.total, r.counts[1][1]) for r in progress.by_region] == [
+        ("RU-PNZ", 1, 0),
+        ("RU-TVE", 2, 1),
+        ("", 1, 0),
+    ]
+    client.force_login(staff["head"])
+    progress = client.get(f"{BASE}rounds/{round_.pk}/").context["progress"]
+    assert [(r.code, r.total) for r in progress.by_region] == [("RU-TVE", 2)]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", {"1/RC", "2/TVE", "3/PNZ", "4/MN"}),
+        ("region=RU-TVE", {"1/RC", "2/TVE"}),
+        ("step=sent", {"1/RC"}),
+        ("region=RU-TVE&step=pending", {"2/TVE"}),
+        ("step=unknown", {"1/RC", "2/TVE", "3/PNZ", "4/MN"}),  # an unknown step: any
+        ("region=RU-PNZ&step=sent", set()),
+    ],
+)
+def test_a_rounds_renewals_filtered_by_region_and_step(client, staff, round_, query, expected):
+    client.force_login(staff["network"])
+    response = client.get(f"{BASE}rounds/{round_.pk}/?{query}")
+    assert response.status_code == 200
+    assert numbers(response) == expected
+    if not expected:
+        assert "Нет соглашений кампании" in response.content.decode()
+
+
+def test_a_rounds_renewals_are_paged_with_the_filters_kept(client, staff, round_, monkeypatch):
+    from libranet.agreements import views
+
+    monkeypatch.setattr(views, "ROUND_PAGE_SIZE", 1)
+    client.force_login(staff["network"])
+    response = client.get(f"{BASE}rounds/{round_.pk}/?region=RU-TVE")
+    assert response.context["page"].paginator.num_pages == 2
+    text = response.content.decode()
+    assert "?region=RU-TVE&amp;page=2" in text
+    assert 'name="back" value="region=RU-TVE"' in text
+    second = client.get(f"{BASE}rounds/{round_.pk}/?region=RU-TVE&page=2")
+    assert len(second.context["rows"]) == 1
+
+
+def test_a_step_comes_back_to_the_rounds_filtered_page(client, staff, round_):
+    client.force_login(staff["network"])
+    tver = round_.renewals.get(agreement__number="2/TVE")
+    url = f"{BASE}renewals/{tver.pk}/step/"
+    back = "region=RU-TVE&page=1&other=x"
+    response = client.post(url, {"step": "sent", "back": back})
+    assert response.status_code == 302
+    page = f"{BASE}rounds/{round_.pk}/"
+    assert response["Location"] == f"{page}?region=RU-TVE&page=1#renewal-{tver.pk}"
+    # Refused on the page it came from: the row shows why.
+    refused = client.post(url, {"step": "library_signed", "back": "region=RU-TVE"})
+    assert refused.status_code == 422
+    assert refused.context["filters"].region == "RU-TVE"
+    assert refused.context["failed_elsewhere"] is None
+    # Refused while the renewal is not on that page: told above the list.
+    elsewhere = client.post(url, {"step": "library_signed", "back": "region=RU-PNZ"})
+    assert elsewhere.status_code == 422
+    assert elsewhere.context["failed_elsewhere"] == tver
+    assert "№ 2/TVE: этап не записан." in elsewhere.content.decode()
+
+
+def test_a_rounds_page_costs_a_fixed_number_of_queries(
+    client, staff, round_, make_agreement, make_center
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def cost(round_pk: int) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"{BASE}rounds/{round_pk}/").status_code == 200
+        return len(queries)
+
+    for n in range(6):
+        make_agreement(make_center(), number=f"N{n}", ends=100)
+    larger = services.renewal_round_create(
+        actor=None, title="R2", year=2026, deadline=day(20), expiring_before=day(500)
+    )
+    assert larger.renewals.count() == 6  # the first round keeps its four
+    for role in ("network", "head"):
+        client.force_login(staff[role])
+        assert cost(larger.pk) == cost(round_.pk), role

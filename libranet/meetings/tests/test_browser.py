@@ -40,6 +40,7 @@ def test_the_populated_pages_fit_and_pass_axe(
                     f"/ru/office/meetings/{meeting_id}/resolution/",
                     f"/ru/office/meetings/{meeting_id}/",
                     "/ru/office/meetings/tasks/late/",
+                    "/ru/office/meetings/tasks/by-center/",
                 ],
             ),
             (head_tver, [f"/ru/office/meetings/tasks/{task.pk}/", "/ru/office/"]),

@@ -101,7 +101,7 @@ def test_the_resolution_page_shows_each_decisions_progress(client, network_user,
     text = page.content.decode()
     assert "0 of 3 done, 3 late, 0 open" in text and "Partnership" in text
     late = client.get("/en/office/meetings/tasks/late/").content.decode()
-    assert "Regional center in Tver Region" in late
+    assert '>Tver Region</a> <small class="code">RU-TVE-RC</small>' in late  # by its region
 
 
 @pytest.mark.parametrize("role", ROLES)

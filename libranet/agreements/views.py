@@ -238,42 +238,47 @@ def agreement_scan(request, pk: int):
     return response
 
 
-@require_POST
-@requires(C.MANAGE_AGREEMENTS)
-def agreement_terminate(request, pk: int):
+def _detail_action(request: Any, pk: int, form_class: Any, service: Any, done: str, name: str):
+    """A state change posted from an agreement's page: done, or the page again with the form's
+    errors (422)."""
     agreement = _agreement(request, pk)
     _require_manage(request, agreement)
-    form = TerminateForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.agreement_terminate(
-                actor=request.user, agreement=agreement, **form.cleaned_data
-            )
+            service(actor=request.user, agreement=agreement, **form.cleaned_data)
         except ValidationError as exc:
             add_registry_errors(form, exc)
         else:
-            messages.success(request, _("The agreement is terminated."))
+            messages.success(request, done)
             return redirect("agreements:detail", pk=agreement.pk)
-    return _detail(request, agreement, status=422, terminate_form=form)
+    return _detail(request, agreement, status=422, **{name: form})
+
+
+@require_POST
+@requires(C.MANAGE_AGREEMENTS)
+def agreement_terminate(request, pk: int):
+    return _detail_action(
+        request,
+        pk,
+        TerminateForm,
+        services.agreement_terminate,
+        _("The agreement is terminated."),
+        "terminate_form",
+    )
 
 
 @require_POST
 @requires(C.MANAGE_AGREEMENTS)
 def agreement_activate(request, pk: int):
-    agreement = _agreement(request, pk)
-    _require_manage(request, agreement)
-    form = ActivateForm(request.POST)
-    if form.is_valid():
-        try:
-            services.agreement_activate(
-                actor=request.user, agreement=agreement, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_registry_errors(form, exc)
-        else:
-            messages.success(request, _("The agreement is active."))
-            return redirect("agreements:detail", pk=agreement.pk)
-    return _detail(request, agreement, status=422, activate_form=form)
+    return _detail_action(
+        request,
+        pk,
+        ActivateForm,
+        services.agreement_activate,
+        _("The agreement is active."),
+        "activate_form",
+    )
 
 
 # --- renewal rounds ----------------------------------------------------------------------------

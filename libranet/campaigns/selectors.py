@@ -8,10 +8,27 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    TextChoices,
+    Value,
+    When,
+)
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from libranet.network.models import Center, CenterNetwork, Workstation
+from libranet.network.models import Center, CenterNetwork, Country, Region, Workstation
 from libranet.network.permissions import Capability, campaign_centers_for, can
+from libranet.network.services import normalize_search
 from libranet.usage.models import DailyCenterUsage, Metric
 
 from .models import Answer, Campaign, Indicator, Response
@@ -83,39 +100,37 @@ class CenterState:
         return self.response is not None and self.response.state == Response.State.SUBMITTED
 
 
-def center_states(campaign: Campaign, user: Any) -> list[CenterState]:
-    """The centers of the campaign in ``user``'s scope, by region and code, each with its
-    response (two queries)."""
-    centers = list(
-        covered_centers(campaign, campaign_centers_for(user)).order_by(
-            "region__code", "country__code", "code"
-        )
-    )
-    responses = {
-        r.center_id: r
-        for r in Response.objects.filter(campaign=campaign, center__in=[c.pk for c in centers])
-    }
-    return [CenterState(c, responses.get(c.pk)) for c in centers]
-
-
 @dataclass
 class Completion:
     label: str
     submitted: int = 0
     total: int = 0
+    code: str = ""  # the area's: a federal district's (or ``ABROAD``), a region's or a country's
+    parts: list["Completion"] = field(default_factory=list)  # a district's regions
 
     @property
     def percent(self) -> int:
         return round(100 * self.submitted / self.total) if self.total else 0
 
 
-def _place(center: Center) -> tuple[str, str]:
-    """(federal district, region) of a center as words; a foreign center's country."""
-    region, country = center.region, center.country
+# The group of the centers abroad, where the others have their federal district; inside it each
+# country plays the part of a region.
+ABROAD = "abroad"
+
+
+def _place(
+    region: Region | None, country: Country | None
+) -> tuple[tuple[str, str], tuple[str, str]]:
+    """((code, name) of the federal district, (code, name) of the region) of a center in
+    ``region``; of a foreign center, the group abroad and its ``country``."""
     if region is not None:
         district = region.federal_district
-        return (district.name if district else "—"), region.name
-    return str(Center.Kind.FOREIGN.label), country.name if country is not None else "—"
+        return ((district.code, district.name) if district else ("", "—")), (
+            region.code,
+            region.name,
+        )
+    place = (country.code, country.name) if country is not None else ("", "—")
+    return (ABROAD, str(_("Centers abroad"))), place
 
 
 @dataclass
@@ -130,11 +145,13 @@ def completion(states: list[CenterState]) -> CompletionReport:
     districts: dict[str, Completion] = {}
     regions: dict[str, Completion] = {}
     for state in states:
-        district, region = _place(state.center)
+        (district_code, district), (region_code, region) = _place(
+            state.center.region, state.center.country
+        )
         for row in (
             overall,
-            districts.setdefault(district, Completion(district)),
-            regions.setdefault(region, Completion(region)),
+            districts.setdefault(district, Completion(district, code=district_code)),
+            regions.setdefault(region, Completion(region, code=region_code)),
         ):
             row.total += 1
             row.submitted += int(state.submitted)
@@ -145,6 +162,138 @@ def completion(states: list[CenterState]) -> CompletionReport:
     )
 
 
+# --- the campaign's pages at the network's size: counts by area, the centers' table -----------
+
+
+def _submitted(campaign: Campaign) -> QuerySet:
+    return Response.objects.filter(campaign=campaign, state=Response.State.SUBMITTED).values(
+        "center_id"
+    )
+
+
+def campaign_progress(campaign: Campaign, scope: QuerySet) -> Completion:
+    """How many of the centers of ``scope`` the campaign asks, and how many submitted (one
+    query, whatever their number)."""
+    counts = covered_centers(campaign, scope).aggregate(
+        total=Count("pk"), submitted=Count("pk", filter=Q(pk__in=_submitted(campaign)))
+    )
+    return Completion("", counts["submitted"], counts["total"])
+
+
+def area_completion(campaign: Campaign, centers: QuerySet) -> CompletionReport:
+    """The completion of ``centers`` overall and by federal district (the centers abroad one
+    group), each district with its regions (abroad, its countries) as ``parts``: counted by the
+    database, a row a region (three queries, whatever the number of centers)."""
+    rows = (
+        centers.order_by()
+        .values("region_id", "country_id")
+        .annotate(total=Count("pk"), submitted=Count("pk", filter=Q(pk__in=_submitted(campaign))))
+    )
+    rows = list(rows)
+    regions = Region.objects.select_related("federal_district").in_bulk(
+        {r["region_id"] for r in rows if r["region_id"]}
+    )
+    countries = Country.objects.in_bulk({r["country_id"] for r in rows if r["country_id"]})
+    overall = Completion("")
+    districts: dict[str, Completion] = {}
+    parts: dict[str, Completion] = {}
+    for row in rows:
+        region = regions.get(row["region_id"])
+        country = None if region is not None else countries.get(row["country_id"])
+        (district_code, district_name), (code, name) = _place(region, country)
+        district = districts.setdefault(
+            district_code, Completion(district_name, code=district_code)
+        )
+        part = parts.get(code)
+        if part is None:
+            part = parts[code] = Completion(name, code=code)
+            district.parts.append(part)
+        for completion_row in (overall, district, part):
+            completion_row.total += row["total"]
+            completion_row.submitted += row["submitted"]
+    by_district = sorted(districts.values(), key=lambda d: (d.code == ABROAD, d.label))
+    for district in by_district:
+        district.parts.sort(key=lambda p: p.label)
+    return CompletionReport(overall, by_district, [p for d in by_district for p in d.parts])
+
+
+def area_centers(centers: QuerySet, *, district: str = "", region: str = "") -> QuerySet:
+    """``centers`` in a federal district (``ABROAD``: the centers abroad) and in a region (or,
+    abroad, a country), when given."""
+    if district == ABROAD:
+        centers = centers.filter(region__isnull=True)
+    elif district:
+        centers = centers.filter(region__federal_district__code=district)
+    if region:
+        centers = centers.filter(
+            Q(region__code=region) | Q(region__isnull=True, country__code=region)
+        )
+    return centers
+
+
+class AnswerState(TextChoices):
+    """Where a center's answers stand, as the centers' table shows and filters them."""
+
+    NOT_STARTED = "not_started", _("not started")
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
+    LATE = "late", _("submitted late")
+
+
+# The table's orders; by state, those to chase first.
+CENTER_ORDERS = {
+    "place": ("region__code", "country__code", "code"),
+    "name": ("name_ru", "code"),
+    "code": ("code",),
+    "state": ("state_rank", "region__code", "country__code", "code"),
+}
+_STATE_RANK = [AnswerState.NOT_STARTED, AnswerState.DRAFT, AnswerState.LATE, AnswerState.SUBMITTED]
+
+
+def center_rows(
+    campaign: Campaign,
+    centers: QuerySet,
+    *,
+    state: str = "",
+    search: str = "",
+    sort: str = "place",
+) -> QuerySet:
+    """``centers`` with where their answers stand (``answer_state``, ``reopened_until``), of
+    ``state`` (the submitted include those submitted late), whose name, code or address holds
+    ``search``, in the order ``sort`` names: the campaign page's table, for the database to
+    page."""
+    responses = Response.objects.filter(campaign=campaign, center=OuterRef("pk"))
+    # Late: submitted after the deadline's day, the form reopened.
+    late_from = datetime.datetime.combine(
+        campaign.deadline + datetime.timedelta(days=1),
+        datetime.time.min,
+        tzinfo=timezone.get_current_timezone(),
+    )
+    rows = centers.annotate(
+        response_state=Subquery(responses.values("state")[:1]),
+        reopened_until=Subquery(responses.values("reopened_until")[:1]),
+        late=Exists(responses.filter(state=Response.State.SUBMITTED, submitted_at__gte=late_from)),
+    ).annotate(
+        answer_state=Case(
+            When(response_state__isnull=True, then=Value(AnswerState.NOT_STARTED.value)),
+            When(response_state=Response.State.DRAFT, then=Value(AnswerState.DRAFT.value)),
+            When(late=True, then=Value(AnswerState.LATE.value)),
+            default=Value(AnswerState.SUBMITTED.value),
+        ),
+        state_rank=Case(
+            *(When(answer_state=s.value, then=Value(i)) for i, s in enumerate(_STATE_RANK)),
+            output_field=IntegerField(),
+        ),
+    )
+    if state == AnswerState.SUBMITTED:
+        rows = rows.filter(answer_state__in=[AnswerState.SUBMITTED, AnswerState.LATE])
+    elif state:
+        rows = rows.filter(answer_state=state)
+    if search.strip():
+        rows = rows.filter(search_text__contains=normalize_search(search))
+    return rows.order_by(*CENTER_ORDERS.get(sort, CENTER_ORDERS["place"]))
+
+
 # --- results -------------------------------------------------------------------------------
 
 
@@ -153,6 +302,7 @@ class Figures:
     """One indicator's submitted answers over a group of centers."""
 
     label: str
+    code: str = ""  # the area's, as ``Completion.code``
     answers: int = 0
     total: Decimal = Decimal(0)
     yes: int = 0
@@ -220,10 +370,10 @@ def campaign_results(campaign: Campaign, centers: list[Center]) -> list[Indicato
         for answer in by_indicator.get(indicator.pk, []):
             answer.indicator = indicator
             center = center_of[responses[answer.response_id]]
-            district, region = _place(center)
+            (district_code, district), (region_code, region) = _place(center.region, center.country)
             overall.add(answer)
-            districts.setdefault(district, Figures(district)).add(answer)
-            regions.setdefault(region, Figures(region)).add(answer)
+            districts.setdefault(district, Figures(district, district_code)).add(answer)
+            regions.setdefault(region, Figures(region, region_code)).add(answer)
             rows.append((center, answer))
         results.append(
             IndicatorResult(
@@ -299,11 +449,7 @@ def pending_for(user: Any, today: datetime.date) -> list[tuple[Campaign, int, in
     for campaign in campaigns_for(user).filter(
         state=Campaign.State.OPEN, opens_on__lte=today, deadline__gte=today
     ):
-        centers = covered_centers(campaign, campaign_centers_for(user))
-        total = centers.count()
-        submitted = Response.objects.filter(
-            campaign=campaign, center__in=centers, state=Response.State.SUBMITTED
-        ).count()
-        if total:
-            rows.append((campaign, submitted, total))
+        progress = campaign_progress(campaign, campaign_centers_for(user))
+        if progress.total:
+            rows.append((campaign, progress.submitted, progress.total))
     return rows

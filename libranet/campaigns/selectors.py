@@ -12,6 +12,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -241,11 +242,13 @@ class AnswerState(TextChoices):
 
 
 # The table's orders; by state, those to chase first.
-CENTER_ORDERS = {
-    "place": ("region__code", "country__code", "code"),
+# The centers abroad after the regions'.
+_PLACE = (F("region__code").asc(nulls_last=True), "country__code", "code")
+CENTER_ORDERS: dict[str, tuple[Any, ...]] = {
+    "place": _PLACE,
     "name": ("name_ru", "code"),
     "code": ("code",),
-    "state": ("state_rank", "region__code", "country__code", "code"),
+    "state": ("state_rank", *_PLACE),
 }
 _STATE_RANK = [AnswerState.NOT_STARTED, AnswerState.DRAFT, AnswerState.LATE, AnswerState.SUBMITTED]
 

@@ -20,6 +20,7 @@ from libranet.network.models import Center
 from libranet.network.permissions import Capability, campaign_centers_for, can, can_answer_campaign
 from libranet.revisions import EditConflict
 from libranet.stats.charts import bars
+from libranet.usage.overview import short_name
 
 from . import exports
 from .forms import (
@@ -444,7 +445,7 @@ def campaign_results_page(request, pk: int):
         shown = []
         for r in results:
             groups = r.by_region if district is not None else r.by_district
-            chart = bars([(f.label, f.label, int(f.total)) for f in groups])
+            chart = bars([(short_name(f.label), f.label, int(f.total)) for f in groups])
             shown.append((r, chart if r.indicator.is_numeric and groups else None, groups))
     results_url = reverse("campaigns:results", args=[campaign.pk])
     trail: list[tuple[Any, str | None]] = [(_("Results"), results_url)]

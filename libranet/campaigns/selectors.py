@@ -88,17 +88,7 @@ def campaigns_for(user: Any) -> QuerySet:
     return queryset.filter(pk__in=ids)
 
 
-# --- each center's state and the completion ------------------------------------------------
-
-
-@dataclass
-class CenterState:
-    center: Center
-    response: Response | None
-
-    @property
-    def submitted(self) -> bool:
-        return self.response is not None and self.response.state == Response.State.SUBMITTED
+# --- each center's state and the completion, counted by the database ---------------------
 
 
 @dataclass
@@ -139,31 +129,6 @@ class CompletionReport:
     overall: Completion
     by_district: list[Completion]
     by_region: list[Completion]
-
-
-def completion(states: list[CenterState]) -> CompletionReport:
-    overall = Completion("")
-    districts: dict[str, Completion] = {}
-    regions: dict[str, Completion] = {}
-    for state in states:
-        (district_code, district), (region_code, region) = _place(
-            state.center.region, state.center.country
-        )
-        for row in (
-            overall,
-            districts.setdefault(district, Completion(district, code=district_code)),
-            regions.setdefault(region, Completion(region, code=region_code)),
-        ):
-            row.total += 1
-            row.submitted += int(state.submitted)
-    return CompletionReport(
-        overall,
-        sorted(districts.values(), key=lambda r: r.label),
-        sorted(regions.values(), key=lambda r: r.label),
-    )
-
-
-# --- the campaign's pages at the network's size: counts by area, the centers' table -----------
 
 
 def _submitted(campaign: Campaign) -> QuerySet:
@@ -243,10 +208,10 @@ class AnswerState(TextChoices):
 
 # The table's orders; by state, those to chase first.
 # The centers abroad after the regions'.
-_PLACE = (F("region__code").asc(nulls_last=True), "country__code", "code")
+_PLACE = (F("region__name_ru").asc(nulls_last=True), "country__name_ru", "code")
 CENTER_ORDERS: dict[str, tuple[Any, ...]] = {
     "place": _PLACE,
-    "name": ("name_ru", "code"),
+    "name": ("name_ru", "code"),  # the name the registry is kept in
     "code": ("code",),
     "state": ("state_rank", *_PLACE),
 }
@@ -382,7 +347,7 @@ def campaign_results(campaign: Campaign, centers: list[Center]) -> list[Indicato
             IndicatorResult(
                 indicator,
                 overall,
-                sorted(districts.values(), key=lambda f: f.label),
+                sorted(districts.values(), key=lambda f: (f.code == ABROAD, f.label)),
                 sorted(regions.values(), key=lambda f: f.label),
                 rows,
             )

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -192,7 +193,9 @@ def _campaign_form(request: Any, campaign: Campaign | None) -> Any:
 CENTERS_PAGE_SIZE = 50
 
 
-def _filters(request: Any, campaign: Campaign) -> tuple[Any, CentersFilterForm, Any]:
+def _filters(
+    request: Any, campaign: Campaign
+) -> tuple[QuerySet, CentersFilterForm, CompletionReport]:
     """The campaign's centers in the reader's scope, the page's filters, and the completion
     over the scope (which offers the filters' areas)."""
     scope = covered_centers(campaign, campaign_centers_for(request.user))
@@ -398,13 +401,14 @@ def _results_area(
     """The federal district and the region the results page shows (``None``: all of them),
     going down where a level holds one area: a regional head's results open at the region's
     centers."""
-    chosen = form.cleaned_data
+    wanted_district = form.cleaned_data.get("district")
+    wanted_region = form.cleaned_data.get("region")
     parts = [(d, p) for d in report.by_district for p in d.parts]
     district, region = next(
-        ((d, p) for d, p in parts if p.code == chosen.get("region")), (None, None)
+        ((d, p) for d, p in parts if wanted_region and p.code == wanted_region), (None, None)
     )
-    if district is None:
-        district = next((d for d in report.by_district if d.code == chosen.get("district")), None)
+    if district is None and wanted_district:
+        district = next((d for d in report.by_district if d.code == wanted_district), None)
     if district is None and len(report.by_district) == 1:
         district = report.by_district[0]
     if region is None and district is not None and len(district.parts) == 1:
@@ -432,6 +436,8 @@ def campaign_results_page(request, pk: int):
     centers = area_centers(scope, **area)
     results = campaign_results(campaign, list(centers))
     page = None
+    by_center: list[tuple[Center, list[tuple[Any, Any]]]] = []
+    shown: list[tuple[Any, Any, list[Any]]] = []  # each result, its chart, its rows by area
     if region is not None:
         page = Paginator(center_rows(campaign, centers), RESULT_CENTERS_PAGE_SIZE).get_page(
             request.GET.get("page")
@@ -441,8 +447,6 @@ def campaign_results_page(request, pk: int):
         by_center = [(c, [(i, submitted.get((c.pk, i.pk))) for i in indicators]) for c in page]
         shown = [(r, _center_chart(r) if r.indicator.is_numeric else None, []) for r in results]
     else:
-        by_center = []
-        shown = []
         for r in results:
             groups = r.by_region if district is not None else r.by_district
             chart = bars([(short_name(f.label), f.label, int(f.total)) for f in groups])

@@ -165,3 +165,24 @@ def test_the_results_by_center_are_paged_and_the_downloads_complete(
     assert second.count('class="card-title"') == 7
     csv = client.get(url("results_download", campaign.pk, "csv")).content.decode("utf-8-sig")
     assert len(csv.splitlines()) == 1 + 5 + 30
+
+
+def test_a_regional_head_sees_the_region_s_centers_without_areas_to_choose(
+    client, head_tver, campaign, centers
+):
+    sign_in(client, head_tver)
+    page = client.get(url("detail", campaign.pk)).content.decode()
+    assert codes_in(page, ALL) == {"RU-TVE-RC", "RU-TVE-LIB"}
+    assert 'name="state"' in page and 'name="region"' not in page and "<details" not in page
+
+
+def test_the_list_counts_at_a_fixed_cost_in_queries(
+    client, network_user, campaign, centers, make_center, django_assert_max_num_queries
+):
+    sign_in(client, network_user)
+    with django_assert_max_num_queries(8):
+        client.get(url("list"))
+    _many(make_center, 20)
+    with django_assert_max_num_queries(8):
+        page = client.get(url("list")).content.decode()
+    assert "0 / 25" in page

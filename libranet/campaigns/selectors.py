@@ -281,15 +281,13 @@ class Figures:
     def average(self) -> Decimal | None:
         return (self.total / self.answers).quantize(Decimal("0.01")) if self.answers else None
 
-    def add(self, answer: Answer) -> None:
-        self.answers += 1
-        if answer.number is not None:
-            self.total += answer.number
-        if answer.flag is not None:
-            self.yes += int(answer.flag)
-            self.no += int(not answer.flag)
-        if answer.indicator.type == Indicator.Type.CHOICE:
-            self.choices[answer.text] = self.choices.get(answer.text, 0) + 1
+    def absorb(self, other: "Figures") -> None:
+        self.answers += other.answers
+        self.total += other.total
+        self.yes += other.yes
+        self.no += other.no
+        for value, count in other.choices.items():
+            self.choices[value] = self.choices.get(value, 0) + count
 
 
 @dataclass
@@ -310,46 +308,76 @@ class IndicatorResult:
         return self.choice_counts(self.overall)
 
 
-def campaign_results(campaign: Campaign, centers: list[Center]) -> list[IndicatorResult]:
-    """Every indicator over the submitted answers of ``centers``: per center, region, federal
-    district and overall (one query)."""
-    answers = (
-        Answer.objects.filter(
-            response__campaign=campaign,
-            response__state=Response.State.SUBMITTED,
-            response__center__in=[c.pk for c in centers],
+def campaign_results(
+    campaign: Campaign, centers: QuerySet | list[Center], *, by_center: bool = False
+) -> list[IndicatorResult]:
+    """Every indicator over the submitted answers of ``centers``: overall, by federal district
+    and by region, counted by the database a row a region (whatever the number of centers);
+    with ``by_center``, each center's answer too (a region's page)."""
+    answers = Answer.objects.filter(
+        response__campaign=campaign,
+        response__state=Response.State.SUBMITTED,
+        response__center__in=centers,
+    )
+    place = ("indicator_id", "response__center__region_id", "response__center__country_id")
+    counts = list(
+        answers.order_by()
+        .values(*place)
+        .annotate(
+            answers=Count("pk"),
+            total=Sum("number"),
+            yes=Count("pk", filter=Q(flag=True)),
+            no=Count("pk", filter=Q(flag=False)),
         )
-        .select_related("indicator")
-        .order_by("indicator__position", "response__center__code")
     )
-    center_of = {c.pk: c for c in centers}
-    by_indicator: dict[int, list[Answer]] = defaultdict(list)
-    responses = dict(
-        Response.objects.filter(campaign=campaign).values_list("pk", "center_id").order_by()
+    choices: dict[tuple[Any, ...], dict[str, int]] = defaultdict(dict)
+    for row in (
+        answers.filter(indicator__type=Indicator.Type.CHOICE)
+        .order_by()
+        .values(*place, "text")
+        .annotate(count=Count("pk"))
+    ):
+        choices[tuple(row[k] for k in place)][row["text"]] = row["count"]
+    regions = Region.objects.select_related("federal_district").in_bulk(
+        {row[place[1]] for row in counts if row[place[1]]}
     )
-    for answer in answers:
-        by_indicator[answer.indicator_id].append(answer)
+    countries = Country.objects.in_bulk({row[place[2]] for row in counts if row[place[2]]})
+    by_indicator: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in counts:
+        by_indicator[row["indicator_id"]].append(row)
+    center_rows: dict[int, list[tuple[Center, Answer]]] = defaultdict(list)
+    if by_center:
+        for answer in answers.select_related("response__center").order_by("response__center__code"):
+            center_rows[answer.indicator_id].append((answer.response.center, answer))
     results = []
     for indicator in campaign.indicators.all():
         overall = Figures("")
         districts: dict[str, Figures] = {}
-        regions: dict[str, Figures] = {}
-        rows = []
-        for answer in by_indicator.get(indicator.pk, []):
+        areas: dict[str, Figures] = {}
+        for row in by_indicator.get(indicator.pk, []):
+            region = regions.get(row[place[1]])
+            country = None if region is not None else countries.get(row[place[2]])
+            (district_code, district), (area_code, area) = _place(region, country)
+            figures = Figures(
+                "",
+                answers=row["answers"],
+                total=row["total"] or Decimal(0),
+                yes=row["yes"],
+                no=row["no"],
+                choices=choices.get(tuple(row[k] for k in place), {}),
+            )
+            overall.absorb(figures)
+            districts.setdefault(district_code, Figures(district, district_code)).absorb(figures)
+            areas.setdefault(area_code, Figures(area, area_code)).absorb(figures)
+        for _center, answer in center_rows[indicator.pk]:
             answer.indicator = indicator
-            center = center_of[responses[answer.response_id]]
-            (district_code, district), (region_code, region) = _place(center.region, center.country)
-            overall.add(answer)
-            districts.setdefault(district, Figures(district, district_code)).add(answer)
-            regions.setdefault(region, Figures(region, region_code)).add(answer)
-            rows.append((center, answer))
         results.append(
             IndicatorResult(
                 indicator,
                 overall,
                 sorted(districts.values(), key=lambda f: (f.code == ABROAD, f.label)),
-                sorted(regions.values(), key=lambda f: f.label),
-                rows,
+                sorted(areas.values(), key=lambda f: f.label),
+                center_rows[indicator.pk],
             )
         )
     return results

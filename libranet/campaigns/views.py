@@ -434,7 +434,7 @@ def campaign_results_page(request, pk: int):
     district, region = _results_area(form, report)
     area = {"district": district.code if district else "", "region": region.code if region else ""}
     centers = area_centers(scope, **area)
-    results = campaign_results(campaign, list(centers))
+    results = campaign_results(campaign, centers, by_center=region is not None)
     page = None
     by_center: list[tuple[Center, list[tuple[Any, Any]]]] = []
     shown: list[tuple[Any, Any, list[Any]]] = []  # each result, its chart, its rows by area

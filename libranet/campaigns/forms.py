@@ -1,17 +1,19 @@
 """The back office's forms of monitoring campaigns: they read what was entered; the rules are
 the services' (``services``), whose errors come back onto the fields here."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import formats
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from libranet.network.models import Center, Region
 from libranet.revisions import revision_field
 
 from .models import Campaign, Indicator
+from .selectors import AnswerState, CompletionReport
 from .services import OPEN_EDITABLE, answer_field
 
 
@@ -175,3 +177,42 @@ class ResponseForm(forms.Form):
 
 class ReopenForm(forms.Form):
     until = _date_field(_("Reopen until"))
+
+
+class CentersFilterForm(forms.Form):
+    """The campaign pages' filters (GET, kept in the links): the area (a federal district, a
+    region; abroad, the group and a country), and on the centers' table the state, a name or
+    code, the order. The areas offered are those of ``report`` (the reader's scope)."""
+
+    district = forms.ChoiceField(label=_("Federal district"), required=False)
+    region = forms.ChoiceField(label=_("Region or country"), required=False)
+    state = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("", _("any")), *AnswerState.choices]
+    )
+    q = forms.CharField(label=_("Name or code"), required=False, max_length=100)
+    sort = forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=[
+            ("place", _("by region")),
+            ("state", _("by state, not started first")),
+            ("name", _("by name")),
+            ("code", _("by code")),
+        ],
+    )
+
+    def __init__(self, data: Any, *, report: CompletionReport) -> None:
+        super().__init__(data)
+        district = cast(forms.ChoiceField, self.fields["district"])
+        district.choices = [("", _("any")), *((d.code, d.label) for d in report.by_district)]
+        cast(forms.ChoiceField, self.fields["region"]).choices = [
+            ("", _("any")),
+            *((d.label, [(p.code, p.label) for p in d.parts]) for d in report.by_district),
+        ]
+
+    def query(self, *, without: tuple[str, ...] = ()) -> str:
+        """The query string of the filters chosen, less ``without`` (links that set them)."""
+        values = getattr(self, "cleaned_data", {})  # the valid ones
+        return urlencode(
+            {name: values[name] for name in self.fields if values.get(name) and name not in without}
+        )

@@ -28,7 +28,7 @@ from libranet.mail.services import mail_send
 from libranet.network.models import Center, StaffRole
 
 from .models import Campaign, Response
-from .selectors import CenterState, campaign_results, completion, covered_centers
+from .selectors import Completion, campaign_results, covered_centers
 from .services import require_manager
 
 Role = StaffRole.Role
@@ -151,12 +151,8 @@ class ResultsOutcome:
 
 
 def _summary(campaign: Campaign, centers: list[Center], submitted: set[int]) -> dict[str, Any]:
-    states = [
-        CenterState(c, Response(state=Response.State.SUBMITTED) if c.pk in submitted else None)
-        for c in centers
-    ]
     return {
-        "completion": completion(states).overall,
+        "completion": Completion("", sum(c.pk in submitted for c in centers), len(centers)),
         "results": campaign_results(campaign, centers),
     }
 

@@ -7,10 +7,12 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -19,10 +21,12 @@ from libranet.network.models import Center
 from libranet.network.permissions import Capability, campaign_centers_for, can, can_answer_campaign
 from libranet.revisions import EditConflict
 from libranet.stats.charts import bars
+from libranet.usage.overview import short_name
 
 from . import exports
 from .forms import (
     CampaignForm,
+    CentersFilterForm,
     IndicatorFormSet,
     ReopenForm,
     ResponseForm,
@@ -30,13 +34,18 @@ from .forms import (
     indicators_from,
 )
 from .mailing import campaign_results_send
-from .models import Campaign, Indicator
+from .models import Campaign
 from .selectors import (
+    Completion,
+    CompletionReport,
+    area_centers,
+    area_completion,
     campaign_covers,
+    campaign_progress,
     campaign_results,
     campaigns_for,
-    center_states,
-    completion,
+    center_rows,
+    covered_centers,
     known_figures,
     response_of,
 )
@@ -80,12 +89,17 @@ def _campaign(request: Any, pk: int) -> Campaign:
 def campaign_list(request):
     today = timezone.localdate()
     page = Paginator(campaigns_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    scope = campaign_centers_for(request.user)
     rows = []
     for campaign in page.object_list:
-        states = center_states(campaign, request.user)
+        progress = campaign_progress(campaign, scope)
         # One center in the user's scope (an operator's): the link goes straight to its form.
-        own = states[0].center.code if len(states) == 1 else None
-        rows.append((campaign, campaign.phase(today), completion(states).overall, own))
+        own = (
+            covered_centers(campaign, scope).values_list("code", flat=True).first()
+            if progress.total == 1
+            else None
+        )
+        rows.append((campaign, campaign.phase(today), progress, own))
     return _render(
         request,
         "list.html",
@@ -176,13 +190,38 @@ def _campaign_form(request: Any, campaign: Campaign | None) -> Any:
     )
 
 
+CENTERS_PAGE_SIZE = 50
+
+
+def _filters(
+    request: Any, campaign: Campaign
+) -> tuple[QuerySet, CentersFilterForm, CompletionReport]:
+    """The campaign's centers in the reader's scope, the page's filters, and the completion
+    over the scope (which offers the filters' areas)."""
+    scope = covered_centers(campaign, campaign_centers_for(request.user))
+    report = area_completion(campaign, scope)
+    form = CentersFilterForm(request.GET, report=report)
+    if len(report.by_region) <= 1:  # one region (a regional head's): nothing to choose
+        del form.fields["district"], form.fields["region"]
+    form.is_valid()  # an unknown value is left out and said above the table
+    return scope, form, report
+
+
 @require_safe
 @requires(C.ANSWER_CAMPAIGNS)
 def campaign_detail(request, pk: int):
     campaign = _campaign(request, pk)
     today = timezone.localdate()
-    states = center_states(campaign, request.user)
-    manager = can(request.user, C.MANAGE_CAMPAIGNS)
+    scope, form, report = _filters(request, campaign)
+    chosen = form.cleaned_data
+    rows = center_rows(
+        campaign,
+        area_centers(scope, district=chosen.get("district", ""), region=chosen.get("region", "")),
+        state=chosen.get("state", ""),
+        search=chosen.get("q", ""),
+        sort=chosen.get("sort") or "place",
+    )
+    page = Paginator(rows, CENTERS_PAGE_SIZE).get_page(request.GET.get("page"))
     return _render(
         request,
         "detail.html",
@@ -190,10 +229,13 @@ def campaign_detail(request, pk: int):
             "campaign": campaign,
             "phase": campaign.phase(today),
             "indicators": campaign.indicators.all(),
-            "states": states,
-            "report": completion(states),
-            "manager": manager,
-            "reopen_form": ReopenForm(initial={"until": today + datetime.timedelta(days=7)}),
+            "report": report,
+            "form": form,
+            "page": page,
+            "query": form.query(),
+            "filtered": bool(form.query(without=("sort",))),
+            "manager": can(request.user, C.MANAGE_CAMPAIGNS),
+            "reopen_until": today + datetime.timedelta(days=7),
             "crumbs": _crumbs((campaign.title, None)),
         },
     )
@@ -274,7 +316,11 @@ def response_reopen_view(request, pk: int, code: str):
                 messages.error(request, message)
         else:
             messages.success(request, _("The form of {code} is reopened.").format(code=center.code))
-    return redirect("campaigns:detail", pk=campaign.pk)
+    # Back to the table as it was: its filters and page, nothing else.
+    back = QueryDict(request.POST.get("back", ""))
+    kept = urlencode({k: back[k] for k in (*CentersFilterForm.base_fields, "page") if back.get(k)})
+    detail = reverse("campaigns:detail", args=[campaign.pk])
+    return redirect(f"{detail}?{kept}#centers" if kept else f"{detail}#centers")
 
 
 @GET_POST
@@ -343,36 +389,92 @@ def response_form(request, pk: int, code: str):
 
 
 def _result_centers(request: Any, campaign: Campaign) -> list[Center]:
-    from .selectors import covered_centers
-
     return list(covered_centers(campaign, campaign_centers_for(request.user)))
+
+
+RESULT_CENTERS_PAGE_SIZE = 25
+
+
+def _results_area(
+    form: CentersFilterForm, report: CompletionReport
+) -> tuple[Completion | None, Completion | None]:
+    """The federal district and the region the results page shows (``None``: all of them),
+    going down where a level holds one area: a regional head's results open at the region's
+    centers."""
+    wanted_district = form.cleaned_data.get("district")
+    wanted_region = form.cleaned_data.get("region")
+    parts = [(d, p) for d in report.by_district for p in d.parts]
+    district, region = next(
+        ((d, p) for d, p in parts if wanted_region and p.code == wanted_region), (None, None)
+    )
+    if district is None and wanted_district:
+        district = next((d for d in report.by_district if d.code == wanted_district), None)
+    if district is None and len(report.by_district) == 1:
+        district = report.by_district[0]
+    if region is None and district is not None and len(district.parts) == 1:
+        region = district.parts[0]
+    return district, region
+
+
+def _center_chart(result: Any) -> Any:
+    return bars(
+        [(c.code, c.name, int(a.number)) for c, a in result.by_center if a.number is not None]
+    )
 
 
 @require_safe
 @requires(C.ANSWER_CAMPAIGNS)
 def campaign_results_page(request, pk: int):
+    """The results drill down as the statistics do: the network by federal district, a
+    district by region, a region by center (paged); the downloads hold every center."""
     campaign = _campaign(request, pk)
     if campaign.state == Campaign.State.DRAFT:
         raise PermissionDenied
-    states = center_states(campaign, request.user)
-    results = campaign_results(campaign, [s.center for s in states])
-    charts = {
-        r.indicator.pk: bars([(f.label, f.label, int(f.total)) for f in r.by_region])
-        for r in results
-        if r.indicator.is_numeric and r.by_region
-    }
+    scope, form, report = _filters(request, campaign)
+    district, region = _results_area(form, report)
+    area = {"district": district.code if district else "", "region": region.code if region else ""}
+    centers = area_centers(scope, **area)
+    results = campaign_results(campaign, centers, by_center=region is not None)
+    page = None
+    by_center: list[tuple[Center, list[tuple[Any, Any]]]] = []
+    shown: list[tuple[Any, Any, list[Any]]] = []  # each result, its chart, its rows by area
+    if region is not None:
+        page = Paginator(center_rows(campaign, centers), RESULT_CENTERS_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        submitted = {(c.pk, a.indicator_id): a for r in results for c, a in r.by_center}
+        indicators = [r.indicator for r in results]
+        by_center = [(c, [(i, submitted.get((c.pk, i.pk))) for i in indicators]) for c in page]
+        shown = [(r, _center_chart(r) if r.indicator.is_numeric else None, []) for r in results]
+    else:
+        for r in results:
+            groups = r.by_region if district is not None else r.by_district
+            chart = bars([(short_name(f.label), f.label, int(f.total)) for f in groups])
+            shown.append((r, chart if r.indicator.is_numeric and groups else None, groups))
+    results_url = reverse("campaigns:results", args=[campaign.pk])
+    trail: list[tuple[Any, str | None]] = [(_("Results"), results_url)]
+    if district is not None:
+        trail.append((district.label, f"{results_url}?district={district.code}"))
+    if region is not None:
+        trail.append((region.label, None))
+    trail[-1] = (trail[-1][0], None)
     return _render(
         request,
         "results.html",
         {
             "campaign": campaign,
-            "report": completion(states),
-            "results": [(r, charts.get(r.indicator.pk)) for r in results],
+            "overall": (region or district or report.overall),
+            "areas": [] if region else (district.parts if district else report.by_district),
+            "drill": "region" if district is not None else "district",
+            "area_query": urlencode({k: v for k, v in area.items() if v}),
+            "region": region,
+            "page": page,
+            "by_center": by_center,
+            "indicators": [r.indicator for r in results],
+            "results": shown,
             "manager": can(request.user, C.MANAGE_CAMPAIGNS),
-            "Type": Indicator.Type,
             "crumbs": _crumbs(
-                (campaign.title, reverse("campaigns:detail", args=[campaign.pk])),
-                (_("Results"), None),
+                (campaign.title, reverse("campaigns:detail", args=[campaign.pk])), *trail
             ),
         },
     )

@@ -258,7 +258,10 @@ def test_results_by_region_and_district_with_downloads(client, network_user, cam
     page = client.get(url("results", campaign.pk)).content.decode()
     assert "2 of 5 centers submitted (40%)." in page
     assert "Total 20, average 10.00, answers 2." in page
-    assert "<svg" in page and "Нужен второй компьютер" in page
+    # The network by federal district; each center's answers a region down.
+    assert "<svg" in page and "Нужен второй компьютер" not in page
+    region = client.get(url("results", campaign.pk) + "?region=RU-TVE").content.decode()
+    assert "Total 12, average 12.00, answers 1." in region and "Нужен второй компьютер" in region
     xlsx = client.get(url("results_download", campaign.pk, "xlsx"))
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
     rows = list(sheet.values)
@@ -292,6 +295,10 @@ def test_the_head_s_results_are_their_region_s(client, head_tver, campaign, cent
     sign_in(client, head_tver)
     page = client.get(url("results", campaign.pk)).content.decode()
     assert "0 of 2 centers submitted" in page and "Нужен второй компьютер" not in page
+    # Their one region opens at its centers; another region is none of theirs.
+    assert 'id="by-center"' in page and "RU-TVE-LIB" in page
+    other = client.get(url("results", campaign.pk) + "?region=RU-PNZ").content.decode()
+    assert "RU-PNZ-LIB" not in other
 
 
 def test_drafts_are_the_department_s_own(client, head_tver, draft):

@@ -8,7 +8,8 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from libranet.network.models import Center
 from libranet.usage.models import DailyCenterUsage, Metric
@@ -150,8 +151,10 @@ def seed_campaigns(*, seed: int = 2018) -> str:
     month_start = month_end.replace(day=1)
     current = campaign_create(
         actor=None,
-        title_ru=f"Оперативный мониторинг ЦУД за {month_start:%m.%Y}",
-        title_en=f"Operational monitoring of the centers, {month_start:%m.%Y}",
+        title_ru=f"Оперативный мониторинг ЦУД за {_month_name(month_start, 'ru').lower()} "
+        f"{month_start.year} г.",
+        title_en=f"Operational monitoring of the centers, {_month_name(month_start, 'en')} "
+        f"{month_start.year}",
         period_start=month_start,
         period_end=month_end,
         opens_on=today - datetime.timedelta(days=5),
@@ -183,3 +186,9 @@ def seed_campaigns(*, seed: int = 2018) -> str:
         f"{len(centers)} centers answered) and “{current.title_ru}” (open until "
         f"{current.deadline}, {filled} centers started)."
     )
+
+
+def _month_name(day: datetime.date, language: str) -> str:
+    """The month's name as the calendar gives it in ``language`` («ноябрь», "November")."""
+    with translation.override(language):
+        return date_format(day, "F")

@@ -68,13 +68,16 @@ lint: install
 	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 
-# The suite on SQLite, then again on PostgreSQL when LIBRANET_TEST_POSTGRES=1.
+# The suite on SQLite, then again on PostgreSQL when LIBRANET_TEST_POSTGRES=1, on every core
+# (pytest-xdist; each worker has its own test database); TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
+PYTEST = $(VENV)/bin/pytest -q -n $(TEST_WORKERS)
 test: lint compile-messages
-	$(VENV)/bin/pytest -q
+	$(PYTEST)
 	@if [ "$$LIBRANET_TEST_POSTGRES" = "1" ]; then \
 	  echo "== PostgreSQL =="; \
 	  DATABASE_URL=$${LIBRANET_TEST_DATABASE_URL:-postgres://libranet:libranet@127.0.0.1:5432/libranet} \
-	    $(VENV)/bin/pytest -q -m "not browser"; \
+	    $(PYTEST) -m "not browser"; \
 	fi
 
 # The suite again with the wall clock five years ahead, subprocesses included (CI runs it):
@@ -82,7 +85,7 @@ test: lint compile-messages
 CLOCK_SHIFT_DAYS ?= 1830
 test-later: install compile-messages
 	LIBRANET_TEST_CLOCK_SHIFT_DAYS=$(CLOCK_SHIFT_DAYS) PYTHONPATH=libranet/tests/clock_shift \
-	  $(VENV)/bin/pytest -q -m "not browser" \
+	  $(PYTEST) -m "not browser" \
 	  -W "ignore:Module already imported so cannot be rewritten:pytest.PytestAssertRewriteWarning"
 
 bench: prepare

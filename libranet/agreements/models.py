@@ -189,7 +189,9 @@ class RenewalRound(models.Model):
         ordering = ["-year", "-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.year})"
+        # A title usually names its year already («Перезаключение соглашений 2026»).
+        year = str(self.year)
+        return self.title if year in self.title else f"{self.title} ({year})"
 
 
 class Renewal(models.Model):

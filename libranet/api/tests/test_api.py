@@ -380,7 +380,12 @@ WRITES = [
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize(("action", "success", "allowed"), WRITES, ids=lambda v: str(v))
+# Named by the action alone: the same names in every process (pytest-xdist's workers compare them).
+@pytest.mark.parametrize(
+    ("action", "success", "allowed"),
+    WRITES,
+    ids=[action.__name__.lstrip("_") for action, _success, _allowed in WRITES],
+)
 def test_roles_and_writes(
     request, as_user, tver_rc, penza_rc, institution, role, action, success, allowed
 ):

@@ -218,6 +218,10 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = DATA_DIR / "media"
+# Pictures staff upload for the public site (news covers, event photos): the largest accepted
+# (libranet.markup.check_image).
+LIBRANET_IMAGE_MAX_BYTES = env.int("LIBRANET_IMAGE_MAX_BYTES", default=8 * 1024 * 1024)
+LIBRANET_IMAGE_MAX_PIXELS = env.int("LIBRANET_IMAGE_MAX_PIXELS", default=40_000_000)
 
 EMAIL_CONFIG = env.email_url("LIBRANET_EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

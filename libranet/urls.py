@@ -23,6 +23,7 @@ urlpatterns = [
     # IIIF manifests and image services: fixed addresses for viewers, no language prefix.
     path("iiif/", include("libranet.public.iiif_urls")),
     path("videos/<int:pk>/file", video_views.video_file, name="video_file"),  # uploaded videos
+    path("", include("libranet.public.sitemaps")),  # /sitemap.xml and its sections
     path("oai", oai_views.endpoint, name="oai"),  # OAI-PMH: one fixed address, no language
     # The COUNTER API (SUSHI) 5.1: fixed addresses for harvesters, no language prefix.
     path("sushi/", include("libranet.sushi.urls")),

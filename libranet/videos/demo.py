@@ -44,7 +44,7 @@ VIDEOS = [
         "Выездное совещание в Тюмени, 2023",
         "The Tyumen retreat of 2023",
         "Выездное совещание руководителей РЦ, Тюмень",
-        datetime.date(2023, 9, 14),
+        datetime.date(2023, 9, 29),
         "https://vkvideo.ru/video-170123456_456239021",
         P,
         80,

@@ -21,7 +21,7 @@ from .pagination import paginate
 from .schemas import BodyIn, PageQuery, Text, errors
 
 router = Router(tags=["videos"])
-OPTIONAL_AUTH = {"security": [{"ApiTokenAuth": []}, {"SessionCookieAuth": []}, {}]}
+OPTIONAL_AUTH: dict[str, Any] = {"security": [{"ApiTokenAuth": []}, {"SessionCookieAuth": []}, {}]}
 
 
 class VideoOut(Schema):
@@ -123,7 +123,7 @@ def create_video(request: HttpRequest, payload: VideoIn, response: HttpResponse)
     """Submit a center's video for the channel by its link: an operator for their center, a
     regional center's head for their region's. A link that is not one video on a known host,
     or no consent, is a 422 naming the field; nothing is written then."""
-    user = request.auth
+    user = request.auth  # type: ignore[attr-defined]
     require(user, Capability.SUBMIT_VIDEOS)
     fields = payload.model_dump()
     center = Center.objects.filter(code=fields.pop("center").upper()).first()

@@ -158,7 +158,7 @@ def seed_videos() -> int:
             decision_comment=comment,
             decided_at=decided,
             published_url=CHANNEL.format(f"{number:02d}" + "c0ffee" * 5) if state == P else "",
-            published_at=decided + datetime.timedelta(days=5) if state == P else None,
+            published_at=submitted + datetime.timedelta(days=7) if state == P else None,
             submitted_at=submitted,
         )
         made += 1

@@ -10,7 +10,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class VideoForm(GroupedForm):
-    center = forms.ModelChoiceField(label=_("Center"), queryset=None)
+    center: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Center"), queryset=None)
     title_ru = forms.CharField(label=_("Title (Russian)"), max_length=300)
     title_en = forms.CharField(label=_("Title (English)"), max_length=300, required=False)
     description_ru = forms.CharField(
@@ -49,7 +49,7 @@ class VideoForm(GroupedForm):
 
     def __init__(self, *args, centers=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["center"].queryset = centers
+        self.fields["center"].queryset = centers  # type: ignore[attr-defined]
 
 
 class DecisionForm(forms.Form):

@@ -37,7 +37,7 @@ def library_json_ld(context: Any, center: Center) -> str:
     }
     address = _localized(center, "address")
     if address:
-        place = center.region.name if center.region else center.country.name
+        place = str(center.region or center.country)
         data["address"] = {
             "@type": "PostalAddress",
             "streetAddress": address,

@@ -103,3 +103,38 @@ def test_uploaded_file_served_once_published(client, network_user, tver_rc, sett
     assert b"".join(response.streaming_content) == body
     page = client.get("/en/video/").content.decode()
     assert re.search(r"<video [^>]*controls", page) and f"/videos/{video.pk}/file" in page
+
+
+@pytest.mark.parametrize(
+    ("who", "listed", "detail", "submit", "decide"),
+    [
+        ("admin_user", 200, 200, 200, 302),
+        ("network_user", 200, 200, 200, 302),
+        ("international_user", 200, 404, 200, 404),  # the foreign centers only
+        ("head_tver", 200, 200, 200, 403),
+        ("head_penza", 200, 404, 200, 404),
+        ("operator_user", 200, 200, 200, 403),
+        ("reader_user", 403, 403, 403, 403),
+    ],
+)
+def test_every_role_on_every_page(client, request, make_video, who, listed, detail, submit, decide):
+    video = make_video()
+    client.force_login(request.getfixturevalue(who))
+    assert client.get("/en/office/videos/").status_code == listed
+    assert client.get(f"/en/office/videos/{video.pk}/").status_code == detail
+    assert client.get("/en/office/videos/new/").status_code == submit
+    response = client.post(f"/en/office/videos/{video.pk}/", {"accept": "1", "revision": 1})
+    assert response.status_code == decide
+    video.refresh_from_db()
+    assert video.state == (VideoState.ACCEPTED if decide == 302 else VideoState.SUBMITTED)
+
+
+def test_listed_only_within_the_scope(client, make_video, penza_rc, head_penza, operator_user):
+    make_video(title_ru="Тверское видео")
+    make_video(center=penza_rc, title_ru="Пензенское видео")
+    client.force_login(head_penza)
+    page = client.get("/ru/office/videos/").content.decode()
+    assert "Пензенское видео" in page and "Тверское видео" not in page
+    client.force_login(operator_user)
+    page = client.get("/ru/office/videos/").content.decode()
+    assert "Тверское видео" in page and "Пензенское видео" not in page

@@ -114,3 +114,27 @@ def test_decline_needs_a_comment(make_video, network_user):
     assert "comment" in caught.value.message_dict
     video = decide_video(actor=network_user, video=video, accept=False, comment="Нет согласия")
     assert video.state == VideoState.DECLINED
+
+
+def test_script_injection_in_every_text_field(make_video, network_user):
+    script = '<script>alert("x")</script><img src=x onerror="alert(1)">'
+    video = make_video(
+        title_ru=f"Конкурс{script}",
+        title_en=f"Contest{script}",
+        description_ru=f"<p>Итоги{script}</p>",
+        description_en=f"<p>Results{script}</p>",
+        event=f"Конкурс{script}",
+        consent_note=f"Согласие{script}",
+    )
+    video = decide_video(actor=network_user, video=video, accept=False, comment=f"Нет{script}")
+    for name in (
+        "title_ru",
+        "title_en",
+        "description_ru",
+        "description_en",
+        "event",
+        "consent_note",
+        "decision_comment",
+    ):
+        value = getattr(video, name)
+        assert "<script" not in value and "onerror" not in value and "alert" not in value, name

@@ -54,16 +54,16 @@ class VideoPage(Schema):
 
 
 class VideoIn(BodyIn):
-    center: str = Field(description="Code of the center the video is from.")
-    title_ru: str
-    title_en: Text = ""
-    description_ru: Text = ""
-    description_en: Text = ""
-    link: str = Field(description="A video on YouTube, VK Video or RUTUBE.")
-    event: Text = ""
+    center: str = Field(max_length=40, description="Code of the center the video is from.")
+    title_ru: str = Field(max_length=300)
+    title_en: Text = Field("", max_length=300)
+    description_ru: Text = Field("", max_length=20_000, description="Markup: an allow-list.")
+    description_en: Text = Field("", max_length=20_000)
+    link: str = Field(max_length=500, description="A video on YouTube, VK Video or RUTUBE.")
+    event: Text = Field("", max_length=300)
     event_date: datetime.date | None = None
     consent: bool = Field(description="The people filmed consented to the publication.")
-    consent_note: Text = ""
+    consent_note: Text = Field("", max_length=500)
 
 
 FIELDS = (

@@ -47,6 +47,16 @@ def check_video_file(upload: IO[bytes], *, name: str, size: int) -> None:
         raise ValidationError({"file": _("The file is not an MP4 or WebM video.")})
 
 
+def _too_long(values: dict[str, str]) -> dict[str, str]:
+    """The fields longer than their column once cleaned (escaping lengthens "&" and "<")."""
+    errors = {}
+    for name, value in values.items():
+        limit = getattr(Video._meta.get_field(name), "max_length", None)
+        if limit is not None and len(value) > limit:
+            errors[name] = _("At most {limit} characters.").format(limit=limit)
+    return errors
+
+
 @transaction.atomic
 def submit_video(
     *,
@@ -82,6 +92,14 @@ def submit_video(
         )
     if not consent:
         errors["consent"] = _("The people filmed must have consented to the publication.")
+    short = {
+        "title_ru": title_ru,
+        "title_en": plain_text(title_en),
+        "event": plain_text(event),
+        "consent_note": plain_text(consent_note),
+        "link": link,
+    }
+    errors.update(_too_long(short))
     if errors:
         raise ValidationError(errors)
     if upload is not None:
@@ -89,14 +107,14 @@ def submit_video(
     video = Video(
         center=center,
         title_ru=title_ru,
-        title_en=plain_text(title_en),
+        title_en=short["title_en"],
         description_ru=clean_markup(description_ru),
         description_en=clean_markup(description_en),
         link=link,
-        event=plain_text(event),
+        event=short["event"],
         event_date=event_date,
         consent=True,
-        consent_note=plain_text(consent_note),
+        consent_note=short["consent_note"],
         submitted_by=actor,
         submitted_at=timezone.now(),
     )
@@ -154,6 +172,8 @@ def publish_video(
     if not can(actor, Capability.DECIDE_VIDEOS):
         raise PermissionDenied
     published_url = (published_url or "").strip()
+    if too_long := _too_long({"published_url": published_url}):
+        raise ValidationError(too_long)
     locked = _locked(video, revision, {"published_url": published_url})
     if locked.state != VideoState.ACCEPTED:
         raise ValidationError({"state": _("Only an accepted video can be published.")})

@@ -138,3 +138,12 @@ def test_script_injection_in_every_text_field(make_video, network_user):
     ):
         value = getattr(video, name)
         assert "<script" not in value and "onerror" not in value and "alert" not in value, name
+
+
+def test_too_long_once_cleaned(network_user, tver_rc):
+    with pytest.raises(ValidationError) as caught:
+        submit_video(
+            actor=network_user, center=tver_rc, title_ru="&" * 100, link=YOUTUBE, consent=True
+        )
+    assert "title_ru" in caught.value.message_dict
+    assert not Video.objects.exists()

@@ -9,9 +9,6 @@ from urllib.parse import parse_qs, urlsplit
 YOUTUBE = "youtube"
 VK = "vk"
 RUTUBE = "rutube"
-SERVICE_NAMES = {YOUTUBE: "YouTube", VK: "VK Video", RUTUBE: "RUTUBE"}
-# The hosts whose players the public video page frames.
-FRAME_HOSTS = ("www.youtube-nocookie.com", "vk.com", "rutube.ru")
 
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 _VK_ID = re.compile(r"^/video(-?\d+)_(\d+)/?$")

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "libranet.oai",
     "libranet.sushi",
     "libranet.agreements",  # cooperation agreements and their renewal rounds
+    "libranet.videos",  # video of the centers' events for the Library's channel
+    "django.contrib.sitemaps",  # /sitemap.xml (libranet.public.sitemaps)
     # The local ESIA-compatible provider (manage.py esia_dev_provider): installed for its
     # command and templates; its URLs are served only by its own server, never by the site.
     "libranet.esia_dev",
@@ -222,6 +224,8 @@ MEDIA_ROOT = DATA_DIR / "media"
 # (libranet.markup.check_image).
 LIBRANET_IMAGE_MAX_BYTES = env.int("LIBRANET_IMAGE_MAX_BYTES", default=8 * 1024 * 1024)
 LIBRANET_IMAGE_MAX_PIXELS = env.int("LIBRANET_IMAGE_MAX_PIXELS", default=40_000_000)
+# Video files centers upload for the Library's channel (mp4, webm): the largest accepted.
+LIBRANET_VIDEO_MAX_BYTES = env.int("LIBRANET_VIDEO_MAX_BYTES", default=500 * 1024 * 1024)
 
 EMAIL_CONFIG = env.email_url("LIBRANET_EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

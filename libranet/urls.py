@@ -7,6 +7,7 @@ from libranet.api.api import api
 from libranet.oai import views as oai_views
 from libranet.public import files as public_files
 from libranet.public import views as public_views
+from libranet.videos import views as video_views
 
 urlpatterns = [
     path("healthz", public_views.healthz, name="healthz"),
@@ -21,6 +22,8 @@ urlpatterns = [
     ),
     # IIIF manifests and image services: fixed addresses for viewers, no language prefix.
     path("iiif/", include("libranet.public.iiif_urls")),
+    path("videos/<int:pk>/file", video_views.video_file, name="video_file"),  # uploaded videos
+    path("", include("libranet.public.sitemaps")),  # /sitemap.xml and its sections
     path("oai", oai_views.endpoint, name="oai"),  # OAI-PMH: one fixed address, no language
     # The COUNTER API (SUSHI) 5.1: fixed addresses for harvesters, no language prefix.
     path("sushi/", include("libranet.sushi.urls")),
@@ -40,9 +43,11 @@ urlpatterns += i18n_patterns(
     path("office/campaigns/", include("libranet.campaigns.urls")),  # monitoring campaigns
     path("office/planning/", include("libranet.planning.urls")),  # the annual opening plan
     path("office/agreements/", include("libranet.agreements.urls")),
+    path("office/videos/", include("libranet.videos.urls")),  # video for the Library's channel
     path("office/", include("libranet.backoffice.urls")),
     path("stats/", include("libranet.stats.urls")),
     path("meetings/", include("libranet.meetings.public_urls")),  # the annual meetings' programme
+    path("video/", include("libranet.videos.public_urls")),  # published video
     path("", include("libranet.public.urls")),
     prefix_default_language=True,
 )

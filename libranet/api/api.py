@@ -19,6 +19,7 @@ from . import (
     reference,
     resources,
     usage,
+    videos,
 )
 from .errors import document_errors, install_error_handlers
 
@@ -72,3 +73,4 @@ api.add_router("", opening_plans.router)
 api.add_router("", meetings.router)
 api.add_router("", agreements.router)
 api.add_router("", campaigns.router)
+api.add_router("", videos.router)

@@ -107,6 +107,10 @@ ACTION_LABELS: dict[str, Promise] = {
     "agreement.renew": pgettext_lazy("audit action", "agreement renewed"),
     "renewal_round.create": pgettext_lazy("audit action", "renewal round started"),
     "renewal.step": pgettext_lazy("audit action", "renewal step recorded"),
+    "video.submit": pgettext_lazy("audit action", "video submitted"),
+    "video.accept": pgettext_lazy("audit action", "video accepted"),
+    "video.decline": pgettext_lazy("audit action", "video declined"),
+    "video.publish": pgettext_lazy("audit action", "video published on the channel"),
 }
 
 # Keys some services record that are no field of the object's model.
@@ -122,6 +126,7 @@ EXTRA_LABELS: dict[str, Promise] = {
     "on": gettext_lazy("date of the step"),
     "agreements": gettext_lazy("agreements covered"),
     "renewed": gettext_lazy("renewed agreement"),
+    "comment": gettext_lazy("comment"),  # a video's decision
     "indicators": gettext_lazy("indicators"),  # a monitoring campaign's
     "messages": gettext_lazy("messages"),
 }
@@ -173,6 +178,7 @@ def _link(obj: Any, object_type: str) -> str | None:
         "agreements.agreement": lambda o: reverse("agreements:detail", args=[o.pk]),
         "agreements.renewalround": lambda o: reverse("agreements:round", args=[o.pk]),
         "agreements.renewal": lambda o: reverse("agreements:round", args=[o.round_id]),
+        "videos.video": lambda o: reverse("videos:video", args=[o.pk]),
     }
     target = targets.get(object_type)
     if target is None or obj is None:

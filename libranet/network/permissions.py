@@ -49,6 +49,9 @@ class Capability(StrEnum):
     VIEW_AGREEMENTS = "view_agreements"
     MANAGE_AGREEMENTS = "manage_agreements"
     RECORD_PARTNER_SIGNATURE = "record_partner_signature"
+    # Video for the Library's channel: submit for a center (per center), decide and publish.
+    SUBMIT_VIDEOS = "submit_videos"
+    DECIDE_VIDEOS = "decide_videos"
 
 
 # Capabilities that need no object: which roles hold them at all.
@@ -104,6 +107,8 @@ _GLOBAL = {
     },
     Capability.MANAGE_CAMPAIGNS: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
     Capability.ANSWER_CAMPAIGNS: set(Role),
+    Capability.SUBMIT_VIDEOS: set(Role),
+    Capability.DECIDE_VIDEOS: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
 }
 
 # Capabilities asked per center (``can(user, capability, center)``, ``centers_scope``).
@@ -112,12 +117,14 @@ _PER_CENTER = {
     Capability.EDIT_CENTER_CONTACTS,
     Capability.VIEW_USAGE,
     Capability.ANSWER_CAMPAIGNS,
+    Capability.SUBMIT_VIDEOS,
 }
 # What an operator may do on their own center (and nowhere else).
 _OPERATOR_OWN_CENTER = {
     Capability.EDIT_CENTER_CONTACTS,
     Capability.VIEW_USAGE,
     Capability.ANSWER_CAMPAIGNS,
+    Capability.SUBMIT_VIDEOS,
 }
 
 
@@ -453,3 +460,20 @@ def can_on_agreement(user: Any, capability: Capability, center: Center | None) -
     """May ``user`` exercise ``capability`` on an agreement concerning ``center`` (saved or
     about to be; None: an agreement naming no center)?"""
     return any(_role_reaches_agreement(r, capability, center) for r in roles_of(user))
+
+
+# --- VIDEO ------------------------------------------------------------------------------------
+
+
+def video_centers_for(user: Any) -> QuerySet:
+    """The centers ``user`` may submit video for: an operator's own, a head's region's, the
+    foreign ones for international relations, every center for the department."""
+    return centers_for(user, Capability.SUBMIT_VIDEOS)
+
+
+def videos_scope(user: Any) -> Q:
+    """A filter on videos for those ``user`` sees in the back office: all for who decides,
+    else those of the centers they may submit for."""
+    if can(user, Capability.DECIDE_VIDEOS):
+        return Q()
+    return Q(center__in=video_centers_for(user))

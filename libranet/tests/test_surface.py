@@ -94,6 +94,12 @@ PAGES = [
     PageType("office-agreement-rounds", "/ru/office/agreements/rounds/", staff=True),
     PageType("office-agreement-round-new", "/ru/office/agreements/rounds/new/", staff=True),
     PageType("office-agreements-operator", "/ru/office/agreements/", operator=True),
+    # Video for the Library's channel (libranet.videos): the public page, the office's list, form.
+    PageType("video", "/ru/video/"),
+    PageType("video-en", "/en/video/", lang="en"),
+    PageType("office-videos", "/ru/office/videos/", staff=True),
+    PageType("office-video-new", "/ru/office/videos/new/", staff=True),
+    PageType("office-videos-operator", "/ru/office/videos/", operator=True),
 ]
 # Page types another part of the work owns and is fixing ("name-width" → why it fails now);
 # none at present: the audit trail, staff and SUSHI tables fit 360 px with the phone's cells.

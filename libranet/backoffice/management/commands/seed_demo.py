@@ -18,6 +18,7 @@ from libranet.network.models import Center
 from libranet.planning.demo import seed_planning
 from libranet.resources.demo import seed_resources
 from libranet.usage.demo import generate_usage
+from libranet.videos.demo import seed_videos
 
 
 def demo_password() -> str:
@@ -92,6 +93,7 @@ class Command(BaseCommand):
             f"Seeded {agreements.agreements} cooperation agreements ({agreements.scans} with a "
             f"scan) and a renewal round of {agreements.renewals}."
         )
+        self.stdout.write(f"Seeded {seed_videos()} videos for the Library's channel.")
         self.stdout.write("Demo sign-ins (password in the data folder, file demo_password):")
         for username, role, scope, _superuser in DEMO_ACCOUNTS:
             self.stdout.write(f"  {username:<20} {role.label}{f' ({scope})' if scope else ''}")

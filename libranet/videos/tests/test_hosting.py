@@ -1,0 +1,71 @@
+import pytest
+
+from libranet.videos.hosting import is_known_host, parse_video_link
+
+
+@pytest.mark.parametrize(
+    ("url", "service", "video_id", "embed"),
+    [
+        (
+            "https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=10",
+            "youtube",
+            "dQw4w9WgXcQ",
+            "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ",
+        ),
+        (
+            "https://youtu.be/dQw4w9WgXcQ",
+            "youtube",
+            "dQw4w9WgXcQ",
+            "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ",
+        ),
+        (
+            "https://vk.com/video-12345678_456239017",
+            "vk",
+            "-12345678_456239017",
+            "https://vk.com/video_ext.php?oid=-12345678&id=456239017&hd=2",
+        ),
+        (
+            "https://vkvideo.ru/video-12345678_456239017",
+            "vk",
+            "-12345678_456239017",
+            "https://vk.com/video_ext.php?oid=-12345678&id=456239017&hd=2",
+        ),
+        (
+            "https://rutube.ru/video/0123456789abcdef0123456789abcdef/",
+            "rutube",
+            "0123456789abcdef0123456789abcdef",
+            "https://rutube.ru/play/embed/0123456789abcdef0123456789abcdef",
+        ),
+    ],
+)
+def test_known_links_give_their_player(url, service, video_id, embed):
+    hosted = parse_video_link(url)
+    assert (hosted.service, hosted.video_id, hosted.embed_url) == (service, video_id, embed)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "",
+        "not a link",
+        "javascript:alert(1)",
+        "ftp://youtube.com/watch?v=dQw4w9WgXcQ",
+        "https://youtube.com.evil.example/watch?v=dQw4w9WgXcQ",
+        "https://evil.example/youtube.com/watch?v=dQw4w9WgXcQ",
+        "https://www.youtube.com/watch?v=short",
+        "https://www.youtube.com/channel/UCabc",
+        "https://youtu.be/",
+        "https://vk.com/club123",
+        "https://vk.com/video-1_2<script>",
+        "https://rutube.ru/channel/123/",
+        "https://rutube.ru/video/nothex/",
+        "https://youtube.com:8080/watch?v=dQw4w9WgXcQ",
+    ],
+)
+def test_other_links_are_not_videos(url):
+    assert parse_video_link(url) is None
+
+
+def test_known_hosts_for_the_channel():
+    assert is_known_host("https://rutube.ru/channel/23460655/")
+    assert not is_known_host("https://rutube.example/channel/1/")

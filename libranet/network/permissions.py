@@ -49,6 +49,10 @@ class Capability(StrEnum):
     VIEW_AGREEMENTS = "view_agreements"
     MANAGE_AGREEMENTS = "manage_agreements"
     RECORD_PARTNER_SIGNATURE = "record_partner_signature"
+    # Events: enter and edit the events of the centers in one's scope (``events_centers_for``);
+    # run the joint-event reporting rounds (the department).
+    EDIT_EVENTS = "edit_events"
+    MANAGE_EVENT_REPORTS = "manage_event_reports"
 
 
 # Capabilities that need no object: which roles hold them at all.
@@ -104,6 +108,8 @@ _GLOBAL = {
     },
     Capability.MANAGE_CAMPAIGNS: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
     Capability.ANSWER_CAMPAIGNS: set(Role),
+    Capability.EDIT_EVENTS: set(Role),
+    Capability.MANAGE_EVENT_REPORTS: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
 }
 
 # Capabilities asked per center (``can(user, capability, center)``, ``centers_scope``).
@@ -453,3 +459,57 @@ def can_on_agreement(user: Any, capability: Capability, center: Center | None) -
     """May ``user`` exercise ``capability`` on an agreement concerning ``center`` (saved or
     about to be; None: an agreement naming no center)?"""
     return any(_role_reaches_agreement(r, capability, center) for r in roles_of(user))
+
+
+# --- EVENTS AND JOINT-EVENT REPORTS -----------------------------------------------------------
+#
+# An event is entered for the centers that organise it: an operator their own center, a
+# regional-center head their region's (non-foreign) centers, international relations the foreign
+# ones, the department all. One reaches an event through any of its organisers.
+
+
+def events_centers_scope(user: Any) -> Q:
+    """A filter on centers for those ``user`` may name as an event's organisers."""
+    q = Q(pk__in=[])
+    for role in roles_of(user):
+        if role.role in (Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT):
+            return Q()
+        if role.role == Role.INTERNATIONAL:
+            q |= Q(kind=Center.Kind.FOREIGN)
+        elif role.role == Role.REGIONAL_HEAD:
+            q |= Q(region_id=role.region_id) & ~Q(kind=Center.Kind.FOREIGN)
+        elif role.role == Role.CENTER_OPERATOR:
+            q |= Q(pk=role.center_id)
+    return q
+
+
+def events_centers_for(user: Any) -> QuerySet:
+    return Center.objects.filter(events_centers_scope(user))
+
+
+def events_scope(user: Any) -> Q:
+    """A filter on events for those ``user`` may edit (one of its organisers in scope)."""
+    return Q(centers__in=events_centers_for(user))
+
+
+def can_edit_event_center(user: Any, center: Center) -> bool:
+    return any(
+        role.role in (Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT)
+        or (role.role == Role.INTERNATIONAL and center.kind == Center.Kind.FOREIGN)
+        or (
+            role.role == Role.REGIONAL_HEAD
+            and center.kind != Center.Kind.FOREIGN
+            and center.region_id == role.region_id
+        )
+        or (role.role == Role.CENTER_OPERATOR and center.pk == role.center_id)
+        for role in roles_of(user)
+    )
+
+
+def joint_report_centers_for(user: Any) -> QuerySet:
+    """The regional centers whose joint-event reports ``user`` confirms: the department all,
+    a regional-center head their region's."""
+    if can(user, Capability.MANAGE_EVENT_REPORTS):
+        return Center.objects.filter(kind=Center.Kind.REGIONAL)
+    regions = [r.region_id for r in roles_of(user) if r.role == Role.REGIONAL_HEAD]
+    return Center.objects.filter(kind=Center.Kind.REGIONAL, region_id__in=regions)

@@ -11,6 +11,7 @@ from ninja.renderers import JSONRenderer
 from . import (
     agreements,
     campaigns,
+    events,
     centers,
     institutions,
     me,
@@ -72,3 +73,4 @@ api.add_router("", opening_plans.router)
 api.add_router("", meetings.router)
 api.add_router("", agreements.router)
 api.add_router("", campaigns.router)
+api.add_router("", events.router)

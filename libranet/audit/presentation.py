@@ -107,6 +107,13 @@ ACTION_LABELS: dict[str, Promise] = {
     "agreement.renew": pgettext_lazy("audit action", "agreement renewed"),
     "renewal_round.create": pgettext_lazy("audit action", "renewal round started"),
     "renewal.step": pgettext_lazy("audit action", "renewal step recorded"),
+    "event.create": pgettext_lazy("audit action", "event entered"),
+    "event.update": pgettext_lazy("audit action", "event changed"),
+    "event.delete": pgettext_lazy("audit action", "event deleted"),
+    "event.photo_add": pgettext_lazy("audit action", "event photo added"),
+    "event.photo_remove": pgettext_lazy("audit action", "event photo removed"),
+    "event_round.create": pgettext_lazy("audit action", "joint-event reporting round opened"),
+    "event_report.confirm": pgettext_lazy("audit action", "joint events confirmed"),
 }
 
 # Keys some services record that are no field of the object's model.
@@ -173,6 +180,8 @@ def _link(obj: Any, object_type: str) -> str | None:
         "agreements.agreement": lambda o: reverse("agreements:detail", args=[o.pk]),
         "agreements.renewalround": lambda o: reverse("agreements:round", args=[o.pk]),
         "agreements.renewal": lambda o: reverse("agreements:round", args=[o.round_id]),
+        "events.event": lambda o: reverse("events_office:edit", args=[o.pk]),
+        "events.reportinground": lambda o: reverse("events_office:round", args=[o.pk]),
     }
     target = targets.get(object_type)
     if target is None or obj is None:

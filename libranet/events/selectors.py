@@ -27,10 +27,10 @@ def public_events(filters: EventFilters, now: datetime.datetime | None = None) -
         events = events.filter(ends_at__lt=now).order_by("-starts_at", "-pk")
     else:
         events = events.filter(ends_at__gte=now).order_by("starts_at", "pk")
-    return _filtered(events, filters).prefetch_related("centers")
+    return filtered(events, filters).prefetch_related("centers")
 
 
-def _filtered(events: QuerySet, filters: EventFilters) -> QuerySet:
+def filtered(events: QuerySet, filters: EventFilters) -> QuerySet:
     if filters.kind:
         events = events.filter(kind=filters.kind)
     if filters.region:
@@ -49,7 +49,7 @@ def calendar_events(filters: EventFilters, since: datetime.datetime | None = Non
     calendar keeps the recent past), by start."""
     since = since or timezone.now() - datetime.timedelta(days=31)
     events = Event.objects.filter(published=True, ends_at__gte=since).order_by("starts_at", "pk")
-    return _filtered(events, filters).prefetch_related("centers")
+    return filtered(events, filters).prefetch_related("centers")
 
 
 def center_upcoming(center_id: int, limit: int = 5) -> QuerySet:

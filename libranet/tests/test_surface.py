@@ -94,6 +94,13 @@ PAGES = [
     PageType("office-agreement-rounds", "/ru/office/agreements/rounds/", staff=True),
     PageType("office-agreement-round-new", "/ru/office/agreements/rounds/new/", staff=True),
     PageType("office-agreements-operator", "/ru/office/agreements/", operator=True),
+    # Events (libranet.events): the public calendar, the back office's list, form and reports.
+    PageType("events", "/ru/events/"),
+    PageType("events-past-en", "/en/events/?when=past", lang="en"),
+    PageType("office-events", "/ru/office/events/", staff=True),
+    PageType("office-event-new", "/ru/office/events/new/", staff=True),
+    PageType("office-event-reports", "/ru/office/events/reports/", staff=True),
+    PageType("office-events-operator", "/ru/office/events/", operator=True),
 ]
 # Page types another part of the work owns and is fixing ("name-width" → why it fails now);
 # none at present: the audit trail, staff and SUSHI tables fit 360 px with the phone's cells.

@@ -11,8 +11,8 @@ from ninja.renderers import JSONRenderer
 from . import (
     agreements,
     campaigns,
-    events,
     centers,
+    events,
     institutions,
     me,
     meetings,

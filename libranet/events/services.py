@@ -13,6 +13,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -154,7 +155,7 @@ def event_update(
     if centers is not None:
         centers = list(centers)
         _check_organisers(actor, centers, kept=old_centers)
-    changes = {}
+    changes: dict[str, Any] = {}
     for name, value in fields.items():
         if getattr(event, name) != value:
             changes[name] = [str(getattr(event, name)), str(value)]
@@ -175,12 +176,12 @@ def event_delete(*, actor: Any, event: Event) -> None:
     audit_record(actor=actor, action="event.delete", obj=event, changes={"title": event.title_ru})
     names = [p.image.name for p in event.photos.all()]
     event.delete()
+    transaction.on_commit(lambda: _remove_files(names))
+
+
+def _remove_files(names: Iterable[str]) -> None:
     for name in names:
-        transaction.on_commit(lambda name=name: _remove_file(name))
-
-
-def _remove_file(name: str) -> None:
-    default_storage.delete(name)
+        default_storage.delete(name)
 
 
 @transaction.atomic
@@ -221,13 +222,13 @@ def event_remove_photo(*, actor: Any, photo: EventPhoto) -> None:
         actor=actor, action="event.photo_remove", obj=photo.event, changes={"photo": photo.pk}
     )
     photo.delete()
-    transaction.on_commit(lambda: _remove_file(name))
+    transaction.on_commit(lambda: _remove_files([name]))
 
 
 # --- joint-event reports ----------------------------------------------------------------------
 
 
-def round_events(round_: ReportingRound, center: Center):
+def round_events(round_: ReportingRound, center: Center) -> QuerySet[Event]:
     """The region's joint events with the Library in the round's period (published or not)."""
     zone = timezone.get_current_timezone()
     start = datetime.datetime.combine(round_.period_start, datetime.time.min, tzinfo=zone)
@@ -239,7 +240,7 @@ def round_events(round_: ReportingRound, center: Center):
             joint_with_library=True,
             starts_at__gte=start,
             starts_at__lt=end,
-            centers__region_id=center.region_id,
+            centers__region=center.region,
         )
         .distinct()
         .order_by("starts_at", "pk")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from libranet.network.models import Center, Country, Region
+from libranet.network.permissions import events_scope
 
 from . import selectors
 from .models import Event, EventPhoto
@@ -127,11 +128,14 @@ def event_detail(request, pk: int):
 
 @require_safe
 def event_photo(request, pk: int):
-    """A published event's photo (public, as the event is)."""
+    """A published event's photo (public, as the event is); an unpublished one's to those who
+    edit the event (the back office's form shows it)."""
     photo = get_object_or_404(EventPhoto.objects.select_related("event"), pk=pk)
-    if not photo.event.published:
+    if not photo.event.published and not (
+        Event.objects.filter(events_scope(request.user), pk=photo.event_id).exists()
+    ):
         raise Http404
     response = FileResponse(photo.image.open("rb"), content_type=photo.content_type)
-    response["Cache-Control"] = "public, max-age=86400"
+    response["Cache-Control"] = "public, max-age=86400" if photo.event.published else "private"
     response["X-Content-Type-Options"] = "nosniff"
     return response

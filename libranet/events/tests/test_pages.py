@@ -60,9 +60,24 @@ def test_event_page_json_ld_og_and_no_script(client, make_event, users, lang):
     assert b"".join(image.streaming_content) == data
 
 
-def test_unpublished_event_and_its_photo_are_not_public(client, make_event):
+def test_unpublished_event_and_its_photo_are_not_public(client, make_event, users):
+    import io
+
+    from libranet.events.services import event_add_photo
+
     event = make_event(published=False)
+    data = png_bytes()
+    photo = event_add_photo(
+        actor=None, event=event, upload=io.BytesIO(data), name="p.png", size=len(data)
+    )
     assert client.get(f"/en/events/{event.pk}/").status_code == 404
+    assert client.get(f"/en/events/photos/{photo.pk}/").status_code == 404
+    client.force_login(users["tver_head"])  # who edits it sees it in the form
+    shown = client.get(f"/en/events/photos/{photo.pk}/")
+    assert shown.status_code == 200 and shown["Cache-Control"] == "private"
+    shown.close()
+    client.force_login(users["penza_operator"])
+    assert client.get(f"/en/events/photos/{photo.pk}/").status_code == 404
 
 
 def test_center_page_lists_upcoming_events(client, make_event):

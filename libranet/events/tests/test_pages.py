@@ -75,7 +75,7 @@ def test_unpublished_event_and_its_photo_are_not_public(client, make_event, user
     client.force_login(users["tver_head"])  # who edits it sees it in the form
     shown = client.get(f"/en/events/photos/{photo.pk}/")
     assert shown.status_code == 200 and shown["Cache-Control"] == "private"
-    shown.close()
+    assert b"".join(shown.streaming_content) == data
     client.force_login(users["penza_operator"])
     assert client.get(f"/en/events/photos/{photo.pk}/").status_code == 404
 

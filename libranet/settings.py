@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "libranet.agreements",  # cooperation agreements and their renewal rounds
     "libranet.videos",  # video of the centers' events for the Library's channel
     "django.contrib.sitemaps",  # /sitemap.xml (libranet.public.sitemaps)
+    "libranet.events",  # the network's events and the joint-event reports
     # The local ESIA-compatible provider (manage.py esia_dev_provider): installed for its
     # command and templates; its URLs are served only by its own server, never by the site.
     "libranet.esia_dev",
@@ -356,7 +357,13 @@ LIBRANET_SCHEDULE: list[tuple[str, str, str, dict]] = [
     ("meeting-task-reminders", "0 9 * * *", "libranet.meetings.tasks.send_task_reminders", {}),
     # Cooperation agreements: automatic prolongations, then the reminders (README).
     ("agreements-daily", "0 8 * * *", "libranet.agreements.tasks.agreements_daily", {}),
+    # Joint-event reports: reminders to the regional centers' heads before the deadline.
+    ("joint-event-reminders", "0 9 * * *", "libranet.events.tasks.send_joint_event_reminders", {}),
 ]
+# Days before a reporting round's deadline when the heads who have not confirmed are reminded.
+LIBRANET_JOINT_EVENT_REMINDER_DAYS = env.list(
+    "LIBRANET_JOINT_EVENT_REMINDER_DAYS", cast=int, default=[14, 3]
+)
 # Days before a resolution's task's deadline when its party is reminded (and once when late).
 LIBRANET_TASK_REMINDER_DAYS = [
     int(d) for d in env.list("LIBRANET_TASK_REMINDER_DAYS", default=["7", "1"])

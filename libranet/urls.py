@@ -44,6 +44,8 @@ urlpatterns += i18n_patterns(
     path("office/planning/", include("libranet.planning.urls")),  # the annual opening plan
     path("office/agreements/", include("libranet.agreements.urls")),
     path("office/videos/", include("libranet.videos.urls")),  # video for the Library's channel
+    path("office/events/", include("libranet.events.urls")),  # events, joint-event reports
+    path("events/", include("libranet.events.public_urls")),  # the public calendar of events
     path("office/", include("libranet.backoffice.urls")),
     path("stats/", include("libranet.stats.urls")),
     path("meetings/", include("libranet.meetings.public_urls")),  # the annual meetings' programme

@@ -12,6 +12,7 @@ from . import (
     agreements,
     campaigns,
     centers,
+    events,
     institutions,
     me,
     meetings,
@@ -74,3 +75,4 @@ api.add_router("", meetings.router)
 api.add_router("", agreements.router)
 api.add_router("", campaigns.router)
 api.add_router("", videos.router)
+api.add_router("", events.router)

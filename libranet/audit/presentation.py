@@ -111,6 +111,13 @@ ACTION_LABELS: dict[str, Promise] = {
     "video.accept": pgettext_lazy("audit action", "video accepted"),
     "video.decline": pgettext_lazy("audit action", "video declined"),
     "video.publish": pgettext_lazy("audit action", "video published on the channel"),
+    "event.create": pgettext_lazy("audit action", "event entered"),
+    "event.update": pgettext_lazy("audit action", "event changed"),
+    "event.delete": pgettext_lazy("audit action", "event deleted"),
+    "event.photo_add": pgettext_lazy("audit action", "event photo added"),
+    "event.photo_remove": pgettext_lazy("audit action", "event photo removed"),
+    "event_round.create": pgettext_lazy("audit action", "joint-event reporting round opened"),
+    "event_report.confirm": pgettext_lazy("audit action", "joint events confirmed"),
 }
 
 # Keys some services record that are no field of the object's model.
@@ -179,6 +186,8 @@ def _link(obj: Any, object_type: str) -> str | None:
         "agreements.renewalround": lambda o: reverse("agreements:round", args=[o.pk]),
         "agreements.renewal": lambda o: reverse("agreements:round", args=[o.round_id]),
         "videos.video": lambda o: reverse("videos:video", args=[o.pk]),
+        "events.event": lambda o: reverse("events_office:edit", args=[o.pk]),
+        "events.reportinground": lambda o: reverse("events_office:round", args=[o.pk]),
     }
     target = targets.get(object_type)
     if target is None or obj is None:

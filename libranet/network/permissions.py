@@ -52,6 +52,10 @@ class Capability(StrEnum):
     # Video for the Library's channel: submit for a center (per center), decide and publish.
     SUBMIT_VIDEOS = "submit_videos"
     DECIDE_VIDEOS = "decide_videos"
+    # Events: enter and edit the events of the centers in one's scope (``events_centers_for``);
+    # run the joint-event reporting rounds (the department).
+    EDIT_EVENTS = "edit_events"
+    MANAGE_EVENT_REPORTS = "manage_event_reports"
 
 
 # Capabilities that need no object: which roles hold them at all.
@@ -109,6 +113,8 @@ _GLOBAL = {
     Capability.ANSWER_CAMPAIGNS: set(Role),
     Capability.SUBMIT_VIDEOS: set(Role),
     Capability.DECIDE_VIDEOS: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
+    Capability.EDIT_EVENTS: set(Role),
+    Capability.MANAGE_EVENT_REPORTS: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
 }
 
 # Capabilities asked per center (``can(user, capability, center)``, ``centers_scope``).
@@ -118,6 +124,7 @@ _PER_CENTER = {
     Capability.VIEW_USAGE,
     Capability.ANSWER_CAMPAIGNS,
     Capability.SUBMIT_VIDEOS,
+    Capability.EDIT_EVENTS,
 }
 # What an operator may do on their own center (and nowhere else).
 _OPERATOR_OWN_CENTER = {
@@ -125,6 +132,7 @@ _OPERATOR_OWN_CENTER = {
     Capability.VIEW_USAGE,
     Capability.ANSWER_CAMPAIGNS,
     Capability.SUBMIT_VIDEOS,
+    Capability.EDIT_EVENTS,
 }
 
 
@@ -477,3 +485,33 @@ def videos_scope(user: Any) -> Q:
     if can(user, Capability.DECIDE_VIDEOS):
         return Q()
     return Q(center__in=video_centers_for(user))
+
+
+# --- EVENTS AND JOINT-EVENT REPORTS -----------------------------------------------------------
+#
+# An event is entered for the centers that organise it: an operator their own center, a
+# regional-center head their region's (non-foreign) centers, international relations the foreign
+# ones, the department all. One reaches an event through any of its organisers.
+
+
+def events_centers_for(user: Any) -> QuerySet:
+    """The centers ``user`` may name as an event's organisers."""
+    return centers_for(user, Capability.EDIT_EVENTS)
+
+
+def events_scope(user: Any) -> Q:
+    """A filter on events for those ``user`` may edit (one of its organisers in scope)."""
+    return Q(centers__in=events_centers_for(user))
+
+
+def can_edit_event_center(user: Any, center: Center) -> bool:
+    return can(user, Capability.EDIT_EVENTS, center)
+
+
+def joint_report_centers_for(user: Any) -> QuerySet:
+    """The regional centers whose joint-event reports ``user`` confirms: the department all,
+    a regional-center head their region's."""
+    if can(user, Capability.MANAGE_EVENT_REPORTS):
+        return Center.objects.filter(kind=Center.Kind.REGIONAL)
+    regions = [r.region_id for r in roles_of(user) if r.role == Role.REGIONAL_HEAD]
+    return Center.objects.filter(kind=Center.Kind.REGIONAL, region_id__in=regions)

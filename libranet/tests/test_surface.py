@@ -100,6 +100,13 @@ PAGES = [
     PageType("office-videos", "/ru/office/videos/", staff=True),
     PageType("office-video-new", "/ru/office/videos/new/", staff=True),
     PageType("office-videos-operator", "/ru/office/videos/", operator=True),
+    # Events (libranet.events): the public calendar, the back office's list, form and reports.
+    PageType("events", "/ru/events/"),
+    PageType("events-past-en", "/en/events/?when=past", lang="en"),
+    PageType("office-events", "/ru/office/events/", staff=True),
+    PageType("office-event-new", "/ru/office/events/new/", staff=True),
+    PageType("office-event-reports", "/ru/office/events/reports/", staff=True),
+    PageType("office-events-operator", "/ru/office/events/", operator=True),
 ]
 # Page types another part of the work owns and is fixing ("name-width" → why it fails now);
 # none at present: the audit trail, staff and SUSHI tables fit 360 px with the phone's cells.

@@ -167,6 +167,10 @@ def test_the_default_schedule(settings):
         "meeting-task-reminders": ("0 9 * * *", "libranet.meetings.tasks.send_task_reminders"),
         "agreements-daily": ("0 8 * * *", "libranet.agreements.tasks.agreements_daily"),
         "campaign-reminders": ("0 9 * * *", "libranet.campaigns.tasks.send_campaign_reminders"),
+        "joint-event-reminders": (
+            "0 9 * * *",
+            "libranet.events.tasks.send_joint_event_reminders",
+        ),
     }
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from libranet.agreements.demo import seed_agreements
 from libranet.campaigns.demo import seed_campaigns
+from libranet.events.demo import seed_events
 from libranet.meetings.demo import seed_meetings
 from libranet.network.demo import DEMO_ACCOUNTS, seed_accounts, seed_network
 from libranet.network.models import Center
@@ -94,6 +95,10 @@ class Command(BaseCommand):
             f"scan) and a renewal round of {agreements.renewals}."
         )
         self.stdout.write(f"Seeded {seed_videos()} videos for the Library's channel.")
+        self.stdout.write(
+            "Seeded {0.events} events ({0.photos} with a photo), a joint-event round "
+            "({0.confirmed} of {0.reports} confirmed).".format(seed_events(seed=seed))
+        )
         self.stdout.write("Demo sign-ins (password in the data folder, file demo_password):")
         for username, role, scope, _superuser in DEMO_ACCOUNTS:
             self.stdout.write(f"  {username:<20} {role.label}{f' ({scope})' if scope else ''}")

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "libranet.oai",
     "libranet.sushi",
     "libranet.agreements",  # cooperation agreements and their renewal rounds
+    "libranet.news",  # news of the regional and foreign network, reviewed and published
     # The local ESIA-compatible provider (manage.py esia_dev_provider): installed for its
     # command and templates; its URLs are served only by its own server, never by the site.
     "libranet.esia_dev",

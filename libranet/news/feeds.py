@@ -41,16 +41,14 @@ class NewsRss(Feed):
     def description(self, obj: dict[str, Any]) -> str:
         return _("News of the regional and foreign network of the Presidential Library.")
 
-    def language(self) -> str:
-        return "en" if (get_language() or "ru").startswith("en") else "ru"
-
     def items(self, obj: dict[str, Any]) -> Any:
         return filtered_articles(
-            section=obj["section"], region=obj["region"], language=self.language()
+            section=obj["section"], region=obj["region"], language=self._suffix()
         )[:ITEMS]
 
+    # No ``language``: the feed's is the page's (Django's default, ``get_language``).
     def _suffix(self) -> str:
-        return "en" if self.language() == "en" else "ru"
+        return "en" if (get_language() or "ru").startswith("en") else "ru"
 
     def item_title(self, item: Article) -> str:
         return getattr(item, f"title_{self._suffix()}")

@@ -15,6 +15,7 @@ from . import (
     institutions,
     me,
     meetings,
+    news,
     opening_plans,
     reference,
     resources,
@@ -72,3 +73,4 @@ api.add_router("", opening_plans.router)
 api.add_router("", meetings.router)
 api.add_router("", agreements.router)
 api.add_router("", campaigns.router)
+api.add_router("", news.router)

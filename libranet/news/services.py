@@ -24,6 +24,7 @@ from libranet.network.permissions import (
     news_centers_for,
     writes_news_anywhere,
 )
+from libranet.network.services import RegistryError, ScopeError
 from libranet.revisions import revision_bump, revision_check
 
 from .models import Article, ArticleReview, ArticleState, Section
@@ -34,12 +35,17 @@ ARTICLE_FIELDS = ("section", "slug", *TEXT_FIELDS, *MARKUP_FIELDS)
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 
 
-class ArticleError(ValidationError):
-    pass
+class ArticleError(RegistryError):
+    """A rule of the news was broken: messages by field (the API answers 422)."""
 
 
 def _refuse(field: str | None, message: str) -> ArticleError:
     return ArticleError({field or "__all__": [message]})
+
+
+def _forbid(field: str | None, message: str) -> ScopeError:
+    """The actor's role does not reach this (the API answers 403)."""
+    return ScopeError({field or "__all__": [message]})
 
 
 def _check_cover(cover: IO[bytes] | None) -> str:
@@ -74,13 +80,13 @@ def article_save(
     centers, regions, countries = list(centers), list(regions), list(countries)
     if actor is not None:
         if article is None and not can(actor, Capability.WRITE_NEWS):
-            raise _refuse(None, _("You may not write news."))
+            raise _forbid(None, _("You may not write news."))
         if article is not None and not can_edit_article(actor, article):
-            raise _refuse(None, _("You may not change this article."))
+            raise _forbid(None, _("You may not change this article."))
         reach = set(news_centers_for(actor).values_list("pk", flat=True))
         outside = [c for c in centers if c.pk not in reach]
         if outside:
-            raise _refuse(
+            raise _forbid(
                 "centers",
                 _("You may not write about {center}.").format(center=outside[0]),
             )
@@ -152,7 +158,7 @@ def article_submit(*, actor: Any, article: Article) -> Article:
     """The author sends a draft for review."""
     article = Article.objects.select_for_update().get(pk=article.pk)
     if actor is not None and not can_edit_article(actor, article):
-        raise _refuse(None, _("You may not submit this article."))
+        raise _forbid(None, _("You may not submit this article."))
     if article.state != ArticleState.DRAFT:
         raise _refuse("state", _("Only a draft can be sent for review."))
     _step(article, actor, ArticleState.REVIEW)
@@ -165,7 +171,7 @@ def article_publish(*, actor: Any, article: Article, comment: str = "") -> Artic
     """A reviewer publishes an article (in review, or a draft of their own)."""
     article = Article.objects.select_for_update().get(pk=article.pk)
     if actor is not None and not can_review_news(actor, article.section):
-        raise _refuse(
+        raise _forbid(
             None, _("You may not publish this article: it is reviewed by the department.")
         )
     if article.state == ArticleState.PUBLISHED:
@@ -180,7 +186,7 @@ def article_return(*, actor: Any, article: Article, comment: str) -> Article:
     """A reviewer returns an article to its author as a draft, saying why."""
     article = Article.objects.select_for_update().get(pk=article.pk)
     if actor is not None and not can_review_news(actor, article.section):
-        raise _refuse(None, _("You may not review this article."))
+        raise _forbid(None, _("You may not review this article."))
     comment = plain_text(comment)
     if not comment:
         raise _refuse("comment", _("Say what the author should change."))

@@ -15,6 +15,7 @@ from libranet.campaigns.demo import seed_campaigns
 from libranet.meetings.demo import seed_meetings
 from libranet.network.demo import DEMO_ACCOUNTS, seed_accounts, seed_network
 from libranet.network.models import Center
+from libranet.news.demo import seed_news
 from libranet.planning.demo import seed_planning
 from libranet.resources.demo import seed_resources
 from libranet.usage.demo import generate_usage
@@ -92,6 +93,7 @@ class Command(BaseCommand):
             f"Seeded {agreements.agreements} cooperation agreements ({agreements.scans} with a "
             f"scan) and a renewal round of {agreements.renewals}."
         )
+        self.stdout.write(seed_news(seed=seed))
         self.stdout.write("Demo sign-ins (password in the data folder, file demo_password):")
         for username, role, scope, _superuser in DEMO_ACCOUNTS:
             self.stdout.write(f"  {username:<20} {role.label}{f' ({scope})' if scope else ''}")

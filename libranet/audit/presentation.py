@@ -107,6 +107,11 @@ ACTION_LABELS: dict[str, Promise] = {
     "agreement.renew": pgettext_lazy("audit action", "agreement renewed"),
     "renewal_round.create": pgettext_lazy("audit action", "renewal round started"),
     "renewal.step": pgettext_lazy("audit action", "renewal step recorded"),
+    "article.create": pgettext_lazy("audit action", "news article written"),
+    "article.update": pgettext_lazy("audit action", "news article changed"),
+    "article.submit": pgettext_lazy("audit action", "news article sent for review"),
+    "article.publish": pgettext_lazy("audit action", "news article published"),
+    "article.return": pgettext_lazy("audit action", "news article returned to its author"),
 }
 
 # Keys some services record that are no field of the object's model.
@@ -124,6 +129,7 @@ EXTRA_LABELS: dict[str, Promise] = {
     "renewed": gettext_lazy("renewed agreement"),
     "indicators": gettext_lazy("indicators"),  # a monitoring campaign's
     "messages": gettext_lazy("messages"),
+    "comment": gettext_lazy("comment"),  # a news article's review
 }
 
 # Fields whose stored value is another object's key, and the model that key points at.

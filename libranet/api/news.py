@@ -20,13 +20,13 @@ from libranet.news.selectors import filtered_articles, visible_articles
 from libranet.revisions import EditConflict
 
 from .auth import WRITE_AUTH, require, viewer
+from .centers import OPTIONAL_AUTH
 from .pagination import paginate
 from .schemas import BodyIn, PageQuery, Text, errors
 
 router = Router(tags=["news"])
 
 Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
-OPTIONAL_AUTH = {"security": [{"ApiTokenAuth": []}, {"SessionCookieAuth": []}, {}]}
 
 
 class ArticleOut(Schema):

@@ -19,6 +19,7 @@ from libranet.network.permissions import (
     can_see_article,
     news_centers_for,
 )
+from libranet.network.services import RegistryError
 from libranet.revisions import EditConflict
 
 from . import selectors, services
@@ -103,7 +104,7 @@ def _article_form(request, article: Article | None):
             )
         except EditConflict as exc:
             conflict = exc
-        except ValidationError as exc:
+        except RegistryError as exc:
             add_registry_errors(form, exc)
         else:
             messages.success(request, _("The article “{title}” is saved.").format(title=article))
@@ -154,7 +155,7 @@ def article_review(request, pk: int):
                 else:
                     services.article_return(actor=request.user, article=article, comment=comment)
                     messages.success(request, _("The article is returned to its author."))
-            except ValidationError as exc:
+            except RegistryError as exc:
                 add_registry_errors(form, exc)
             else:
                 return redirect("backoffice:news:review", pk=article.pk)

@@ -2,6 +2,7 @@
 (draft → in review → published, or back to draft with the reviewer's comment), markup cleaned
 and covers checked before anything is saved; each change audited in its transaction."""
 
+import re
 import uuid
 from collections.abc import Iterable
 from typing import IO, Any
@@ -32,6 +33,9 @@ from .models import Article, ArticleReview, ArticleState, Section
 TEXT_FIELDS = ("title_ru", "title_en", "lead_ru", "lead_en")
 MARKUP_FIELDS = ("body_ru", "body_en")
 ARTICLE_FIELDS = ("section", "slug", *TEXT_FIELDS, *MARKUP_FIELDS)
+TITLE_MAX = 300
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*", re.ASCII)
+SLUG_MAX = 100
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 
 
@@ -46,6 +50,11 @@ def _refuse(field: str | None, message: str) -> ArticleError:
 def _forbid(field: str | None, message: str) -> ScopeError:
     """The actor's role does not reach this (the API answers 403)."""
     return ScopeError({field or "__all__": [message]})
+
+
+def _valid_slug(slug: str) -> bool:
+    # Never only digits: an address of digits is the article's number.
+    return len(slug) <= SLUG_MAX and bool(SLUG.fullmatch(slug)) and not slug.isdigit()
 
 
 def _check_cover(cover: IO[bytes] | None) -> str:
@@ -105,6 +114,11 @@ def article_save(
         raise _refuse("title_ru", _("Give the title in Russian."))
     if values["section"] not in Section.values:
         raise _refuse("section", _("Choose the section: regional or foreign network."))
+    for name in ("title_ru", "title_en"):
+        if len(values[name]) > TITLE_MAX:
+            raise _refuse(name, _("A title of at most {limit} characters.").format(limit=TITLE_MAX))
+    if values["slug"] and not _valid_slug(values["slug"]):
+        raise _refuse("slug", _("Latin letters, digits and dashes, not only digits, at most 100."))
     if values["slug"]:
         taken = Article.objects.filter(slug=values["slug"])
         if article is not None:

@@ -146,3 +146,17 @@ def test_missing_title_and_bad_section_are_named(now, network_user):
         services.article_save(actor=network_user, section="moon", title_ru="x")
     assert "section" in exc.value.message_dict
     assert not Article.objects.exists()
+
+
+@pytest.mark.parametrize("slug", ["a/b", "123", "Заглавные", "x" * 101])
+def test_a_bad_address_name_is_refused(now, network_user, slug):
+    with pytest.raises(ValidationError) as exc:
+        services.article_save(actor=network_user, slug=slug, **_fields())
+    assert "slug" in exc.value.message_dict
+    assert not Article.objects.exists()
+
+
+def test_a_title_too_long_once_cleaned_is_refused(now, network_user):
+    with pytest.raises(ValidationError) as exc:
+        services.article_save(actor=network_user, **_fields(title_en="&" * 299))
+    assert "title_en" in exc.value.message_dict

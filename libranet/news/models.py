@@ -36,6 +36,7 @@ class Article(Bilingual, Revisioned, models.Model):
     # Under the data folder's media, which no URL serves: the cover view serves it.
     cover = models.CharField(_("cover image"), max_length=255, blank=True)
     cover_type = models.CharField(max_length=32, blank=True)
+    cover_thumbnail = models.CharField(max_length=255, blank=True)  # JPEG, for the lists
     centers = models.ManyToManyField(
         Center, verbose_name=_("centers"), blank=True, related_name="articles"
     )

@@ -139,17 +139,18 @@ def article_detail(request, key: str):
 
 
 @require_safe
-def article_cover(request, pk: int):
-    """The cover of a published article (of any article, to those who may see it)."""
+def article_cover(request, pk: int, thumbnail: bool = False):
+    """The cover (or its thumbnail) of a published article, of any to those who may see it."""
     article = get_object_or_404(Article, pk=pk)
-    if not article.cover:
+    name = article.cover_thumbnail if thumbnail else article.cover
+    if not name:
         raise Http404
     if not can_see_article(request.user, article):
         raise PermissionDenied
-    if not default_storage.exists(article.cover):
+    if not default_storage.exists(name):
         raise Http404
-    response = FileResponse(default_storage.open(article.cover, "rb"))
-    response["Content-Type"] = article.cover_type
+    response = FileResponse(default_storage.open(name, "rb"))
+    response["Content-Type"] = "image/jpeg" if thumbnail else article.cover_type
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = (
         "public, max-age=3600" if article.state == "published" else "private"

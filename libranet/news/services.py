@@ -2,6 +2,7 @@
 (draft → in review → published, or back to draft with the reviewer's comment), markup cleaned
 and covers checked before anything is saved; each change audited in its transaction."""
 
+import io
 import re
 import uuid
 from collections.abc import Iterable
@@ -13,6 +14,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image
 
 from libranet.audit.services import audit_record
 from libranet.markup import check_image, clean_markup, plain_text
@@ -33,6 +35,7 @@ from .models import Article, ArticleReview, ArticleState, Section
 TEXT_FIELDS = ("title_ru", "title_en", "lead_ru", "lead_en")
 MARKUP_FIELDS = ("body_ru", "body_en")
 ARTICLE_FIELDS = ("section", "slug", *TEXT_FIELDS, *MARKUP_FIELDS)
+THUMBNAIL = (320, 200)
 TITLE_MAX = 300
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*", re.ASCII)
 SLUG_MAX = 100
@@ -67,9 +70,19 @@ def _check_cover(cover: IO[bytes] | None) -> str:
 
 
 def _store_cover(article: Article, cover: IO[bytes], content_type: str) -> None:
-    name = f"news/{article.pk}/cover-{uuid.uuid4().hex[:12]}.{EXTENSIONS[content_type]}"
-    article.cover = default_storage.save(name, ContentFile(cover.read()))
+    """Keep the cover as uploaded and a JPEG thumbnail fitted into ``THUMBNAIL`` for lists."""
+    stem = f"news/{article.pk}/cover-{uuid.uuid4().hex[:12]}"
+    data = cover.read()
+    article.cover = default_storage.save(f"{stem}.{EXTENSIONS[content_type]}", ContentFile(data))
     article.cover_type = content_type
+    with Image.open(io.BytesIO(data)) as image:
+        small = image.convert("RGB")
+        small.thumbnail(THUMBNAIL)
+        buffer = io.BytesIO()
+        small.save(buffer, "JPEG", quality=82)
+    article.cover_thumbnail = default_storage.save(
+        f"{stem}-thumbnail.jpg", ContentFile(buffer.getvalue())
+    )
 
 
 @transaction.atomic
@@ -141,7 +154,7 @@ def article_save(
         action = "article.update"
     if cover is not None:
         _store_cover(article, cover, content_type)
-        article.save(update_fields=["cover", "cover_type"])
+        article.save(update_fields=["cover", "cover_type", "cover_thumbnail"])
         changes["cover"] = article.cover
     article.centers.set(centers)
     article.regions.set(regions)

@@ -63,6 +63,9 @@ def test_an_operator_posts_submits_and_the_department_publishes(
     cover = client.get(f"/en/news/covers/{article.pk}/")
     assert cover["Content-Type"] == "image/png"
     assert b"".join(cover.streaming_content).startswith(b"\x89PNG")
+    thumbnail = client.get(f"/en/news/covers/{article.pk}/thumbnail/")
+    assert b"".join(thumbnail.streaming_content).startswith(b"\xff\xd8")  # a JPEG
+    assert f"/en/news/covers/{article.pk}/thumbnail/" in client.get("/en/news/").content.decode()
 
 
 def test_a_form_with_a_bad_cover_names_it(client, now, network_user):
@@ -152,3 +155,14 @@ def test_home_page_advertises_the_feeds(client, db):
     page = client.get("/ru/").content.decode()
     assert 'type="application/rss+xml"' in page and 'href="/ru/news/feed.rss"' in page
     assert 'type="application/atom+xml"' in page
+
+
+def test_a_drafts_cover_is_only_for_those_who_may_see_it(
+    client, now, make_article, png, network_user
+):
+    article = make_article(publish=False, cover=png())
+    assert client.get(f"/en/news/covers/{article.pk}/").status_code == 403
+    client.force_login(network_user)
+    response = client.get(f"/en/news/covers/{article.pk}/")
+    assert response.status_code == 200
+    response.close()

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -51,6 +52,16 @@ def feed_links(filters: dict[str, Any] | None = None) -> list[tuple[str, str, st
     ]
 
 
+def _with_news(model: Any) -> Any:
+    """The regions (or countries) that published news name, or whose centers they name."""
+    published = ArticleState.PUBLISHED
+    return (
+        model.objects.filter(Q(centers__articles__state=published) | Q(articles__state=published))
+        .distinct()
+        .order_by("name_en" if _english() else "name_ru")
+    )
+
+
 @require_safe
 def article_list(request):
     filters = news_filters(request.GET)
@@ -67,12 +78,8 @@ def article_list(request):
             "filters": filters,
             "filtered": bool(query),
             "sections": Section.choices,
-            "regions": Region.objects.filter(centers__articles__state=ArticleState.PUBLISHED)
-            .distinct()
-            .order_by("name_en" if _english() else "name_ru"),
-            "countries": Country.objects.filter(centers__articles__state=ArticleState.PUBLISHED)
-            .distinct()
-            .order_by("name_en" if _english() else "name_ru"),
+            "regions": _with_news(Region),
+            "countries": _with_news(Country),
             "years": [d.year for d in years],
             "feeds": feed_links(filters),
             "crumbs": [(_("News"), None)],

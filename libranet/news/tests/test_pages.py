@@ -110,6 +110,7 @@ def test_public_list_filters(client, now, make_article, ulan_bator, penza_rc):
     assert "Ulan Bator" in page and "Tver news" not in page
     page = client.get("/en/news/?region=RU-PNZ").content.decode()
     assert "Penza news" in page and "Tver news" not in page
+    assert 'value="RU-PNZ"' in client.get("/ru/news/").content.decode()  # a filter offered
     page = client.get("/en/news/?country=MN").content.decode()
     assert "Ulan Bator" in page and "Penza news" not in page
     assert "Тверская новость" in client.get(f"/ru/news/?year={now.year}").content.decode()

@@ -50,6 +50,7 @@ urlpatterns += i18n_patterns(
     path("stats/", include("libranet.stats.urls")),
     path("meetings/", include("libranet.meetings.public_urls")),  # the annual meetings' programme
     path("video/", include("libranet.videos.public_urls")),  # published video
+    path("news/", include("libranet.news.public_urls")),  # the network's news and its feeds
     path("", include("libranet.public.urls")),
     prefix_default_language=True,
 )

@@ -16,6 +16,7 @@ from . import (
     institutions,
     me,
     meetings,
+    news,
     opening_plans,
     reference,
     resources,
@@ -76,3 +77,4 @@ api.add_router("", agreements.router)
 api.add_router("", campaigns.router)
 api.add_router("", videos.router)
 api.add_router("", events.router)
+api.add_router("", news.router)

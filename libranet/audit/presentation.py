@@ -118,6 +118,11 @@ ACTION_LABELS: dict[str, Promise] = {
     "event.photo_remove": pgettext_lazy("audit action", "event photo removed"),
     "event_round.create": pgettext_lazy("audit action", "joint-event reporting round opened"),
     "event_report.confirm": pgettext_lazy("audit action", "joint events confirmed"),
+    "article.create": pgettext_lazy("audit action", "news article written"),
+    "article.update": pgettext_lazy("audit action", "news article changed"),
+    "article.submit": pgettext_lazy("audit action", "news article sent for review"),
+    "article.publish": pgettext_lazy("audit action", "news article published"),
+    "article.return": pgettext_lazy("audit action", "news article returned to its author"),
 }
 
 # Keys some services record that are no field of the object's model.

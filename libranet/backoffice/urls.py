@@ -20,6 +20,7 @@ app_name = "backoffice"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("meetings/", include("libranet.meetings.urls")),  # meetings, resolutions and tasks
+    path("news/", include("libranet.news.urls")),  # news: writing, review, publishing
     path("centers/", views.centers, name="centers"),
     path("centers/new/", views.center_new, name="center_new"),
     path("centers/import/", views.center_import, name="center_import"),

@@ -56,6 +56,10 @@ class Capability(StrEnum):
     # run the joint-event reporting rounds (the department).
     EDIT_EVENTS = "edit_events"
     MANAGE_EVENT_REPORTS = "manage_event_reports"
+    # News: write about the centers in one's reach (``news_centers_for``), review and publish
+    # (the department; international relations the foreign network's).
+    WRITE_NEWS = "write_news"
+    REVIEW_NEWS = "review_news"
 
 
 # Capabilities that need no object: which roles hold them at all.
@@ -115,6 +119,8 @@ _GLOBAL = {
     Capability.DECIDE_VIDEOS: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
     Capability.EDIT_EVENTS: set(Role),
     Capability.MANAGE_EVENT_REPORTS: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
+    Capability.WRITE_NEWS: set(Role),
+    Capability.REVIEW_NEWS: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT, Role.INTERNATIONAL},
 }
 
 # Capabilities asked per center (``can(user, capability, center)``, ``centers_scope``).
@@ -515,3 +521,74 @@ def joint_report_centers_for(user: Any) -> QuerySet:
         return Center.objects.filter(kind=Center.Kind.REGIONAL)
     regions = [r.region_id for r in roles_of(user) if r.role == Role.REGIONAL_HEAD]
     return Center.objects.filter(kind=Center.Kind.REGIONAL, region_id__in=regions)
+
+
+# --- NEWS -------------------------------------------------------------------------------------
+#
+# An author writes about the centers in their reach: an operator their own center, a head the
+# non-foreign centers of their region, international relations the foreign centers, the
+# department any (and news naming no center). The department reviews and publishes every
+# article; international relations those of the foreign network. An author edits their own
+# article while it is a draft; a reviewer edits what they may review.
+
+
+def news_centers_for(user: Any) -> QuerySet:
+    """The centers ``user`` may write news about."""
+    q = Q(pk__in=[])
+    for role in roles_of(user):
+        if role.role in (Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT):
+            return Center.objects.all()
+        if role.role == Role.INTERNATIONAL:
+            q |= Q(kind=Center.Kind.FOREIGN)
+        elif role.role == Role.REGIONAL_HEAD:
+            q |= Q(region_id=role.region_id) & ~Q(kind=Center.Kind.FOREIGN)
+        elif role.role == Role.CENTER_OPERATOR:
+            q |= Q(pk=role.center_id)
+    return Center.objects.filter(q)
+
+
+def writes_news_anywhere(user: Any) -> bool:
+    """May ``user`` write news naming no center (the department's own news)?"""
+    return any(r.role in (Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT) for r in roles_of(user))
+
+
+def can_review_news(user: Any, section: str) -> bool:
+    """May ``user`` publish or return an article of ``section`` ("regional" or "foreign")?"""
+    for role in roles_of(user):
+        if role.role in (Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT):
+            return True
+        if role.role == Role.INTERNATIONAL and section == "foreign":
+            return True
+    return False
+
+
+def news_review_scope(user: Any) -> Q:
+    """A filter on articles (``section``) for those ``user`` may review."""
+    q = Q(pk__in=[])
+    for role in roles_of(user):
+        if role.role in (Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT):
+            return Q()
+        if role.role == Role.INTERNATIONAL:
+            q |= Q(section="foreign")
+    return q
+
+
+def can_edit_article(user: Any, article: Any) -> bool:
+    """May ``user`` change ``article``: its author while it is a draft, or one who reviews it."""
+    if can_review_news(user, article.section):
+        return True
+    return (
+        article.state == "draft"
+        and article.author_id is not None
+        and article.author_id == getattr(user, "pk", None)
+        and can(user, Capability.WRITE_NEWS)
+    )
+
+
+def can_see_article(user: Any, article: Any) -> bool:
+    """May ``user`` see ``article`` in the back office (or a draft through the API)?"""
+    if article.state == "published":
+        return True
+    if can_review_news(user, article.section):
+        return True
+    return article.author_id is not None and article.author_id == getattr(user, "pk", None)

@@ -107,6 +107,11 @@ PAGES = [
     PageType("office-event-new", "/ru/office/events/new/", staff=True),
     PageType("office-event-reports", "/ru/office/events/reports/", staff=True),
     PageType("office-events-operator", "/ru/office/events/", operator=True),
+    # The network's news (libranet.news): the public list, the back office's list and form.
+    PageType("news", "/ru/news/"),
+    PageType("news-en", "/en/news/?section=foreign", lang="en"),
+    PageType("office-news", "/ru/office/news/", staff=True),
+    PageType("office-news-new", "/ru/office/news/new/", operator=True),
 ]
 # Page types another part of the work owns and is fixing ("name-width" → why it fails now);
 # none at present: the audit trail, staff and SUSHI tables fit 360 px with the phone's cells.

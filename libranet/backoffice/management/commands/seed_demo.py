@@ -16,6 +16,7 @@ from libranet.events.demo import seed_events
 from libranet.meetings.demo import seed_meetings
 from libranet.network.demo import DEMO_ACCOUNTS, seed_accounts, seed_network
 from libranet.network.models import Center
+from libranet.news.demo import seed_news
 from libranet.planning.demo import seed_planning
 from libranet.resources.demo import seed_resources
 from libranet.usage.demo import generate_usage
@@ -99,6 +100,7 @@ class Command(BaseCommand):
             "Seeded {0.events} events ({0.photos} with a photo), a joint-event round "
             "({0.confirmed} of {0.reports} confirmed).".format(seed_events(seed=seed))
         )
+        self.stdout.write(seed_news(seed=seed))
         self.stdout.write("Demo sign-ins (password in the data folder, file demo_password):")
         for username, role, scope, _superuser in DEMO_ACCOUNTS:
             self.stdout.write(f"  {username:<20} {role.label}{f' ({scope})' if scope else ''}")

@@ -6,9 +6,12 @@ from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, reverse
 
+from libranet.events.models import Event
 from libranet.meetings.models import Meeting
 from libranet.meetings.selectors import published_meetings
 from libranet.network.models import Center
+from libranet.news.models import Article
+from libranet.news.selectors import published_articles
 from libranet.resources.models import Resource
 from libranet.videos.sitemaps import VideosSitemap
 
@@ -61,12 +64,39 @@ class MeetingsSitemap(PublicSitemap):
         return reverse(item) if isinstance(item, str) else item.get_absolute_url()
 
 
+class NewsSitemap(PublicSitemap):
+    def items(self):
+        return ["news:list", *published_articles().only("pk", "slug", "updated_at")]
+
+    def location(self, item: "str | Article") -> str:
+        return reverse(item) if isinstance(item, str) else item.get_absolute_url()
+
+    def lastmod(self, item: "str | Article"):
+        return None if isinstance(item, str) else item.updated_at
+
+
+class EventsSitemap(PublicSitemap):
+    def items(self):
+        return [
+            "events:list",
+            *Event.objects.filter(published=True).only("pk", "updated_at").order_by("pk"),
+        ]
+
+    def location(self, item: "str | Event") -> str:
+        return reverse(item) if isinstance(item, str) else reverse("events:detail", args=[item.pk])
+
+    def lastmod(self, item: "str | Event"):
+        return None if isinstance(item, str) else item.updated_at
+
+
 # The sections of /sitemap.xml, each at /sitemap-<name>.xml: add a section here in one line.
 SITEMAPS: dict[str, type[Sitemap]] = {
     "pages": PagesSitemap,
     "centers": CentersSitemap,
     "resources": ResourcesSitemap,
     "meetings": MeetingsSitemap,
+    "news": NewsSitemap,
+    "events": EventsSitemap,
     "video": VideosSitemap,
 }
 

@@ -91,6 +91,8 @@ def test_sitemap_index_and_sections(client, site):
         "/en/meetings/2020-penza/",
         "/ru/video/",
         "/en/video/",
+        "/ru/news/",
+        "/en/events/",
     ]
     for path in expected:
         assert f"http://testserver{path}" in locations, path

@@ -132,37 +132,37 @@ SEED_ARTICLES: list[dict[str, Any]] = [
 # Synthetic news: (Russian title, English title, Russian lead, English lead) with {place}.
 TOPICS = [
     (
-        "Лекция «Президентская библиотека: ресурсы для учителя» в {ru}",
+        "Лекция «Президентская библиотека: ресурсы для учителя» — {ru}",
         "Lecture “The Presidential Library: resources for teachers” in {en}",
         "Специалисты центра рассказали педагогам о коллекциях библиотеки.",
         "The center's staff introduced teachers to the Library's collections.",
     ),
     (
-        "Книжная выставка ко Дню народного единства в {ru}",
+        "Книжная выставка ко Дню народного единства — {ru}",
         "A book exhibition for National Unity Day in {en}",
         "Читатели увидели электронные копии редких изданий.",
         "Readers saw digital copies of rare editions.",
     ),
     (
-        "Видеоконференция с Президентской библиотекой в {ru}",
+        "Видеоконференция с Президентской библиотекой — {ru}",
         "A video conference with the Presidential Library in {en}",
         "Школьники задали вопросы историкам в прямом эфире.",
         "Schoolchildren put their questions to historians live.",
     ),
     (
-        "Круглый стол о краеведческих коллекциях в {ru}",
+        "Круглый стол о краеведческих коллекциях — {ru}",
         "A round table on local history collections in {en}",
         "Библиотекари обсудили оцифровку региональных фондов.",
         "Librarians discussed digitising the region's holdings.",
     ),
     (
-        "Итоги конкурса исследовательских работ школьников в {ru}",
+        "Итоги конкурса исследовательских работ школьников — {ru}",
         "Results of the schoolchildren's research contest in {en}",
         "Победители получили дипломы Президентской библиотеки.",
         "The winners received diplomas of the Presidential Library.",
     ),
     (
-        "Презентация электронной коллекции «Память о Великой Победе» в {ru}",
+        "Презентация электронной коллекции «Память о Великой Победе» — {ru}",
         "Presentation of the digital collection “In Memory of the Great Victory” in {en}",
         "Центр представил коллекцию студентам и ветеранским организациям.",
         "The center presented the collection to students and veterans' organisations.",

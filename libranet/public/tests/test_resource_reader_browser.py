@@ -82,8 +82,9 @@ def check(page: Page, name: str) -> None:
 
 def viewer_page(page: Page) -> dict:
     """What OpenSeadragon shows: its page index and the width of the image it has open."""
+    # Null-safe: the predicate may run while the page is being replaced (a navigation).
     page.wait_for_function(
-        "() => { const v = document.querySelector('[data-viewer=images]').viewer;"
+        "() => { const v = document.querySelector('[data-viewer=images]')?.viewer;"
         " return v && v.world.getItemCount() === 1 && v.world.getItemAt(0).getFullyLoaded(); }"
     )
     return page.evaluate(
@@ -96,7 +97,7 @@ def on_page(page: Page, number: int) -> None:
     expect(page.locator("#pages input[name=page]")).to_have_value(str(number))
     expect(page).to_have_url(re.compile(rf"[?&]page={number}(&|#|$)"))
     page.wait_for_function(
-        "n => document.querySelector('[data-viewer=images]').viewer.currentPage() === n - 1",
+        "n => document.querySelector('[data-viewer=images]')?.viewer?.currentPage() === n - 1",
         arg=number,
     )
     assert viewer_page(page) == {"index": number - 1, "width": PAGE_WIDTHS[number - 1]}

@@ -7,21 +7,26 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, reverse
 
 from libranet.events.models import Event
-from libranet.meetings.models import Meeting
 from libranet.meetings.selectors import published_meetings
 from libranet.network.models import Center
-from libranet.news.models import Article
 from libranet.news.selectors import published_articles
 from libranet.resources.models import Resource
-from libranet.videos.sitemaps import VideosSitemap
+from libranet.videos.selectors import published_videos
 
 
 class PublicSitemap(Sitemap):
-    """Every address in each of the site's languages, with the others as its alternates."""
+    """Every address in each of the site's languages, with the others as its alternates. An
+    item is a URL name (a list page) or an object with its own page (``get_absolute_url``)."""
 
     i18n = True
     alternates = True
     x_default = False
+
+    def location(self, item) -> str:
+        return reverse(item) if isinstance(item, str) else item.get_absolute_url()
+
+    def lastmod(self, item):
+        return None if isinstance(item, str) else getattr(item, "updated_at", None)
 
 
 class PagesSitemap(PublicSitemap):
@@ -29,9 +34,6 @@ class PagesSitemap(PublicSitemap):
 
     def items(self) -> list[str]:
         return ["public:home", "public:directory", "public:resources"]
-
-    def location(self, item: str) -> str:
-        return reverse(item)
 
 
 class CentersSitemap(PublicSitemap):
@@ -60,19 +62,10 @@ class MeetingsSitemap(PublicSitemap):
     def items(self):
         return ["meetings_public:list", *published_meetings()]
 
-    def location(self, item: "str | Meeting") -> str:
-        return reverse(item) if isinstance(item, str) else item.get_absolute_url()
-
 
 class NewsSitemap(PublicSitemap):
     def items(self):
         return ["news:list", *published_articles().only("pk", "slug", "updated_at")]
-
-    def location(self, item: "str | Article") -> str:
-        return reverse(item) if isinstance(item, str) else item.get_absolute_url()
-
-    def lastmod(self, item: "str | Article"):
-        return None if isinstance(item, str) else item.updated_at
 
 
 class EventsSitemap(PublicSitemap):
@@ -85,8 +78,14 @@ class EventsSitemap(PublicSitemap):
     def location(self, item: "str | Event") -> str:
         return reverse(item) if isinstance(item, str) else reverse("events:detail", args=[item.pk])
 
-    def lastmod(self, item: "str | Event"):
-        return None if isinstance(item, str) else item.updated_at
+
+class VideosSitemap(PublicSitemap):
+    def items(self) -> list[str]:
+        return ["videos_public:list"]
+
+    def lastmod(self, item: str):
+        latest = published_videos().first()
+        return latest.published_at if latest else None
 
 
 # The sections of /sitemap.xml, each at /sitemap-<name>.xml: add a section here in one line.

@@ -2,6 +2,8 @@
 
 Loaded by migration 0003 and kept in the database afterwards, where staff correct it (the list
 of subjects changes); ``load_reference_data`` only fills in what is missing, never overwrites.
+A database left with no regions at all (a flush, as the end of every committing test) gets it
+back after ``post_migrate``, as Django gives back content types and permissions.
 """
 
 import csv
@@ -9,6 +11,8 @@ import gettext
 from pathlib import Path
 
 import pycountry
+from django.apps import apps as global_apps
+from django.apps.registry import Apps
 
 DATA = Path(__file__).parent / "data"
 
@@ -31,17 +35,17 @@ def countries() -> list[dict[str, str]]:
     ]
 
 
-def load_reference_data(apps) -> None:
+def load_reference_data(apps, using: str = "default") -> None:
     FederalDistrict = apps.get_model("network", "FederalDistrict")
     Region = apps.get_model("network", "Region")
     Country = apps.get_model("network", "Country")
     districts = {}
     for row in read_csv("federal_districts.csv"):
-        districts[row["code"]], _ = FederalDistrict.objects.get_or_create(
+        districts[row["code"]], _ = FederalDistrict.objects.using(using).get_or_create(
             code=row["code"], defaults={"name_ru": row["name_ru"], "name_en": row["name_en"]}
         )
     for row in read_csv("federal_subjects.csv"):
-        Region.objects.get_or_create(
+        Region.objects.using(using).get_or_create(
             code=row["code"],
             defaults={
                 "name_ru": row["name_ru"],
@@ -49,7 +53,21 @@ def load_reference_data(apps) -> None:
                 "federal_district": districts[row["federal_district"]],
             },
         )
-    existing = set(Country.objects.values_list("code", flat=True))
-    Country.objects.bulk_create(
+    existing = set(Country.objects.using(using).values_list("code", flat=True))
+    Country.objects.using(using).bulk_create(
         Country(**row) for row in countries() if row["code"] not in existing
     )
+
+
+def refill_emptied_reference_data(
+    using: str = "default", apps: Apps = global_apps, **kwargs
+) -> None:
+    """``post_migrate`` receiver: loads the reference data into a database that has no region
+    at all; one where staff keep the list is never touched. A flush sends the signal without
+    the migrations' ``apps``: the installed models serve then."""
+    try:
+        Region = apps.get_model("network", "Region")
+    except LookupError:  # migrated back to before the regions existed
+        return
+    if not Region.objects.using(using).exists():
+        load_reference_data(apps, using)

@@ -17,10 +17,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
 from playwright.sync_api import Page, sync_playwright
-
-from libranet.network.reference_data import load_reference_data
 
 # /tmp/screens unless LIBRANET_SCREENS says where: pictures of the pages for a person to look at.
 SCREENS = Path(os.environ.get("LIBRANET_SCREENS") or Path(tempfile.gettempdir(), "screens"))
@@ -33,27 +30,13 @@ def _is_browser_module(request: pytest.FixtureRequest) -> bool:
 
 
 @pytest.fixture(autouse=True, scope="module")
-def _browser_module(request, django_db_blocker):
+def _browser_module(request):
     if not _is_browser_module(request):
         yield
         return
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         yield
-    # The last test's flush emptied the tables: give the regions and countries of migration
-    # 0003 back to the tests that run after this module.
-    with django_db_blocker.unblock():
-        load_reference_data(django_apps)
-
-
-@pytest.fixture(autouse=True)
-def _reference_data(request):
-    """A transactional test starts from a flushed database: the reference data of migration
-    0003 is loaded again (serialized_rollback cannot restore it here: its snapshot is kept on
-    the connection of the main thread's sync context)."""
-    if _is_browser_module(request):
-        request.getfixturevalue("transactional_db")
-        load_reference_data(django_apps)
 
 
 @pytest.fixture(scope="module")

@@ -15,10 +15,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
 
 from libranet.accounts.services import api_token_create
-from libranet.network.reference_data import load_reference_data
 from libranet.usage.credentials import sushi_credential_issue
 from libranet.usage.tests.counter_support import SPEC_PATH, build_world
 
@@ -46,21 +44,6 @@ SUSHI_CHECKS = (
 # The paths of COUNTER_API.json that this service offers (the others answer 404 with
 # Exception 3000, which the document cannot list: the hostile-input table checks them).
 SUSHI_PATHS = "^/r51/(status|members|reports|reports/(pr|pr_p1|tr|tr_b1|ir))$"
-
-
-@pytest.fixture(autouse=True)
-def _reference_data(transactional_db):
-    """A live server sees only committed rows, so each test ends with a flushed database: it
-    starts by loading the regions and countries of the network's migrations again..."""
-    load_reference_data(django_apps)
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _reference_data_back(django_db_blocker):
-    """... and the tests that run after these find them too."""
-    yield
-    with django_db_blocker.unblock():
-        load_reference_data(django_apps)
 
 
 @pytest.fixture

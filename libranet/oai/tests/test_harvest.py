@@ -5,24 +5,12 @@ import gzip
 
 import pytest
 import requests
-from django.apps import apps as django_apps
 from sickle import Sickle
 from sickle.oaiexceptions import BadResumptionToken, NoRecordsMatch
-
-from libranet.network.reference_data import load_reference_data
 
 from .conftest import NS, parse
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _reference_data_back(django_db_blocker):
-    """Transactional tests end with a flushed database: give the regions and countries of the
-    network's migrations back to the tests that run after these."""
-    yield
-    with django_db_blocker.unblock():
-        load_reference_data(django_apps)
 
 
 @pytest.fixture

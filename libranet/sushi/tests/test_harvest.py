@@ -9,9 +9,7 @@ import pytest
 import requests
 from celus_nigiri.client import Sushi51Client
 from celus_nigiri.counter51 import Counter51PRReport, Counter51TRReport
-from django.apps import apps as django_apps
 
-from libranet.network.reference_data import load_reference_data
 from libranet.usage.counter import PR_P1_METRICS
 
 # A live server sees only committed rows.
@@ -19,21 +17,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 BEGIN, END = dt.date(2024, 1, 1), dt.date(2024, 3, 31)
 KINDS = {"book": "Book", "open_book": "Book", "periodical": "Journal"}
 KINDS.update(photograph="Image", video="Audiovisual")
-
-
-@pytest.fixture(autouse=True)
-def _reference_data(transactional_db):
-    """A transactional test ends with a flushed database: each starts by loading the regions
-    and countries of the network's migrations again (only what is missing)."""
-    load_reference_data(django_apps)
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _reference_data_back(django_db_blocker):
-    """... and the tests that run after these find them too."""
-    yield
-    with django_db_blocker.unblock():
-        load_reference_data(django_apps)
 
 
 @pytest.fixture

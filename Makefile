@@ -68,11 +68,9 @@ lint: install
 	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 
-# The suite on SQLite, then again on PostgreSQL when LIBRANET_TEST_POSTGRES=1, in one process.
-# TEST_WORKERS=auto spreads it over every core (pytest-xdist, a test database per worker); not the
-# default yet: a test that commits and flushes (live server, real processes) also removes the
-# migrations' regions, and in another order some tests after it miss them (README, Development).
-TEST_WORKERS ?= 0
+# The suite on SQLite, then again on PostgreSQL when LIBRANET_TEST_POSTGRES=1, spread over every
+# core (pytest-xdist, a test database per worker); TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
 PYTEST = $(VENV)/bin/pytest -q -n $(TEST_WORKERS)
 test: lint compile-messages
 	$(PYTEST)

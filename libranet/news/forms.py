@@ -42,18 +42,30 @@ class ArticleForm(GroupedForm):
     countries = forms.ModelMultipleChoiceField(
         label=_("Countries"), queryset=Country.objects.order_by("name_ru"), required=False
     )
+    events = forms.ModelMultipleChoiceField(
+        label=_("Events"),
+        queryset=None,
+        required=False,
+        help_text=_("Published events of the year before and after, and your centers' events."),
+    )
     revision = revision_field()
 
     groups = (
         (_("Article"), ("section", "slug", "title_ru", "title_en", "lead_ru", "lead_en")),
         (_("Text"), ("body_ru", "body_en", "cover")),
-        (_("What it is about"), ("centers", "regions", "countries")),
+        (_("What it is about"), ("centers", "regions", "countries", "events")),
     )
 
-    def __init__(self, *args, centers=None, **kwargs) -> None:
+    def __init__(self, *args, centers=None, events=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["centers"].queryset = centers
+        self.fields["events"].queryset = events
+        self.fields["events"].label_from_instance = _event_label
         self.fields["revision"].required = False
+
+
+def _event_label(event) -> str:
+    return f"{event.starts_at:%d.%m.%Y} · {event.title}"
 
 
 class ReviewForm(forms.Form):

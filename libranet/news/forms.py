@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from libranet.backoffice.forms import GroupedForm
+from libranet.events.forms import event_label
 from libranet.network.models import Country, Region
 from libranet.revisions import revision_field
 
@@ -60,12 +61,8 @@ class ArticleForm(GroupedForm):
         super().__init__(*args, **kwargs)
         self.fields["centers"].queryset = centers
         self.fields["events"].queryset = events
-        self.fields["events"].label_from_instance = _event_label
+        self.fields["events"].label_from_instance = event_label
         self.fields["revision"].required = False
-
-
-def _event_label(event) -> str:
-    return f"{event.starts_at:%d.%m.%Y} · {event.title}"
 
 
 class ReviewForm(forms.Form):

@@ -61,7 +61,17 @@ def video_list(request):
 @requires(C.SUBMIT_VIDEOS)
 def video_new(request):
     centers = video_centers_for(request.user).order_by("code")
-    form = VideoForm(request.POST or None, request.FILES or None, centers=centers)
+    events = selectors.events_to_film(request.user)
+    initial = {}
+    if request.GET.get("event", "").isdigit():
+        initial = _of_event(events.filter(pk=int(request.GET["event"])).first(), centers)
+    form = VideoForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        centers=centers,
+        events=events,
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -77,6 +87,7 @@ def video_new(request):
                     link=data["link"],
                     upload=data["file"],
                     event=data["event"],
+                    event_name=data["event_name"],
                     event_date=data["event_date"],
                     consent=data["consent"],
                     consent_note=data["consent_note"],
@@ -93,6 +104,19 @@ def video_new(request):
         {"form": form, "crumbs": office_crumbs(_list_crumb(), (_("Submit a video"), None))},
         status=status,
     )
+
+
+def _of_event(event: Any, centers: Any) -> dict[str, Any]:
+    """A video of an event ("Submit its video" on the event's page): the event, its first
+    organiser the user submits for, its titles."""
+    if event is None:
+        return {}
+    return {
+        "event": event,
+        "center": centers.filter(pk__in=event.centers.values("pk")).first(),
+        "title_ru": event.title_ru,
+        "title_en": event.title_en,
+    }
 
 
 def _visible(request: Any, pk: int) -> Video:

@@ -246,3 +246,25 @@ def article_return(*, actor: Any, article: Article, comment: str) -> Article:
     )
     review_decided(article, actor, comment)
     return article
+
+
+@transaction.atomic
+def article_delete(*, actor: Any, article: Article) -> None:
+    """Delete an article (its author while it is a draft, or a reviewer), with its cover."""
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    if actor is not None and not can_edit_article(actor, article):
+        raise _forbid(None, _("You may not delete this article."))
+    audit_record(
+        actor=_user(actor),
+        action="article.delete",
+        obj=article,
+        changes={"title_ru": article.title_ru, "state": article.state},
+    )
+    files = [name for name in (article.cover, article.cover_thumbnail) if name]
+    article.delete()
+    transaction.on_commit(lambda: _remove_files(files))
+
+
+def _remove_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)

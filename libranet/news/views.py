@@ -170,6 +170,20 @@ def article_submit(request, pk: int):
     return redirect("backoffice:news:edit", pk=article.pk)
 
 
+@require_POST
+@requires(C.WRITE_NEWS)
+def article_delete(request, pk: int):
+    article = _article(request, pk)
+    try:
+        services.article_delete(actor=request.user, article=article)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("backoffice:news:edit", pk=article.pk)
+    messages.success(request, _("The article “{title}” is deleted.").format(title=article))
+    return redirect("backoffice:news:list")
+
+
 @GET_POST
 @requires(C.WRITE_NEWS)
 def article_review(request, pk: int):

@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from libranet.backoffice.access import office_capabilities, requires
 from libranet.backoffice.forms import add_registry_errors
 from libranet.backoffice.views import office_crumbs
 from libranet.network.permissions import Capability, can, video_centers_for
+from libranet.public.files import serve
 from libranet.revisions import EditConflict
 
 from . import selectors, services
@@ -182,7 +183,8 @@ def video_detail(request, pk: int):
 
 @require_safe
 def video_file(request, pk: int):
-    """An uploaded video's file: to everyone once published, else to staff who see it."""
+    """An uploaded video's file: to everyone once published, else to staff who see it; with
+    byte ranges, so that the player seeks (``libranet.public.files.serve``)."""
     video = get_object_or_404(Video, pk=pk)
     if not video.file:
         raise Http404
@@ -190,7 +192,14 @@ def video_file(request, pk: int):
         request.user.is_authenticated and selectors.videos_for(request.user).filter(pk=pk).exists()
     ):
         raise Http404
-    return FileResponse(video.file.open("rb"), content_type=video.file_type)
+    published = video.state == VideoState.PUBLISHED
+    return serve(
+        request,
+        name=video.file.name,
+        content_type=video.file_type,
+        cache_control="public, max-age=86400" if published else "private",
+        fallback_modified=video.submitted_at,
+    )
 
 
 @require_safe

@@ -102,6 +102,10 @@ def test_uploaded_file_served_once_published(client, network_user, tver_rc, sett
     response = client.get(f"/videos/{video.pk}/file")
     assert response.status_code == 200 and response["Content-Type"] == "video/mp4"
     assert b"".join(response.streaming_content) == body
+    assert response["Accept-Ranges"] == "bytes"
+    seek = client.get(f"/videos/{video.pk}/file", HTTP_RANGE="bytes=8-11")  # a player seeking
+    assert seek.status_code == 206 and seek["Content-Range"] == f"bytes 8-11/{len(body)}"
+    assert b"".join(seek.streaming_content) == b"mp42"
     page = client.get("/en/video/").content.decode()
     assert re.search(r"<video [^>]*controls", page) and f"/videos/{video.pk}/file" in page
 

@@ -12,6 +12,7 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
+from libranet.events.models import Event
 from libranet.network.models import Center, Country, Region
 from libranet.network.permissions import Capability, can_edit_article, can_see_article
 from libranet.news import services
@@ -25,6 +26,7 @@ from .pagination import paginate
 from .schemas import BodyIn, PageQuery, Text, errors
 
 router = Router(tags=["news"])
+RELATED = ("centers", "regions", "countries", "events")
 
 Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
@@ -43,6 +45,7 @@ class ArticleOut(Schema):
     centers: list[str] = Field(description="Codes of the centers the article is about.")
     regions: list[str] = Field(description="ISO 3166-2 codes of the regions.")
     countries: list[str] = Field(description="ISO 3166-1 codes of the countries.")
+    events: list[int] = Field(description="Ids of the events it tells of (/api/v1/events).")
     cover: bool = Field(description="Whether the article has a cover image.")
     published_at: datetime.datetime | None
     url: str = Field(description="The public page (published articles).")
@@ -59,6 +62,10 @@ class ArticleOut(Schema):
     @staticmethod
     def resolve_countries(obj: Any) -> list[str]:
         return [c.code for c in obj.countries.all()]
+
+    @staticmethod
+    def resolve_events(obj: Any) -> list[int]:
+        return [e.pk for e in obj.events.all()]
 
     @staticmethod
     def resolve_cover(obj: Any) -> bool:
@@ -96,6 +103,7 @@ class ArticleIn(BodyIn):
     centers: list[str] = Field([], description="Codes of centers in the caller's reach.")
     regions: list[str] = []
     countries: list[str] = []
+    events: list[Id] = Field([], description="Ids of published events or the caller's own.")
 
 
 class ArticlePatch(BodyIn):
@@ -110,6 +118,7 @@ class ArticlePatch(BodyIn):
     centers: list[str] | None = None
     regions: list[str] | None = None
     countries: list[str] | None = None
+    events: list[Id] | None = None
     revision: int | None = Field(
         None, ge=1, description="The revision the change was made from (409 if stale)."
     )
@@ -127,11 +136,19 @@ def _related(given: dict[str, Any]) -> dict[str, Any]:
                 {name: [_("Unknown code: {code}.").format(code=", ".join(missing))]}
             )
         out[name] = rows
+    ids = given.get("events") or []
+    events = list(Event.objects.filter(pk__in=ids))
+    missing = sorted(set(ids) - {e.pk for e in events})
+    if missing:
+        raise services.ArticleError(
+            {"events": [_("There is no event with id {id}.").format(id=missing[0])]}
+        )
+    out["events"] = events
     return out
 
 
 def _out(article: Article) -> Article:
-    return Article.objects.prefetch_related("centers", "regions", "countries").get(pk=article.pk)
+    return Article.objects.prefetch_related(*RELATED).get(pk=article.pk)
 
 
 @router.get(
@@ -151,7 +168,7 @@ def list_news(request: HttpRequest, query: Query[NewsQuery]):
             articles = articles.filter(section=query.section)
     elif query.state != "published":
         articles = Article.objects.none()
-    return paginate(articles.prefetch_related("centers", "regions", "countries"), query)
+    return paginate(articles.prefetch_related(*RELATED), query)
 
 
 @router.get(
@@ -210,6 +227,7 @@ def update_news(request: HttpRequest, article_id: Id, payload: ArticlePatch):
         "centers": [c.code for c in article.centers.all()],
         "regions": [r.code for r in article.regions.all()],
         "countries": [c.code for c in article.countries.all()],
+        "events": [e.pk for e in article.events.all()],
     }
     merged = {**current, **{k: v for k, v in given.items() if v is not None}}
     related = _related(merged)

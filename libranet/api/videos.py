@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from libranet.events.models import Event
 from libranet.network.models import Center
 from libranet.network.permissions import Capability, can
 from libranet.videos.models import Video
@@ -34,7 +35,8 @@ class VideoOut(Schema):
     link: str = Field(description="The video on its hosting service (empty for a file).")
     embed_url: str = Field(description="The hosting service's player (empty for a file).")
     file_url: str = Field(description="The uploaded file's address (empty for a link).")
-    event: str
+    event: int | None = Field(description="Id of the event filmed (/api/v1/events), if entered.")
+    event_name: str = Field(description="The event's title, or its name as typed.")
     event_date: datetime.date | None
     state: str = Field(description="submitted, accepted, declined or published")
     published_url: str = Field(description="Where on the Library's channel it is published.")
@@ -60,7 +62,12 @@ class VideoIn(BodyIn):
     description_ru: Text = Field("", max_length=20_000, description="Markup: an allow-list.")
     description_en: Text = Field("", max_length=20_000)
     link: str = Field(max_length=500, description="A video on YouTube, VK Video or RUTUBE.")
-    event: Text = Field("", max_length=300)
+    event: int | None = Field(
+        None, ge=1, le=2**63 - 1, description="Id of the event, one the center organised."
+    )
+    event_name: Text = Field(
+        "", max_length=300, description="The event's name, when it is not entered."
+    )
     event_date: datetime.date | None = None
     consent: bool = Field(description="The people filmed consented to the publication.")
     consent_note: Text = Field("", max_length=500)
@@ -74,7 +81,6 @@ FIELDS = (
     "description_en",
     "link",
     "file_url",
-    "event",
     "event_date",
     "state",
     "published_url",
@@ -90,6 +96,8 @@ def _out(video: Video, *, staff: bool) -> dict[str, Any]:
         **{name: getattr(video, name) for name in FIELDS},
         **{name: getattr(video, name) if staff else None for name in STAFF_FIELDS},
         "center": video.center.code,
+        "event": video.event_id,
+        "event_name": video.event_title,
         "embed_url": hosted.embed_url if hosted else "",
     }
 
@@ -130,5 +138,10 @@ def create_video(request: HttpRequest, payload: VideoIn, response: HttpResponse)
     if center is None:
         raise ValidationError({"center": _("There is no center with this code.")})
     require(user, Capability.SUBMIT_VIDEOS, center)
+    if fields["event"] is not None:
+        event = Event.objects.filter(pk=fields["event"]).first()
+        if event is None:
+            raise ValidationError({"event": _("There is no event with this id.")})
+        fields["event"] = event
     video = submit_video(actor=user, center=center, **fields)
     return Status(201, _out(video, staff=True))

@@ -123,6 +123,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "article.submit": pgettext_lazy("audit action", "news article sent for review"),
     "article.publish": pgettext_lazy("audit action", "news article published"),
     "article.return": pgettext_lazy("audit action", "news article returned to its author"),
+    "article.delete": pgettext_lazy("audit action", "news article deleted"),
 }
 
 # Keys some services record that are no field of the object's model.

@@ -15,11 +15,20 @@ from libranet.agreements.selectors import agreement_counts, renewals_waiting_for
 from libranet.campaigns.selectors import pending_for
 from libranet.meetings.selectors import late_count, tasks_of_party
 from libranet.network.models import Center, Region, StaffRole
-from libranet.network.permissions import Capability, can, centers_for, roles_of
+from libranet.network.permissions import (
+    Capability,
+    can,
+    can_review_news,
+    centers_for,
+    roles_of,
+)
 from libranet.network.staff import invitation_list
+from libranet.news.models import Section
+from libranet.news.selectors import articles_to_review
 from libranet.planning.selectors import HeadAttention, head_attention, waiting_for_decision
 from libranet.usage.models import DailyCenterUsage, Metric
 from libranet.usage.reports import INDICATOR_NAMES
+from libranet.videos.models import Video, VideoState
 
 Role = StaffRole.Role
 # The figures an operator sees for their center, in this order.
@@ -58,6 +67,9 @@ class Dashboard:
     agreements_expiring: int | None = None
     agreements_expired: int | None = None
     renewals_waiting: int | None = None
+    # News in review (for its reviewers) and video awaiting the department's decision.
+    news_to_review: int | None = None
+    videos_to_decide: int | None = None
 
 
 def last_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -128,6 +140,10 @@ def dashboard_for(user: Any) -> Dashboard:
         for task in board.meeting_tasks:
             task.state = task.state_on(today)
     _agreements(board, user, roles)
+    if any(can_review_news(user, section) for section in Section.values):
+        board.news_to_review = articles_to_review(user).count()
+    if can(user, Capability.DECIDE_VIDEOS):
+        board.videos_to_decide = Video.objects.filter(state=VideoState.SUBMITTED).count()
     return board
 
 

@@ -43,7 +43,7 @@ def _link(name: str, language: str, **kwargs: Any) -> str:
     return settings.LIBRANET_SITE_URL + path
 
 
-def _addresses(roles: Any) -> list[tuple[str, str]]:
+def staff_addresses(roles: Any) -> list[tuple[str, str]]:
     """(address, language) of the active holders of ``roles`` with an address, once each."""
     seen: dict[str, tuple[str, str]] = {}
     for role in roles.filter(user__is_active=True).exclude(user__email="").select_related("user"):
@@ -53,7 +53,7 @@ def _addresses(roles: Any) -> list[tuple[str, str]]:
 
 def center_addresses(center: Center) -> list[tuple[str, str]]:
     """Who answers for a center: its operators, else the center's own address (in Russian)."""
-    addresses = _addresses(StaffRole.objects.filter(role=Role.CENTER_OPERATOR, center=center))
+    addresses = staff_addresses(StaffRole.objects.filter(role=Role.CENTER_OPERATOR, center=center))
     if not addresses and center.email:
         addresses = [(center.email, settings.LANGUAGE_CODE)]
     return addresses
@@ -62,7 +62,7 @@ def center_addresses(center: Center) -> list[tuple[str, str]]:
 def head_addresses(region_id: int | None, fallback: Center | None = None) -> list[tuple[str, str]]:
     """A region's regional-center heads, else the regional center's own address."""
     addresses = (
-        _addresses(StaffRole.objects.filter(role=Role.REGIONAL_HEAD, region_id=region_id))
+        staff_addresses(StaffRole.objects.filter(role=Role.REGIONAL_HEAD, region_id=region_id))
         if region_id
         else []
     )

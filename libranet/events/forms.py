@@ -28,6 +28,12 @@ def _local_datetime(label: Any) -> forms.DateTimeField:
     )
 
 
+def event_label(event: Event) -> str:
+    """An event in a choice of events (news and video link them): its local date and title."""
+    local = timezone.localtime(event.starts_at, zoneinfo.ZoneInfo(event.time_zone))
+    return f"{local:%d.%m.%Y} · {event.title}"
+
+
 class EventForm(GroupedForm):
     groups = (
         (_("The event"), ("kind", "title_ru", "title_en", "centers", "partners")),

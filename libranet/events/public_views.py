@@ -14,6 +14,8 @@ from django.views.decorators.http import require_safe
 
 from libranet.network.models import Center, Country, Region
 from libranet.network.permissions import events_scope
+from libranet.news.selectors import published_articles
+from libranet.videos.selectors import published_videos
 
 from . import selectors
 from .models import Event, EventPhoto
@@ -116,6 +118,8 @@ def event_detail(request, pk: int):
         {
             "event": event,
             "photos": photos,
+            "articles": published_articles().filter(events=event),
+            "videos": published_videos().filter(event=event),
             # "</" never closes the script element early: the JSON is safe inside <script>.
             "json_ld": json.dumps(json_ld, ensure_ascii=False).replace("</", "<\\/"),
             "og_description": description_text(event),

@@ -58,6 +58,13 @@ def center_upcoming(center_id: int, limit: int = 5) -> QuerySet:
     ).order_by("starts_at", "pk")[:limit]
 
 
+def linkable_events(user: object) -> QuerySet:
+    """The events news may tell of: the published ones and those of the user's own centers."""
+    return Event.objects.filter(
+        pk__in=Event.objects.filter(Q(published=True) | events_scope(user)).values("pk")
+    )
+
+
 def office_events(user: object, q: str = "") -> QuerySet:
     """The events the user may edit, latest first."""
     events = Event.objects.filter(pk__in=Event.objects.filter(events_scope(user)).values("pk"))

@@ -12,6 +12,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from libranet.accounts.models import User
+from libranet.events.models import Event
 from libranet.network.models import Center, Country, Region
 
 from .models import Article, Section
@@ -215,8 +216,17 @@ def _seed_documents(users: dict[str, Any]) -> int:
         regions = list(Region.objects.filter(code__in=spec.pop("regions", [])))
         countries = list(Country.objects.filter(code__in=spec.pop("countries", [])))
         author = users.get(spec.pop("author"))
+        # The seeded events these articles tell of: their centers', of the month before.
+        events = Event.objects.filter(
+            centers__in=centers, starts_at__range=(at - datetime.timedelta(days=31), at)
+        ).distinct()
         article = article_save(
-            actor=None, centers=centers, regions=regions, countries=countries, **spec
+            actor=None,
+            centers=centers,
+            regions=regions,
+            countries=countries,
+            events=events,
+            **spec,
         )
         Article.objects.filter(pk=article.pk).update(author=author)
         article_publish(actor=None, article=article)

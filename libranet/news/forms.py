@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from libranet.backoffice.forms import GroupedForm
+from libranet.events.forms import event_label
 from libranet.network.models import Country, Region
 from libranet.revisions import revision_field
 
@@ -42,17 +43,25 @@ class ArticleForm(GroupedForm):
     countries = forms.ModelMultipleChoiceField(
         label=_("Countries"), queryset=Country.objects.order_by("name_ru"), required=False
     )
+    events = forms.ModelMultipleChoiceField(
+        label=_("Events"),
+        queryset=None,
+        required=False,
+        help_text=_("Published events of the year before and after, and your centers' events."),
+    )
     revision = revision_field()
 
     groups = (
         (_("Article"), ("section", "slug", "title_ru", "title_en", "lead_ru", "lead_en")),
         (_("Text"), ("body_ru", "body_en", "cover")),
-        (_("What it is about"), ("centers", "regions", "countries")),
+        (_("What it is about"), ("centers", "regions", "countries", "events")),
     )
 
-    def __init__(self, *args, centers=None, **kwargs) -> None:
+    def __init__(self, *args, centers=None, events=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["centers"].queryset = centers
+        self.fields["events"].queryset = events
+        self.fields["events"].label_from_instance = event_label
         self.fields["revision"].required = False
 
 

@@ -46,6 +46,9 @@ class Article(Bilingual, Revisioned, models.Model):
     countries = models.ManyToManyField(
         Country, verbose_name=_("countries"), blank=True, related_name="articles"
     )
+    events = models.ManyToManyField(
+        "events.Event", verbose_name=_("events"), blank=True, related_name="articles"
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("author"),

@@ -139,6 +139,7 @@ def article_detail(request, key: str):
             # Escaped for a <script> element: "<" never closes it.
             "json_ld": json.dumps(data, ensure_ascii=False).replace("<", "\\u003c"),
             "centers": article.centers.order_by("code"),
+            "events": article.events.filter(published=True).order_by("starts_at"),
             "feeds": feed_links({"section": article.section}),
             "crumbs": [(_("News"), reverse("news:list")), (version["title"], None)],
         },

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from PIL import Image
 
 from libranet.audit.services import audit_record
+from libranet.events.models import Event
+from libranet.events.selectors import linkable_events
 from libranet.markup import check_image, clean_markup, plain_text
 from libranet.network.models import Center, Country, Region
 from libranet.network.permissions import (
@@ -30,6 +32,7 @@ from libranet.network.permissions import (
 from libranet.network.services import RegistryError, ScopeError
 from libranet.revisions import revision_bump, revision_check
 
+from .mailing import review_decided, review_requested
 from .models import Article, ArticleReview, ArticleState, Section
 
 TEXT_FIELDS = ("title_ru", "title_en", "lead_ru", "lead_en")
@@ -94,12 +97,15 @@ def article_save(
     centers: Iterable[Center] = (),
     regions: Iterable[Region] = (),
     countries: Iterable[Country] = (),
+    events: Iterable[Event] = (),
     cover: IO[bytes] | None = None,
     **fields: Any,
 ) -> Article:
     """Create (``article`` None) or change an article. Titles and leads are kept as plain text,
-    the bodies by the markup allow-list; a cover must be an image (``check_image``)."""
+    the bodies by the markup allow-list; a cover must be an image (``check_image``). The events
+    it tells of are published ones or the actor's own centers' (``linkable_events``)."""
     centers, regions, countries = list(centers), list(regions), list(countries)
+    events = list(events)
     if actor is not None:
         if article is None and not can(actor, Capability.WRITE_NEWS):
             raise _forbid(None, _("You may not write news."))
@@ -118,6 +124,17 @@ def article_save(
             and not (article is not None and can_review_news(actor, article.section))
         ):
             raise _refuse("centers", _("Name at least one center the news is about."))
+        linked = set(article.events.values_list("pk", flat=True)) if article else set()
+        new = {e.pk for e in events} - linked
+        allowed = set(linkable_events(actor).filter(pk__in=new).values_list("pk", flat=True))
+        unseen = [e for e in events if e.pk in new - allowed]
+        if unseen:
+            raise _forbid(
+                "events",
+                _("You may not link the event “{event}”: it is not published.").format(
+                    event=unseen[0]
+                ),
+            )
     values = {name: fields.get(name, "") or "" for name in ARTICLE_FIELDS}
     for name in TEXT_FIELDS:
         values[name] = plain_text(values[name])
@@ -159,6 +176,7 @@ def article_save(
     article.centers.set(centers)
     article.regions.set(regions)
     article.countries.set(countries)
+    article.events.set(events)
     audit_record(actor=_user(actor), action=action, obj=article, changes=changes)
     return article
 
@@ -190,6 +208,7 @@ def article_submit(*, actor: Any, article: Article) -> Article:
         raise _refuse("state", _("Only a draft can be sent for review."))
     _step(article, actor, ArticleState.REVIEW)
     audit_record(actor=_user(actor), action="article.submit", obj=article, changes={})
+    review_requested(article, actor)
     return article
 
 
@@ -203,8 +222,10 @@ def article_publish(*, actor: Any, article: Article, comment: str = "") -> Artic
         )
     if article.state == ArticleState.PUBLISHED:
         raise _refuse("state", _("The article is already published."))
-    _step(article, actor, ArticleState.PUBLISHED, plain_text(comment))
+    comment = plain_text(comment)
+    _step(article, actor, ArticleState.PUBLISHED, comment)
     audit_record(actor=_user(actor), action="article.publish", obj=article, changes={})
+    review_decided(article, actor, comment)
     return article
 
 
@@ -223,4 +244,27 @@ def article_return(*, actor: Any, article: Article, comment: str) -> Article:
     audit_record(
         actor=_user(actor), action="article.return", obj=article, changes={"comment": comment}
     )
+    review_decided(article, actor, comment)
     return article
+
+
+@transaction.atomic
+def article_delete(*, actor: Any, article: Article) -> None:
+    """Delete an article (its author while it is a draft, or a reviewer), with its cover."""
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    if actor is not None and not can_edit_article(actor, article):
+        raise _forbid(None, _("You may not delete this article."))
+    audit_record(
+        actor=_user(actor),
+        action="article.delete",
+        obj=article,
+        changes={"title_ru": article.title_ru, "state": article.state},
+    )
+    files = [name for name in (article.cover, article.cover_thumbnail) if name]
+    article.delete()
+    transaction.on_commit(lambda: _remove_files(files))
+
+
+def _remove_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/", views.article_edit, name="edit"),
     path("<int:pk>/submit/", views.article_submit, name="submit"),
     path("<int:pk>/review/", views.article_review, name="review"),
+    path("<int:pk>/delete/", views.article_delete, name="delete"),
 ]

@@ -1,17 +1,21 @@
 """The back office's pages of news (under /<lang>/office/news/): thin views over the services."""
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from libranet.backoffice.access import office_capabilities, requires
 from libranet.backoffice.forms import add_registry_errors
 from libranet.backoffice.views import office_crumbs
+from libranet.events.selectors import linkable_events
+from libranet.network.models import Center
 from libranet.network.permissions import (
     Capability,
     can_edit_article,
@@ -24,7 +28,7 @@ from libranet.revisions import EditConflict
 
 from . import selectors, services
 from .forms import ArticleForm, ReviewForm
-from .models import Article
+from .models import Article, Section
 
 C = Capability
 GET_POST = require_http_methods(["GET", "HEAD", "POST"])
@@ -78,21 +82,27 @@ def article_edit(request, pk: int):
 def _article_form(request, article: Article | None):
     initial: dict[str, Any] = {}
     centers = news_centers_for(request.user).order_by("code")
+    events = event_choices(request.user)
     if article is not None:
         initial = {f: getattr(article, f) for f in services.ARTICLE_FIELDS}
         initial.update(
             centers=list(article.centers.all()),
             regions=list(article.regions.all()),
             countries=list(article.countries.all()),
+            events=list(article.events.all()),
             revision=article.revision,
         )
         centers = centers | article.centers.all()
+        events = events | article.events.all()
+    elif request.GET.get("event", "").isdigit():
+        initial = _about_event(request.user, int(request.GET["event"]), centers)
     bound = request.method == "POST"
     form = ArticleForm(
         request.POST if bound else None,
         request.FILES if bound else None,
         initial=initial,
         centers=centers.distinct(),
+        events=events.distinct().order_by("-starts_at", "-pk"),
     )
     conflict = None
     if form.is_bound and form.is_valid():
@@ -123,6 +133,29 @@ def _article_form(request, article: Article | None):
     )
 
 
+def event_choices(user: Any) -> Any:
+    """The events a form offers to link: linkable ones within a year of today (the form keeps
+    an article's own links whatever their date)."""
+    now = timezone.now()
+    year = datetime.timedelta(days=366)
+    return linkable_events(user).filter(starts_at__range=(now - year, now + year))
+
+
+def _about_event(user: Any, pk: int, centers: Any) -> dict[str, Any]:
+    """A new article about an event ("Write news about it" on the event's page): the event,
+    its organisers in the writer's reach and the section they belong to."""
+    event = linkable_events(user).filter(pk=pk).first()
+    if event is None:
+        return {}
+    organisers = list(centers.filter(pk__in=event.centers.values("pk")))
+    foreign = event.centers.filter(kind=Center.Kind.FOREIGN).exists()
+    return {
+        "events": [event],
+        "centers": organisers,
+        "section": Section.FOREIGN if foreign else Section.REGIONAL,
+    }
+
+
 @require_POST
 @requires(C.WRITE_NEWS)
 def article_submit(request, pk: int):
@@ -135,6 +168,20 @@ def article_submit(request, pk: int):
     else:
         messages.success(request, _("The article is sent for review."))
     return redirect("backoffice:news:edit", pk=article.pk)
+
+
+@require_POST
+@requires(C.WRITE_NEWS)
+def article_delete(request, pk: int):
+    article = _article(request, pk)
+    try:
+        services.article_delete(actor=request.user, article=article)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("backoffice:news:edit", pk=article.pk)
+    messages.success(request, _("The article “{title}” is deleted.").format(title=article))
+    return redirect("backoffice:news:list")
 
 
 @GET_POST

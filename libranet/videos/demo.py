@@ -8,6 +8,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from libranet.events.models import Event
 from libranet.network.models import Center
 
 from .models import Video, VideoState
@@ -22,7 +23,7 @@ VIDEOS = [
         "Конкурс к 700-летию Бортеневской битвы: награждение победителей",
         "Contest for the 700th anniversary of the Battle of Bortenev: the award ceremony",
         "Конкурс «Бортеневская битва: 700 лет»",
-        datetime.date(2018, 11, 23),
+        datetime.date(2018, 2, 15),
         "https://www.youtube.com/watch?v=Tv7Bortenev",
         P,
         120,
@@ -132,8 +133,8 @@ VIDEOS = [
 
 @transaction.atomic
 def seed_videos() -> int:
-    """Seed the demo's videos, dated back from now (the registry must be seeded first); the
-    number made."""
+    """Seed the demo's videos, dated back from now (the registry and the events must be seeded
+    first); the number made."""
     now = timezone.now()
     centers = {c.code: c for c in Center.objects.filter(code__in={row[0] for row in VIDEOS})}
     made = 0
@@ -142,6 +143,16 @@ def seed_videos() -> int:
         if code not in centers:
             continue
         submitted = now - datetime.timedelta(days=days)
+        # The seeded event filmed, if there is one of the center that day (seed_events first).
+        filmed = (
+            Event.objects.filter(
+                centers=centers[code],
+                starts_at__date__lte=event_date,
+                ends_at__date__gte=event_date,
+            ).first()
+            if event_date
+            else None
+        )
         decided = submitted + datetime.timedelta(days=2) if state != S else None
         Video.objects.create(
             center=centers[code],
@@ -150,7 +161,8 @@ def seed_videos() -> int:
             description_ru=f"<p>{event}. Запись мероприятия для канала Президентской библиотеки.</p>",
             description_en="<p>A recording of the event for the Presidential Library's channel.</p>",
             link=link,
-            event=event,
+            event=filmed,
+            event_name="" if filmed else event,
             event_date=event_date,
             consent=True,
             consent_note="Согласия участников собраны при регистрации.",

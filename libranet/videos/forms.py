@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from libranet.backoffice.forms import GroupedForm
+from libranet.events.forms import event_label
 from libranet.revisions import revision_field
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -28,7 +29,18 @@ class VideoForm(GroupedForm):
     file = forms.FileField(
         label=_("Video file"), required=False, help_text=_("MP4 or WebM."), allow_empty_file=False
     )
-    event = forms.CharField(label=_("Event"), max_length=300, required=False)
+    event = forms.ModelChoiceField(
+        label=_("Event"),
+        queryset=None,
+        required=False,
+        help_text=_("Your centers' events of the last two years."),
+    )
+    event_name = forms.CharField(
+        label=_("Or the event's name"),
+        max_length=300,
+        required=False,
+        help_text=_("When the event is not entered in Libranet."),
+    )
     event_date = forms.DateField(label=_("Date of the event"), widget=DATE, required=False)
     consent = forms.BooleanField(
         label=_("The people filmed consented to the publication"), required=False
@@ -43,13 +55,15 @@ class VideoForm(GroupedForm):
     groups = (
         (_("Video"), ("center", "title_ru", "title_en", "description_ru", "description_en")),
         (_("Where it is"), ("link", "file")),
-        (_("Event"), ("event", "event_date")),
+        (_("Event"), ("event", "event_name", "event_date")),
         (_("Consent"), ("consent", "consent_note")),
     )
 
-    def __init__(self, *args, centers=None, **kwargs):
+    def __init__(self, *args, centers=None, events=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["center"].queryset = centers  # type: ignore[attr-defined]
+        self.fields["event"].queryset = events  # type: ignore[attr-defined]
+        self.fields["event"].label_from_instance = event_label  # type: ignore[attr-defined]
 
 
 class DecisionForm(forms.Form):

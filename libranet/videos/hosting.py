@@ -4,14 +4,16 @@ else (another host, a page that is not one video) is not a known video link."""
 
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 YOUTUBE = "youtube"
 VK = "vk"
 RUTUBE = "rutube"
 
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
-_VK_ID = re.compile(r"^/video(-?\d+)_(\d+)/?$")
+_VK_ID = re.compile(r"/video(-?[0-9]+)_([0-9]+)/?")
+_VK_NUMBER = re.compile(r"-?[0-9]+")
+_VK_HASH = re.compile(r"[0-9a-f]{1,64}")
 _RUTUBE_ID = re.compile(r"^/video/([0-9a-f]{32})/?$")
 
 
@@ -19,6 +21,9 @@ _RUTUBE_ID = re.compile(r"^/video/([0-9a-f]{32})/?$")
 class HostedVideo:
     service: str
     video_id: str  # for VK: "OWNER_ID_VIDEO_ID"
+    # VK's player of a video closed to embedding asks for the hash of its "Share → Embed"
+    # address, which only that address carries: kept when such an address is given.
+    vk_hash: str = ""
 
     @property
     def embed_url(self) -> str:
@@ -26,7 +31,10 @@ class HostedVideo:
             return f"https://www.youtube-nocookie.com/embed/{self.video_id}"
         if self.service == VK:
             owner, video = self.video_id.rsplit("_", 1)
-            return f"https://vk.com/video_ext.php?oid={owner}&id={video}&hd=2"
+            query = {"oid": owner, "id": video, "hd": "2"}
+            if self.vk_hash:
+                query["hash"] = self.vk_hash
+            return f"https://vk.com/video_ext.php?{urlencode(query)}"
         return f"https://rutube.ru/play/embed/{self.video_id}"
 
 
@@ -67,7 +75,14 @@ def parse_video_link(url: str) -> HostedVideo | None:
         video_id = parts.path.strip("/")
         return HostedVideo(YOUTUBE, video_id) if _YOUTUBE_ID.match(video_id) else None
     if host in ("vk.com", "vkvideo.ru", "vk.ru"):
-        found = _VK_ID.match(parts.path)
+        if parts.path == "/video_ext.php":  # the embedding address, with its hash
+            query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+            owner, video, key = query.get("oid", ""), query.get("id", ""), query.get("hash", "")
+            valid = _VK_NUMBER.fullmatch(owner) and _VK_NUMBER.fullmatch(video)
+            if not valid or video.startswith("-") or (key and not _VK_HASH.fullmatch(key)):
+                return None
+            return HostedVideo(VK, f"{owner}_{video}", key)
+        found = _VK_ID.fullmatch(parts.path)
         return HostedVideo(VK, f"{found[1]}_{found[2]}") if found else None
     if host == "rutube.ru":
         found = _RUTUBE_ID.match(parts.path)

@@ -36,7 +36,16 @@ class Video(Bilingual, Revisioned, models.Model):
         help_text=_("On YouTube, VK Video or RUTUBE."),
     )
     file = models.FileField(_("video file"), upload_to="videos/%Y/", blank=True)
-    event = models.CharField(_("event"), max_length=300, blank=True)
+    # The event filmed: one entered in Libranet, else its name as typed.
+    event = models.ForeignKey(
+        "events.Event",
+        verbose_name=_("event"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="videos",
+    )
+    event_name = models.CharField(_("name of the event"), max_length=300, blank=True)
     event_date = models.DateField(_("date of the event"), null=True, blank=True)
     consent = models.BooleanField(_("the people filmed consented to publication"), default=False)
     consent_note = models.CharField(_("note on the consent"), max_length=500, blank=True)
@@ -79,6 +88,10 @@ class Video(Bilingual, Revisioned, models.Model):
     @property
     def description(self) -> str:
         return self.localized("description")
+
+    @property
+    def event_title(self) -> str:
+        return self.event.title if self.event_id else self.event_name
 
     @property
     def hosted(self) -> HostedVideo | None:

@@ -3,6 +3,7 @@ file, with the consent of the people filmed); the department accepts or declines
 comment, then records where it published the video. Each change is audited; bad input is
 refused with the field named and nothing saved."""
 
+import zoneinfo
 from typing import IO, Any
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from libranet.audit.services import audit_record
+from libranet.events.models import Event
 from libranet.markup import clean_markup, plain_text
 from libranet.network.models import Center
 from libranet.network.permissions import Capability, can
@@ -68,12 +70,14 @@ def submit_video(
     description_en: str = "",
     link: str = "",
     upload: Any = None,
-    event: str = "",
+    event: Event | None = None,
+    event_name: str = "",
     event_date: Any = None,
     consent: bool = False,
     consent_note: str = "",
 ) -> Video:
-    """A center's video submitted for the channel by ``actor`` (who may submit for it)."""
+    """A center's video submitted for the channel by ``actor`` (who may submit for it). The
+    event filmed is one the center organised, or only named when it is not in Libranet."""
     if not can(actor, Capability.SUBMIT_VIDEOS, center):
         raise PermissionDenied
     errors: dict[str, str] = {}
@@ -92,10 +96,16 @@ def submit_video(
         )
     if not consent:
         errors["consent"] = _("The people filmed must have consented to the publication.")
+    if event is not None and not event.centers.filter(pk=center.pk).exists():
+        errors["event"] = _("The event “{event}” is not organised by {center}.").format(
+            event=event, center=center
+        )
+    elif event is not None and event_date is None:
+        event_date = timezone.localtime(event.starts_at, zoneinfo.ZoneInfo(event.time_zone)).date()
     short = {
         "title_ru": title_ru,
         "title_en": plain_text(title_en),
-        "event": plain_text(event),
+        "event_name": "" if event is not None else plain_text(event_name),
         "consent_note": plain_text(consent_note),
         "link": link,
     }
@@ -111,7 +121,8 @@ def submit_video(
         description_ru=clean_markup(description_ru),
         description_en=clean_markup(description_en),
         link=link,
-        event=short["event"],
+        event=event,
+        event_name=short["event_name"],
         event_date=event_date,
         consent=True,
         consent_note=short["consent_note"],

@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from libranet.backoffice.access import office_capabilities, requires
 from libranet.backoffice.forms import add_registry_errors
 from libranet.backoffice.views import office_crumbs
 from libranet.network.permissions import Capability, can, video_centers_for
+from libranet.public.files import serve
 from libranet.revisions import EditConflict
 
 from . import selectors, services
@@ -61,7 +62,17 @@ def video_list(request):
 @requires(C.SUBMIT_VIDEOS)
 def video_new(request):
     centers = video_centers_for(request.user).order_by("code")
-    form = VideoForm(request.POST or None, request.FILES or None, centers=centers)
+    events = selectors.events_to_film(request.user)
+    initial = {}
+    if request.GET.get("event", "").isdigit():
+        initial = _of_event(events.filter(pk=int(request.GET["event"])).first(), centers)
+    form = VideoForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        centers=centers,
+        events=events,
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -77,6 +88,7 @@ def video_new(request):
                     link=data["link"],
                     upload=data["file"],
                     event=data["event"],
+                    event_name=data["event_name"],
                     event_date=data["event_date"],
                     consent=data["consent"],
                     consent_note=data["consent_note"],
@@ -93,6 +105,19 @@ def video_new(request):
         {"form": form, "crumbs": office_crumbs(_list_crumb(), (_("Submit a video"), None))},
         status=status,
     )
+
+
+def _of_event(event: Any, centers: Any) -> dict[str, Any]:
+    """A video of an event ("Submit its video" on the event's page): the event, its first
+    organiser the user submits for, its titles."""
+    if event is None:
+        return {}
+    return {
+        "event": event,
+        "center": centers.filter(pk__in=event.centers.values("pk")).first(),
+        "title_ru": event.title_ru,
+        "title_en": event.title_en,
+    }
 
 
 def _visible(request: Any, pk: int) -> Video:
@@ -158,7 +183,8 @@ def video_detail(request, pk: int):
 
 @require_safe
 def video_file(request, pk: int):
-    """An uploaded video's file: to everyone once published, else to staff who see it."""
+    """An uploaded video's file: to everyone once published, else to staff who see it; with
+    byte ranges, so that the player seeks (``libranet.public.files.serve``)."""
     video = get_object_or_404(Video, pk=pk)
     if not video.file:
         raise Http404
@@ -166,7 +192,14 @@ def video_file(request, pk: int):
         request.user.is_authenticated and selectors.videos_for(request.user).filter(pk=pk).exists()
     ):
         raise Http404
-    return FileResponse(video.file.open("rb"), content_type=video.file_type)
+    published = video.state == VideoState.PUBLISHED
+    return serve(
+        request,
+        name=video.file.name,
+        content_type=video.file_type,
+        cache_control="public, max-age=86400" if published else "private",
+        fallback_modified=video.submitted_at,
+    )
 
 
 @require_safe

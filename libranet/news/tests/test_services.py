@@ -160,3 +160,20 @@ def test_a_title_too_long_once_cleaned_is_refused(now, network_user):
     with pytest.raises(ValidationError) as exc:
         services.article_save(actor=network_user, **_fields(title_en="&" * 299))
     assert "title_en" in exc.value.message_dict
+
+
+def test_delete_by_the_author_of_a_draft_or_a_reviewer(
+    now, operator_user, network_user, tver_rc, png, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    draft = services.article_save(actor=operator_user, centers=[tver_rc], cover=png(), **_fields())
+    cover = draft.cover
+    assert default_storage.exists(cover)
+    services.article_submit(actor=operator_user, article=draft)
+    with pytest.raises(ValidationError):  # in review: the author's no longer
+        services.article_delete(actor=operator_user, article=draft)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.article_delete(actor=network_user, article=draft)
+    assert not Article.objects.exists() and not default_storage.exists(cover)
+    assert AuditEntry.objects.filter(action="article.delete").count() == 1

@@ -30,6 +30,12 @@ from libranet.videos.hosting import is_known_host, parse_video_link
             "-12345678_456239017",
             "https://vk.com/video_ext.php?oid=-12345678&id=456239017&hd=2",
         ),
+        (  # VK's embedding address keeps its hash (videos closed to other embedding need it)
+            "https://vk.com/video_ext.php?oid=-12345678&id=456239017&hash=3f9a2c1b0d4e5f67",
+            "vk",
+            "-12345678_456239017",
+            "https://vk.com/video_ext.php?oid=-12345678&id=456239017&hd=2&hash=3f9a2c1b0d4e5f67",
+        ),
         (
             "https://rutube.ru/video/0123456789abcdef0123456789abcdef/",
             "rutube",
@@ -57,6 +63,10 @@ def test_known_links_give_their_player(url, service, video_id, embed):
         "https://youtu.be/",
         "https://vk.com/club123",
         "https://vk.com/video-1_2<script>",
+        "https://vk.com/video_ext.php?oid=-1&id=2&hash=%22onload%3D",
+        "https://vk.com/video_ext.php?oid=-1&id=-2",
+        "https://vk.com/video_ext.php?oid=-1&id=%C2%B2",
+        "https://vk.com/video-1_%D9%A3",
         "https://rutube.ru/channel/123/",
         "https://rutube.ru/video/nothex/",
         "https://youtube.com:8080/watch?v=dQw4w9WgXcQ",

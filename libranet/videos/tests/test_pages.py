@@ -1,3 +1,4 @@
+import datetime
 import re
 
 import pytest
@@ -101,6 +102,10 @@ def test_uploaded_file_served_once_published(client, network_user, tver_rc, sett
     response = client.get(f"/videos/{video.pk}/file")
     assert response.status_code == 200 and response["Content-Type"] == "video/mp4"
     assert b"".join(response.streaming_content) == body
+    assert response["Accept-Ranges"] == "bytes"
+    seek = client.get(f"/videos/{video.pk}/file", HTTP_RANGE="bytes=8-11")  # a player seeking
+    assert seek.status_code == 206 and seek["Content-Range"] == f"bytes 8-11/{len(body)}"
+    assert b"".join(seek.streaming_content) == b"mp42"
     page = client.get("/en/video/").content.decode()
     assert re.search(r"<video [^>]*controls", page) and f"/videos/{video.pk}/file" in page
 
@@ -138,3 +143,29 @@ def test_listed_only_within_the_scope(client, make_video, penza_rc, head_penza, 
     client.force_login(operator_user)
     page = client.get("/ru/office/videos/").content.decode()
     assert "Тверское видео" in page and "Пензенское видео" not in page
+
+
+def test_a_video_of_an_event_from_its_page_to_the_events_page(
+    client, now, make_video, network_user, operator_user, tver_rc
+):
+    from libranet.events.services import event_create
+
+    event = event_create(
+        actor=None,
+        centers=[tver_rc],
+        kind="contest",
+        title_ru="Конкурс чтецов",
+        starts_at=now - datetime.timedelta(days=3),
+        ends_at=now - datetime.timedelta(days=3, hours=-2),
+    )
+    client.force_login(operator_user)
+    edit = client.get(f"/ru/office/events/{event.pk}/edit/").content.decode()
+    assert f"/ru/office/videos/new/?event={event.pk}" in edit
+    form = client.get(f"/ru/office/videos/new/?event={event.pk}").context["form"]
+    assert (form.initial["event"], form.initial["center"]) == (event, tver_rc)
+    assert form.initial["title_ru"] == "Конкурс чтецов"
+    _published(make_video, network_user, event=event)
+    page = client.get(f"/ru/events/{event.pk}/").content.decode()
+    assert 'aria-labelledby="event-video"' in page and "<iframe" in page
+    listed = client.get("/ru/video/").content.decode()
+    assert f'href="/ru/events/{event.pk}/">Конкурс чтецов</a>' in listed

@@ -56,11 +56,11 @@ def test_markup_is_cleaned(make_video):
     video = make_video(
         title_ru="<b>Конкурс</b><script>alert(1)</script>",
         description_ru='<p onclick="x()">Итоги <script>alert(1)</script><em>конкурса</em></p>',
-        event="<img src=x onerror=alert(1)>Конкурс",
+        event_name="<img src=x onerror=alert(1)>Конкурс",
     )
     assert video.title_ru == "Конкурс"
     assert video.description_ru == "<p>Итоги <em>конкурса</em></p>"
-    assert video.event == "Конкурс"
+    assert video.event_name == "Конкурс"
 
 
 def test_uploaded_file_checked(network_user, tver_rc, settings, tmp_path):
@@ -123,7 +123,7 @@ def test_script_injection_in_every_text_field(make_video, network_user):
         title_en=f"Contest{script}",
         description_ru=f"<p>Итоги{script}</p>",
         description_en=f"<p>Results{script}</p>",
-        event=f"Конкурс{script}",
+        event_name=f"Конкурс{script}",
         consent_note=f"Согласие{script}",
     )
     video = decide_video(actor=network_user, video=video, accept=False, comment=f"Нет{script}")
@@ -132,7 +132,7 @@ def test_script_injection_in_every_text_field(make_video, network_user):
         "title_en",
         "description_ru",
         "description_en",
-        "event",
+        "event_name",
         "consent_note",
         "decision_comment",
     ):
@@ -147,3 +147,42 @@ def test_too_long_once_cleaned(network_user, tver_rc):
         )
     assert "title_ru" in caught.value.message_dict
     assert not Video.objects.exists()
+
+
+def test_a_video_films_an_event_of_its_own_center(network_user, tver_rc, penza_rc):
+    import datetime
+
+    from libranet.events.services import event_create
+
+    start = datetime.datetime(2026, 3, 1, 21, 30, tzinfo=datetime.UTC)  # 2 March in Moscow
+    contest = event_create(
+        actor=None,
+        centers=[tver_rc],
+        kind="contest",
+        title_ru="Конкурс",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+    )
+    link = "https://rutube.ru/video/0123456789abcdef0123456789abcdef/"
+    video = submit_video(
+        actor=network_user,
+        center=tver_rc,
+        title_ru="Конкурс",
+        link=link,
+        event=contest,
+        event_name="ignored: the event names itself",
+        consent=True,
+    )
+    assert (video.event, video.event_name, video.event_title) == (contest, "", "Конкурс")
+    assert video.event_date == datetime.date(2026, 3, 2)  # the venue's day
+    with pytest.raises(ValidationError) as caught:
+        submit_video(
+            actor=network_user,
+            center=penza_rc,
+            title_ru="Не тот центр",
+            link=link,
+            event=contest,
+            consent=True,
+        )
+    assert "event" in caught.value.message_dict
+    assert Video.objects.count() == 1

@@ -95,11 +95,11 @@ class Command(BaseCommand):
             f"Seeded {agreements.agreements} cooperation agreements ({agreements.scans} with a "
             f"scan) and a renewal round of {agreements.renewals}."
         )
-        self.stdout.write(f"Seeded {seed_videos()} videos for the Library's channel.")
         self.stdout.write(
             "Seeded {0.events} events ({0.photos} with a photo), a joint-event round "
             "({0.confirmed} of {0.reports} confirmed).".format(seed_events(seed=seed))
         )
+        self.stdout.write(f"Seeded {seed_videos()} videos for the Library's channel.")
         self.stdout.write(seed_news(seed=seed))
         self.stdout.write("Demo sign-ins (password in the data folder, file demo_password):")
         for username, role, scope, _superuser in DEMO_ACCOUNTS:

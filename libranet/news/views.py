@@ -96,6 +96,10 @@ def _article_form(request, article: Article | None):
         events = events | article.events.all()
     elif request.GET.get("event", "").isdigit():
         initial = _about_event(request.user, int(request.GET["event"]), centers)
+        # An event of any date: the one the article is started from is offered too.
+        events = events | linkable_events(request.user).filter(
+            pk__in=[e.pk for e in initial.get("events", [])]
+        )
     bound = request.method == "POST"
     form = ArticleForm(
         request.POST if bound else None,

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from libranet.backoffice.access import office_capabilities, requires
 from libranet.backoffice.forms import add_registry_errors
 from libranet.backoffice.views import office_crumbs
+from libranet.events.models import Event
 from libranet.network.permissions import Capability, can, video_centers_for
 from libranet.public.files import serve
 from libranet.revisions import EditConflict
@@ -65,7 +66,11 @@ def video_new(request):
     events = selectors.events_to_film(request.user)
     initial = {}
     if request.GET.get("event", "").isdigit():
-        initial = _of_event(events.filter(pk=int(request.GET["event"])).first(), centers)
+        # The event the video is started from, whatever its date, if its center is one's own.
+        own = Event.objects.filter(pk=int(request.GET["event"]), centers__in=centers)
+        started = Event.objects.filter(pk__in=own.values("pk"))
+        events = events | started
+        initial = _of_event(started.first(), centers)
     form = VideoForm(
         request.POST or None,
         request.FILES or None,

@@ -84,12 +84,18 @@ def test_the_centers_page_lists_its_latest_news(client, tver_rc, make_article):
 
 
 def test_writing_news_from_an_event_fills_in_the_event_its_centers_and_section(
-    client, network_user, ulan_bator, make_event
+    client, now, network_user, ulan_bator, make_event
 ):
     event = make_event(centers=[ulan_bator])
     client.force_login(network_user)
     form = client.get(OFFICE + f"news/new/?event={event.pk}").context["form"]
     assert form.initial["events"] == [event]
+    assert event in form.fields["events"].queryset
+    past = make_event(centers=[ulan_bator], title="Встреча 2018 года")
+    past.starts_at = past.ends_at = now - datetime.timedelta(days=3000)
+    past.save()
+    form = client.get(OFFICE + f"news/new/?event={past.pk}").context["form"]
+    assert form.initial["events"] == [past] and past in form.fields["events"].queryset
     assert form.initial["centers"] == [ulan_bator]
     assert form.initial["section"] == Section.FOREIGN
 

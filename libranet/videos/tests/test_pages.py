@@ -164,6 +164,10 @@ def test_a_video_of_an_event_from_its_page_to_the_events_page(
     form = client.get(f"/ru/office/videos/new/?event={event.pk}").context["form"]
     assert (form.initial["event"], form.initial["center"]) == (event, tver_rc)
     assert form.initial["title_ru"] == "Конкурс чтецов"
+    event.starts_at -= datetime.timedelta(days=3000)  # of any date
+    event.save()
+    form = client.get(f"/ru/office/videos/new/?event={event.pk}").context["form"]
+    assert form.initial["event"] == event and event in form.fields["event"].queryset
     _published(make_video, network_user, event=event)
     page = client.get(f"/ru/events/{event.pk}/").content.decode()
     assert 'aria-labelledby="event-video"' in page and "<iframe" in page

@@ -91,7 +91,8 @@ class Video(Bilingual, Revisioned, models.Model):
 
     @property
     def event_title(self) -> str:
-        return self.event.title if self.event_id else self.event_name
+        event = self.event if self.event_id else None  # no query for a video of no event
+        return event.title if event is not None else self.event_name
 
     @property
     def hosted(self) -> HostedVideo | None:

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",  # /sitemap.xml (libranet.public.sitemaps)
     "libranet.events",  # the network's events and the joint-event reports
     "libranet.news",  # news of the regional and foreign network, reviewed and published
+    "libranet.catalogs",  # partner catalogs harvested over OAI-PMH, for the union search
     # The local ESIA-compatible provider (manage.py esia_dev_provider): installed for its
     # command and templates; its URLs are served only by its own server, never by the site.
     "libranet.esia_dev",

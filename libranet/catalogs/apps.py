@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CatalogsConfig(AppConfig):
+    name = "libranet.catalogs"
+    label = "catalogs"
+    verbose_name = _("Partner catalogs")

@@ -6,3 +6,6 @@ class CatalogsConfig(AppConfig):
     name = "libranet.catalogs"
     label = "catalogs"
     verbose_name = _("Partner catalogs")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401 (connects the receivers)

@@ -173,3 +173,15 @@ class CatalogRecord(models.Model):
         return pattern.replace("{identifier}", quote(self.identifier, safe=":")).replace(
             "{local_id}", quote(self.identifier.rsplit(":", 1)[-1], safe="")
         )
+
+
+class WorkIndexMark(models.Model):
+    """How far the search index's partner works follow the harvested records, per search
+    backend: records harvested after ``indexed_until`` are still to be applied
+    (``libranet.catalogs.union``). No row: the works were never indexed (a rebuild is due)."""
+
+    backend = models.CharField(max_length=32, unique=True)
+    indexed_until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.backend} · {self.indexed_until:%Y-%m-%d %H:%M:%S}"

@@ -16,6 +16,9 @@ from .query import ParsedQuery
 Sort = Literal["relevance", "date", "date_asc"]
 SORTS: tuple[str, ...] = ("relevance", "date", "date_asc")
 FACETS: tuple[str, ...] = ("type", "collection", "decade", "language", "access_level")
+# The union search's facets of partner works (``scope``): holding library, region, source.
+PARTNER_FACETS: tuple[str, ...] = ("library", "region", "source")
+SCOPES: tuple[str, ...] = ("library", "partners", "all")
 Progress = Callable[[int, int], None]  # (done, total)
 
 
@@ -45,12 +48,18 @@ class SearchFilters:
     languages: tuple[str, ...] = ()
     access_levels: tuple[str, ...] = ()
     readable_here: bool = False
+    # Partner works only (the union search): holding libraries (Institution pks), their
+    # regions (Region or, abroad, Country codes), partner catalogs (CatalogSource pks).
+    libraries: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> "SearchFilters":
         """From a ``QueryDict`` (``request.GET``) or a dict of strings or lists: the parameters
         ``type``, ``collection``, ``decade``, ``language``, ``access_level`` (each repeatable)
-        and ``readable_here`` (``1``/``true``/``yes``/``on``). Raises ``SearchError`` for a
+        and ``readable_here`` (``1``/``true``/``yes``/``on``), and for partner works
+        ``library``, ``region``, ``source`` (each repeatable). Raises ``SearchError`` for a
         decade that is not a number."""
 
         def values(name: str) -> tuple[str, ...]:
@@ -80,7 +89,20 @@ class SearchFilters:
             languages=values("language"),
             access_levels=values("access_level"),
             readable_here=bool(readable) and readable[-1].lower() in ("1", "true", "yes", "on"),
+            libraries=values("library"),
+            regions=values("region"),
+            sources=values("source"),
         )
+
+    @property
+    def library_only(self) -> bool:
+        """Asks for what only the Library's resources have (partner works are left out)."""
+        return bool(self.collections or self.access_levels or self.readable_here)
+
+    @property
+    def partners_only(self) -> bool:
+        """Asks for what only partner works have (the Library's resources are left out)."""
+        return bool(self.libraries or self.regions or self.sources)
 
     def selected(self, facet: str) -> frozenset[str]:
         """The selected values of a facet, as strings (the form facet values take)."""
@@ -94,6 +116,9 @@ class SearchFilters:
                 "decade": self.decades,
                 "language": self.languages,
                 "access_level": self.access_levels,
+                "library": self.libraries,
+                "region": self.regions,
+                "source": self.sources,
             }[facet]
         )
 
@@ -108,14 +133,25 @@ class FacetValue:
 
 @dataclass(frozen=True)
 class SearchHit:
-    id: int  # Resource.pk
-    identifier: str
+    id: int  # Resource.pk; 0 for a partner work
+    identifier: str  # a partner work's: its work key
     score: float  # relevance (0.0 when sorted by date or with no query words)
     title: SafeString  # in the active language, HTML-escaped, matches in <mark>
     snippet: SafeString  # an excerpt of the description or text with the matches, or ""
     type: str
     access_level: str
     readable_here: bool  # may this user read its files from this place (access.readable_levels)
+    # "resource" (the Library's) or "partner_work" (held by partner libraries: metadata only,
+    # no files, no access level; its ``holdings`` nearest first when the visitor's center
+    # is known, each a ``libranet.catalogs.union.Holding``).
+    kind: str = "resource"
+    holdings: tuple[Any, ...] = ()
+    year: int | None = None  # partner works only
+    language: str = ""  # partner works only
+
+    @property
+    def is_partner(self) -> bool:
+        return self.kind == "partner_work"
 
 
 @dataclass(frozen=True)
@@ -138,9 +174,11 @@ class SearchResults:
     # levels and "readable here" are always exact.
     facets_approximate: bool = False
 
+    scope: str = "library"
+
     @property
     def resource_ids(self) -> list[int]:
-        return [hit.id for hit in self.hits]
+        return [hit.id for hit in self.hits if not hit.is_partner]
 
     @property
     def num_pages(self) -> int:

@@ -5,6 +5,7 @@ the task that follows the outbox, ``index_rebuild`` for the command. The backend
 import logging
 from collections.abc import Callable
 from contextlib import nullcontext
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,8 @@ from libranet.resources.models import AccessLevel, Collection, Resource, SearchI
 
 from .base import (
     FACETS,
+    PARTNER_FACETS,
+    SCOPES,
     SORTS,
     BackendQuery,
     BackendResult,
@@ -91,13 +94,27 @@ def search(
     page_size: int = 20,
     offset: int | None = None,
     facets: bool = True,
+    scope: str = "library",
 ) -> SearchResults:
     """Search the catalogue as ``user`` at ``place``. The query text never raises (what cannot
     be used is dropped, with a note in ``messages``); filters, sort and paging that do not
     exist raise ``SearchError``. ``offset`` (for the API's limit/offset) overrides ``page``;
-    ``facets=False`` skips the facet counts (and ``readable_here_count``)."""
+    ``facets=False`` skips the facet counts (and ``readable_here_count``).
+
+    ``scope``: the Library's resources (``library``), the works of partner catalogs
+    (``partners``, ``libranet.catalogs.union``), or both in one ranked list (``all``). The
+    collection, access level and "readable here" filters keep to the Library's resources (a
+    partner work has none of them); the library, region and source filters to partner works."""
     filters = filters or SearchFilters()
     _validate(filters, sort, page, page_size, offset)
+    if scope not in SCOPES:
+        raise SearchError(
+            _("Search “library”, “partners” or “all”, not “{value}”.").format(value=scope[:20]),
+            "scope",
+        )
+    with_resources = scope in ("library", "all") and not filters.partners_only
+    with_works = scope in ("partners", "all") and not filters.library_only
+    merged = with_resources and with_works
     parsed = parse(query)
     readable = readable_levels(user, place)
     levels = set(visible_levels(readable))
@@ -121,13 +138,19 @@ def search(
         levels=frozenset(levels),
         quotable=readable,
         sort=sort,
-        offset=start,
-        limit=limit,
+        # Merged, each side gives its best up to this page's end; the merge keeps the page.
+        offset=0 if merged else start,
+        limit=start + limit if merged and limit else limit,
         with_facets=facets,
         language=language,
     )
     backend = get_backend()
-    result = _run(backend, request, messages)
+    result = (
+        _run(backend, request, messages)
+        if with_resources
+        else BackendResult(total=0, hits=[], facets={})
+    )
+    resources_total = result.total
     hits = [
         SearchHit(
             id=hit.id,
@@ -141,19 +164,40 @@ def search(
         )
         for hit in result.hits
     ]
+    counts = result.facets
+    total = result.total
+    if with_works:
+        from libranet.catalogs import union
+
+        works = union.works_search(request)
+        total += works.total
+        hits = _with_works(hits, works.hits, request, merged)
+        if merged:
+            hits = hits[start : start + limit]
+        keys = [hit.identifier for hit in hits if hit.is_partner]
+        if keys:
+            held = union.holdings(keys, place.center)
+            hits = [
+                replace(hit, holdings=tuple(held.get(hit.identifier, ())))
+                if hit.is_partner
+                else hit
+                for hit in hits
+            ]
+        counts = _add_counts(result.facets, works.facets)
     facet_values: dict[str, list[FacetValue]] = {}
     readable_count = None
     if facets:
-        facet_values = _facets(result.facets, filters)
-        by_level = result.facets.get("access_level", {})
-        readable_count = sum(n for level, n in by_level.items() if level in readable)
-        facet_values["readable_here"] = [
-            FacetValue("1", _("readable here"), readable_count, filters.readable_here),
-            FacetValue("0", _("not readable here"), result.total - readable_count),
-        ]
+        facet_values = _facets(counts, filters)
+        if with_resources:
+            by_level = result.facets.get("access_level", {})
+            readable_count = sum(n for level, n in by_level.items() if level in readable)
+            facet_values["readable_here"] = [
+                FacetValue("1", _("readable here"), readable_count, filters.readable_here),
+                FacetValue("0", _("not readable here"), resources_total - readable_count),
+            ]
     return SearchResults(
         query=parsed.text,
-        total=result.total,
+        total=total,
         page=page if offset is None else start // page_size + 1,
         page_size=page_size,
         offset=start,
@@ -164,7 +208,60 @@ def search(
         messages=messages + result.messages,
         backend=backend.name,
         facets_approximate=result.facets_approximate,
+        scope=scope,
     )
+
+
+def _work_hit(hit: Any) -> SearchHit:
+    return SearchHit(
+        id=0,
+        identifier=hit.key,
+        score=hit.score,
+        title=_safe(hit.title_html),
+        snippet=_safe(""),
+        type=hit.type,
+        access_level="",
+        readable_here=False,
+        kind="partner_work",
+        year=hit.year,
+        language=hit.language,
+    )
+
+
+def _with_works(
+    hits: list[SearchHit], work_hits: list[Any], request: BackendQuery, merged: bool
+) -> list[SearchHit]:
+    """The resources' and the works' hits in one order: by relevance when words rank them
+    (both indexes score alike: the same analyzer, fields weighted alike), else by year."""
+    works = [_work_hit(hit) for hit in work_hits]
+    if not merged:
+        return works
+    parsed = request.parsed
+    if request.sort == "relevance" and (parsed.clauses or parsed.identifier):
+        return sorted(hits + works, key=lambda hit: -hit.score)
+    years = dict(
+        Resource.objects.filter(pk__in=[hit.id for hit in hits]).values_list("pk", "year_from")
+    )
+
+    def year(hit: SearchHit) -> int | None:
+        return hit.year if hit.is_partner else years.get(hit.id)
+
+    ascending = request.sort == "date_asc"
+    dated = [hit for hit in hits + works if year(hit) is not None]
+    undated = [hit for hit in hits + works if year(hit) is None]
+    return sorted(dated, key=lambda hit: year(hit) or 0, reverse=not ascending) + undated
+
+
+def _add_counts(*sides: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    """Facet counts of the resources and of the works together (type, decade and language
+    are common to both; the others belong to one side)."""
+    found: dict[str, dict[str, int]] = {}
+    for side in sides:
+        for facet, values in side.items():
+            into = found.setdefault(facet, {})
+            for value, count in values.items():
+                into[value] = into.get(value, 0) + count
+    return found
 
 
 def _run(backend: SearchBackend, request: BackendQuery, messages: list[str]) -> BackendResult:
@@ -256,8 +353,21 @@ def _facets(
         "language": language_name,
         "access_level": lambda v: levels.get(v, v),
     }
+    if any(counts.get(facet) or filters.selected(facet) for facet in PARTNER_FACETS):
+        from libranet.catalogs.union import facet_labels
+
+        named = facet_labels(
+            {
+                facet: set(counts.get(facet, {})) | filters.selected(facet)
+                for facet in PARTNER_FACETS
+            }
+        )
+        for facet in PARTNER_FACETS:
+            labels[facet] = _named(named[facet])
     found: dict[str, list[FacetValue]] = {}
-    for facet in FACETS:
+    for facet in FACETS + PARTNER_FACETS:
+        if facet not in labels:
+            continue
         values = dict(counts.get(facet, {}))
         selected = filters.selected(facet)
         for value in selected:
@@ -272,6 +382,10 @@ def _facets(
             items.sort(key=lambda item: (-item.count, item.label))
         found[facet] = items
     return found
+
+
+def _named(names: dict[str, str]) -> Callable[[str], str]:
+    return lambda value: names.get(value, value)
 
 
 def _collection_names(codes: set[str], english: bool) -> dict[str, str]:

@@ -2,15 +2,17 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from libranet.catalogs.union import works_rebuild
 from libranet.progress import ProgressBar
 from libranet.resources.search import get_backend, index_rebuild
 
 
 class Command(BaseCommand):
     help = (
-        "Rebuild the search index from the database, in batches (memory stays bounded by one "
-        "batch). Searches use the old index until the new one is complete; changes made "
-        "meanwhile are applied at the end. Safe to run at any time, and twice."
+        "Rebuild the search index (the resources, then the partner works) from the database, "
+        "in batches (memory stays bounded by one batch). Searches use the old index until "
+        "the new one is complete; changes made meanwhile are applied at the end. "
+        "Safe to run at any time, and twice."
     )
 
     def add_arguments(self, parser):
@@ -44,3 +46,7 @@ class Command(BaseCommand):
                     f"Indexed {done} resources in {progress.elapsed:.1f} s ({backend.name})."
                 )
             )
+        # The union search's partner works, beside the resources (libranet.catalogs.union).
+        works = works_rebuild()
+        if verbosity:
+            self.stdout.write(self.style.SUCCESS(f"Indexed {works} partner works."))

@@ -1,0 +1,241 @@
+"""The union search: partner works grouped by work key, searched beside the Library's
+resources on both backends (PostgreSQL's only when the tests run on PostgreSQL), their
+holdings nearest first for a visitor in a center, the index following the harvests."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.utils import timezone, translation
+
+from libranet.catalogs.models import CatalogRecord, HarvestRun, WorkIndexMark
+from libranet.catalogs.union import works_apply, works_backend, works_rebuild
+from libranet.network.places import OUTSIDE, Place
+from libranet.resources.search import SearchError, SearchFilters, index_apply_changes, search
+from libranet.resources.services import resource_create
+
+pytestmark = pytest.mark.django_db
+
+ONEGIN_ISBN = "9785170906307"
+
+
+@pytest.fixture(params=["tantivy", "postgres"])
+def backend(request, settings):
+    if request.param == "postgres" and connection.vendor != "postgresql":
+        pytest.skip("the postgres backend runs on PostgreSQL (DATABASE_URL)")
+    settings.LIBRANET_SEARCH_BACKEND = request.param
+    return request.param
+
+
+@pytest.fixture
+def clock(time_machine):
+    time_machine.move_to(datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC), tick=False)
+    return time_machine
+
+
+@pytest.fixture
+def sources(partner_libraries, make_catalog_source):
+    tver, penza = partner_libraries
+    return make_catalog_source(tver), make_catalog_source(penza)
+
+
+@pytest.fixture
+def union(backend, clock, sources, make_catalog_record):
+    """Records of four works in two partner catalogs, and two of the Library's resources."""
+    tver, penza = sources
+    made = {
+        # one edition, its ISBN written two ways: one work held in Tver and Penza
+        "onegin_tver": make_catalog_record(
+            tver,
+            "Евгений Онегин : роман в стихах",
+            creators=["Пушкин, А. С."],
+            year=2015,
+            isbns=[ONEGIN_ISBN],
+        ),
+        "onegin_penza": make_catalog_record(
+            penza,
+            "Евгений Онегин",
+            creators=["Пушкин Александр Сергеевич"],
+            year=2015,
+            isbns=[ONEGIN_ISBN],
+        ),
+        # no ISBN: the same normalised title, family name and year
+        "war_tver": make_catalog_record(
+            tver, "Война и мир : роман / Л. Н. Толстой", creators=["Толстой, Л. Н."], year=1978
+        ),
+        "war_penza": make_catalog_record(
+            penza, "ВОЙНА И МИР", creators=["Толстой Лев Николаевич"], year=1978
+        ),
+        # another edition: another work
+        "war_1869": make_catalog_record(
+            penza, "Война и мир", creators=["Толстой, Л. Н."], year=1869
+        ),
+        # no title, no ISBN: no work key, a work of its own
+        "untitled": make_catalog_record(penza, "", subjects=["Тверь"], year=1990),
+    }
+    resource_create(
+        actor=None,
+        identifier="lib-001",
+        type="book",
+        access_level="open",
+        language="ru",
+        title_ru="Евгений Онегин в иллюстрациях",
+        creators=["Пушкин, Александр Сергеевич"],
+        date_text="1937",
+    )
+    resource_create(
+        actor=None,
+        identifier="lib-002",
+        type="book",
+        access_level="open",
+        language="ru",
+        title_ru="Библиотеки Тверской области",
+        date_text="2001",
+    )
+    index_apply_changes()
+    works_rebuild()
+    return made
+
+
+def find(query="", place=OUTSIDE, **options):
+    return search(query=query, user=AnonymousUser(), place=place, **options)
+
+
+def partner_hits(results):
+    return [hit for hit in results.hits if hit.is_partner]
+
+
+def libraries(hit):
+    return [holding.library for holding in hit.holdings]
+
+
+def test_one_result_per_work(union, partner_libraries):
+    tver, penza = partner_libraries
+    results = find("онегин", scope="partners")
+    assert results.total == 1
+    (onegin,) = results.hits
+    assert onegin.kind == "partner_work" and onegin.identifier == f"isbn:{ONEGIN_ISBN}"
+    assert sorted(libraries(onegin)) == sorted([str(tver), str(penza)])
+    # same normalised title, creator and year: one work; another year: another work
+    war = find("война мир", scope="partners", sort="date")
+    assert war.total == 2
+    assert [hit.year for hit in war.hits] == [1978, 1869]
+    assert len(war.hits[0].holdings) == 2 and len(war.hits[1].holdings) == 1
+    # a record without a work key is found as a work of its own
+    assert find("тверь", scope="partners").total == 1
+
+
+def test_scope(union):
+    library = find("онегин")
+    assert library.scope == "library" and [hit.kind for hit in library.hits] == ["resource"]
+    both = find("онегин", scope="all")
+    assert both.total == 2
+    assert {hit.kind for hit in both.hits} == {"resource", "partner_work"}
+    assert both.resource_ids == [library.hits[0].id]
+    assert find("онегин", scope="partners").total == 1
+    with pytest.raises(SearchError) as error:
+        find("онегин", scope="world")
+    assert error.value.field == "scope"
+
+
+def test_all_without_words_lists_both_by_year_and_pages(union):
+    everything = find(scope="all", page_size=3)
+    assert everything.total == 2 + 4  # two resources, four works
+    years = [hit.year for hit in everything.hits]
+    assert years[0] == 2015  # the newest first, the Library's and the partners' together
+    second = find(scope="all", page_size=3, page=2)
+    third = find(scope="all", page_size=3, page=3)
+    seen = [h.identifier for r in (everything, second, third) for h in r.hits]
+    assert len(seen) == 6 and len(set(seen)) == 6
+
+
+def test_facets_by_library_region_and_source(union, sources, partner_libraries):
+    tver, penza = partner_libraries
+    with translation.override("en"):
+        results = find("война", scope="all")
+    facets = {
+        name: {v.value: (v.label, v.count) for v in values}
+        for name, values in results.facets.items()
+    }
+    assert facets["library"] == {
+        str(tver.pk): ("Tver Regional Scientific Library", 1),
+        str(penza.pk): ("Lermontov Penza Regional Library", 2),
+    }
+    assert facets["region"] == {"RU-TVE": ("Tver Region", 1), "RU-PNZ": ("Penza Region", 2)}
+    assert facets["source"][str(sources[1].pk)][1] == 2
+    assert facets["type"]["book"][1] == 2
+    # a partner filter keeps to partner works; a Library filter to the Library's resources
+    narrowed = find("", scope="all", filters=SearchFilters(regions=("RU-TVE",)))
+    assert {hit.kind for hit in narrowed.hits} == {"partner_work"} and narrowed.total == 2
+    only_library = find("", scope="all", filters=SearchFilters(access_levels=("open",)))
+    assert {hit.kind for hit in only_library.hits} == {"resource"}
+
+
+def test_holdings_nearest_first_for_a_visitor_in_a_center(union, tver_rc, partner_libraries):
+    tver, penza = partner_libraries
+    (outside,) = find("онегин", scope="partners").hits
+    assert [h.km for h in outside.holdings] == [None, None]
+    here = Place(center=tver_rc, via="network")
+    (inside,) = find("онегин", place=here, scope="partners").hits
+    assert libraries(inside) == [str(tver), str(penza)]
+    assert inside.holdings[0].km == pytest.approx(0, abs=0.01)
+    assert 650 < inside.holdings[1].km < 750
+    assert inside.holdings[1].region == "RU-PNZ"
+    assert inside.holdings[0].link.startswith("https://catalog.example.org/record/")
+
+
+def test_a_deleted_record_drops_its_library_and_an_empty_work_disappears(
+    union, clock, sources, django_capture_on_commit_callbacks, partner_libraries
+):
+    tver, penza = partner_libraries
+    clock.shift(datetime.timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        CatalogRecord.objects.filter(pk=union["onegin_penza"].pk).update(
+            deleted=True, harvested_at=timezone.now()
+        )
+        CatalogRecord.objects.filter(pk=union["war_1869"].pk).update(
+            deleted=True, harvested_at=timezone.now()
+        )
+        HarvestRun.objects.create(
+            source=sources[1],
+            kind="incremental",
+            state="succeeded",
+            started_at=timezone.now(),
+            finished_at=timezone.now(),
+        )
+    (onegin,) = find("онегин", scope="partners").hits
+    assert libraries(onegin) == [str(tver)]
+    war = find("война", scope="partners")
+    assert [hit.year for hit in war.hits] == [1978]
+    mark = WorkIndexMark.objects.get(backend=works_backend().name)
+    assert mark.indexed_until == timezone.now()
+
+
+def test_a_record_whose_key_changed_leaves_its_old_work(union, clock, make_catalog_record):
+    clock.shift(datetime.timedelta(hours=1))
+    record = union["war_penza"]
+    record.year = 1869
+    record.work_key = union["war_1869"].work_key
+    record.harvested_at = timezone.now()
+    record.save()
+    assert works_apply()  # the records harvested since the mark (less the overlap)
+    war = find("война", scope="partners", sort="date")
+    assert [(hit.year, len(hit.holdings)) for hit in war.hits] == [(1978, 1), (1869, 1)]
+
+
+def test_a_running_harvest_queues_nothing(union, sources, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        HarvestRun.objects.create(source=sources[0], kind="full", started_at=timezone.now())
+    assert callbacks == []
+
+
+def test_a_missing_index_is_rebuilt(backend, clock, sources, make_catalog_record):
+    make_catalog_record(sources[0], "Мёртвые души", creators=["Гоголь, Н. В."], year=1842)
+    assert works_apply() == 1  # no mark yet: a rebuild
+    assert find("мертвые души", scope="partners").total == 1
+
+
+def test_isbn_query_finds_the_work(union):
+    results = find("978-5-17-090630-7", scope="partners")
+    assert [hit.identifier for hit in results.hits] == [f"isbn:{ONEGIN_ISBN}"]

@@ -20,6 +20,7 @@ from . import (
     opening_plans,
     reference,
     resources,
+    search,
     usage,
     videos,
 )
@@ -78,3 +79,4 @@ api.add_router("", campaigns.router)
 api.add_router("", videos.router)
 api.add_router("", events.router)
 api.add_router("", news.router)
+api.add_router("", search.router)

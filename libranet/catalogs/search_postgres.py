@@ -205,13 +205,14 @@ class PostgresWorks:
                 title = "ts_headline('russian', d.title, q.q, %s)" if has_tsquery else "d.title"
                 cursor.execute(
                     f"""{with_q} SELECT d.work_key, {score} AS score, {title}, d.type, d.year,
-                            d.language FROM {source} ORDER BY {order} LIMIT %s OFFSET %s""",  # noqa: S608
+                            d.language, d.creators FROM {source}
+                        ORDER BY {order} LIMIT %s OFFSET %s""",  # noqa: S608
                     tsquery_params
                     + ([TITLE_HEADLINE] if has_tsquery else [])
                     + where_params
                     + [request.limit, request.offset],
                 )
-                for key, rank, title_value, type_, year, language in cursor.fetchall():
+                for key, rank, title_value, type_, year, language, creators in cursor.fetchall():
                     shown = title_value if has_tsquery else strip_marks(title_value or "")
                     hits.append(
                         WorkHit(
@@ -221,6 +222,7 @@ class PostgresWorks:
                             type=type_,
                             year=year,
                             language=language,
+                            creators=[c for c in creators.split("\n") if c],
                         )
                     )
         return WorkResult(total=total, hits=hits, facets=facets)

@@ -57,7 +57,7 @@ def _schema() -> tantivy.Schema:
     builder.add_unsigned_field("record", indexed=True)
     builder.add_text_field("isbn", tokenizer_name="raw")
     for name, _boost in TEXT_FIELDS:
-        builder.add_text_field(name, stored=name == "title", tokenizer_name=ANALYZER)
+        builder.add_text_field(name, stored=name in ("title", "creators"), tokenizer_name=ANALYZER)
     for name in FACET_FIELDS:
         builder.add_text_field(
             name, stored=name in ("type", "language"), tokenizer_name="raw", fast=True
@@ -330,6 +330,7 @@ class TantivyWorks:
                     type=doc.get_first("type") or "",
                     year=doc.get_first("year"),
                     language=doc.get_first("language") or "",
+                    creators=[str(c) for c in doc.get_all("creators")],
                 )
             )
         return WorkResult(total=total, hits=hits, facets=facets)

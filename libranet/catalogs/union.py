@@ -80,6 +80,7 @@ class WorkHit:
     type: str
     year: int | None
     language: str
+    creators: list[str] = field(default_factory=list)
 
 
 @dataclass

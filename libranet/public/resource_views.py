@@ -354,6 +354,14 @@ FACET_LABELS = {
     "collection": gettext_lazy("Collection"),
     "decade": gettext_lazy("Decade"),
     "language": gettext_lazy("Language"),
+    "library": gettext_lazy("Holding library"),
+    "region": gettext_lazy("Region"),
+    "source": gettext_lazy("Partner catalog"),
+}
+SCOPE_LABELS = {
+    "all": gettext_lazy("Everywhere"),
+    "library": gettext_lazy("The Library’s collections"),
+    "partners": gettext_lazy("Partner catalogs"),
 }
 SORT_LABELS = {
     "relevance": gettext_lazy("Relevance"),
@@ -366,6 +374,26 @@ APPROXIMATE_FACETS = ("decade", "collection")
 
 def _choice_label(choices: Any, value: str) -> str:
     return str(choices(value).label) if value in choices.values else value
+
+
+def _partner_hit(hit: Any) -> dict[str, Any]:
+    """A partner work's result: no page of ours, its holdings with links to the partners'
+    catalogs (nearest first, with the distance, when the visitor is in a center)."""
+    return {
+        "hit": hit,
+        "partner": True,
+        "type": _choice_label(Resource.Type, hit.type),
+        "creators": list(hit.creators),
+        "holdings": [
+            {
+                "holding": holding,
+                "km": number_format(round(holding.km), force_grouping=True)
+                if holding.km is not None
+                else "",
+            }
+            for holding in hit.holdings
+        ],
+    }
 
 
 def _page_number(value: Any) -> int:
@@ -382,6 +410,8 @@ def search_page(request: Any) -> Any:
     this reader in this place), sort and pages; each result links to its record."""
     query = request.GET.get("q", "")[:2000]
     sort = request.GET.get("sort") or "relevance"
+    # The Library's collections and the partner libraries' catalogs, unless narrowed.
+    scope = request.GET.get("scope") or "all"
     page = _page_number(request.GET.get("page"))
     status, error, results = 200, "", None
     try:
@@ -394,6 +424,7 @@ def search_page(request: Any) -> Any:
             sort=sort,
             page=page,
             page_size=SEARCH_PAGE_SIZE,
+            scope=scope,
         )
     except SearchError as exc:
         status, error = 400, exc.message
@@ -404,7 +435,9 @@ def search_page(request: Any) -> Any:
         )
         rows = {resource.pk: resource for resource in found}
     hits = [
-        {
+        _partner_hit(hit)
+        if hit.is_partner
+        else {
             "hit": hit,
             "resource": rows.get(hit.id),
             "url": reverse("public:resource", kwargs={"identifier": hit.identifier}),
@@ -430,6 +463,8 @@ def search_page(request: Any) -> Any:
         ]
     context = {
         "query": query,
+        "scope": scope if scope in SCOPE_LABELS else "all",
+        "scopes": list(SCOPE_LABELS.items()),
         "sort": sort if sort in SORT_LABELS else "relevance",
         "sorts": list(SORT_LABELS.items()),
         "results": results,
@@ -448,7 +483,10 @@ def search_page(request: Any) -> Any:
         "approximate_facets": APPROXIMATE_FACETS,
         "filtered": any(
             request.GET.getlist(name)
-            for name in ("type", "collection", "decade", "language", "readable_here")
+            for name in (
+                *("type", "collection", "decade", "language", "readable_here"),
+                *("library", "region", "source"),
+            )
         ),
     }
     if results is not None and page == 1 and (query.strip() or context["filtered"]):

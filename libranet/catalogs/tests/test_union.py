@@ -239,3 +239,80 @@ def test_a_missing_index_is_rebuilt(backend, clock, sources, make_catalog_record
 def test_isbn_query_finds_the_work(union):
     results = find("978-5-17-090630-7", scope="partners")
     assert [hit.identifier for hit in results.hits] == [f"isbn:{ONEGIN_ISBN}"]
+
+
+# --- the search page -----------------------------------------------------------------------
+
+CENTER_ADDRESS = "192.0.2.10"  # inside tver_rc's network
+
+
+@pytest.mark.parametrize(
+    ("lang", "texts"),
+    [
+        ("ru", ("Везде", "Фонды Библиотеки", "Каталоги партнёров", "в библиотеках-партнёрах")),
+        (
+            "en",
+            ("Everywhere", "The Library’s collections", "Partner catalogs", "in partner libraries"),
+        ),
+    ],
+)
+def test_search_page_shows_partner_works_with_their_holdings(client, union, lang, texts):
+    html = client.get(f"/{lang}/resources/?q=онегин", REMOTE_ADDR=CENTER_ADDRESS).text
+    for text in texts:
+        assert text in html
+    assert 'name="scope" value="all" checked' in html
+    assert "lib-001" in html  # the Library's resource beside the partner work
+    links = [line for line in html.splitlines() if "catalog.example.org/record/" in line]
+    assert len(links) == 2 and all('rel="noopener"' in line for line in links)
+    tver_first = html.index(union["onegin_tver"].link)
+    assert tver_first < html.index(union["onegin_penza"].link)  # the visitor's own first
+    assert ("708 км" if lang == "ru" else "708 km") in html
+    assert 'name="library"' in html and 'name="region"' in html and 'name="source"' in html
+
+
+def test_search_page_scope_and_partner_facets(client, union, partner_libraries):
+    tver, _penza = partner_libraries
+    library = client.get("/en/resources/?q=онегин&scope=library").text
+    assert "catalog.example.org" not in library and "1 resource found" in library
+    partners = client.get(f"/en/resources/?q=война&scope=partners&library={tver.pk}").text
+    assert "1 result found" in partners and "lib-" not in partners
+    bad = client.get("/en/resources/?q=x&scope=world")
+    assert bad.status_code == 400 and "“library”, “partners” or “all”" in bad.text
+
+
+# --- the API -------------------------------------------------------------------------------
+
+
+def test_api_union_search(client, union, partner_libraries):
+    tver, penza = partner_libraries
+    answer = client.get(
+        "/api/v1/search", {"q": "онегин", "scope": "all"}, REMOTE_ADDR=CENTER_ADDRESS
+    )
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["count"] == 2
+    by_kind = {item["kind"]: item for item in body["items"]}
+    resource, work = by_kind["resource"], by_kind["partner_work"]
+    assert resource["identifier"] == "lib-001" and resource["holdings"] == []
+    assert resource["url"].endswith("/resources/lib-001/") and resource["access_level"] == "open"
+    assert work["identifier"] == f"isbn:{ONEGIN_ISBN}" and work["url"] is None
+    assert work["title"] == "Евгений Онегин : роман в стихах" and work["year"] == 2015
+    assert work["access_level"] is None and work["readable_here"] is None
+    assert [h["library_id"] for h in work["holdings"]] == [tver.pk, penza.pk]
+    assert work["holdings"][0]["distance_km"] == 0.0
+    assert 650 < work["holdings"][1]["distance_km"] < 750
+    assert work["holdings"][1]["link"] == union["onegin_penza"].link
+
+
+def test_api_scope_filters_and_paging(client, union, partner_libraries):
+    _tver, penza = partner_libraries
+    library = client.get("/api/v1/search", {"q": "онегин", "scope": "library"}).json()
+    assert [item["kind"] for item in library["items"]] == ["resource"]
+    partners = client.get("/api/v1/search", {"library": penza.pk, "limit": 2}).json()
+    assert partners["count"] == 4 and len(partners["items"]) == 2
+    assert {item["kind"] for item in partners["items"]} == {"partner_work"}
+    rest = client.get("/api/v1/search", {"library": penza.pk, "limit": 2, "offset": 2}).json()
+    keys = [i["identifier"] for i in partners["items"] + rest["items"]]
+    assert len(set(keys)) == 4
+    bad = client.get("/api/v1/search", {"q": "x", "scope": "world"})
+    assert bad.status_code == 422

@@ -298,16 +298,16 @@ def test_search_page_in_both_languages(client, indexed, lang):
 
 def test_search_facets_and_readable_here(client, indexed):
     outside = client.get("/en/resources/", REMOTE_ADDR=OUTSIDE_ADDRESS).content.decode()
-    assert "2 resources found" in outside and "1 readable here" in outside
+    assert "2 results found" in outside and "1 readable here" in outside
     assert 'name="type" value="book"' in outside and 'name="decade" value="1920"' in outside
     inside = client.get("/en/resources/", REMOTE_ADDR=CENTER_ADDRESS).content.decode()
     assert "2 readable here" in inside
     readable = client.get(
         "/en/resources/", {"readable_here": "1"}, REMOTE_ADDR=OUTSIDE_ADDRESS
     ).content.decode()
-    assert "1 resource found" in readable and "pl:books/library" in readable
+    assert "1 result found" in readable and "pl:books/library" in readable
     by_collection = client.get("/en/resources/", {"collection": "power"}).content.decode()
-    assert "1 resource found" in by_collection and indexed.identifier in by_collection
+    assert "1 result found" in by_collection and indexed.identifier in by_collection
     assert 'name="collection" value="power" checked' in by_collection
 
 
@@ -333,7 +333,7 @@ def test_search_sort_and_pages(client, indexed):
 
     index_rebuild()
     first = client.get("/en/resources/", {"q": "сборник"}).content.decode()
-    assert "25 resources found" in first and "page 1 of 2" in first
+    assert "25 results found" in first and "page 1 of 2" in first
     assert 'href="?q=%D1%81%D0%B1%D0%BE%D1%80%D0%BD%D0%B8%D0%BA&amp;page=2" rel="next"' in first
     second = client.get("/en/resources/", {"q": "сборник", "page": "2"}).content.decode()
     assert "page 2 of 2" in second and second.count('class="hit"') == 5

@@ -148,6 +148,7 @@ class SearchHit:
     holdings: tuple[Any, ...] = ()
     year: int | None = None  # partner works only
     language: str = ""  # partner works only
+    creators: tuple[str, ...] = ()  # partner works only
 
     @property
     def is_partner(self) -> bool:

@@ -225,6 +225,7 @@ def _work_hit(hit: Any) -> SearchHit:
         kind="partner_work",
         year=hit.year,
         language=hit.language,
+        creators=tuple(hit.creators),
     )
 
 

@@ -112,6 +112,10 @@ PAGES = [
     PageType("news-en", "/en/news/?section=foreign", lang="en"),
     PageType("office-news", "/ru/office/news/", staff=True),
     PageType("office-news-new", "/ru/office/news/new/", operator=True),
+    # The union search (libranet.catalogs.union): the Library's and partner libraries' results,
+    # holdings with links to their catalogs (the partner records: the ``network`` fixture).
+    PageType("search-union", "/ru/resources/?q=арифметика"),
+    PageType("search-partners-en", "/en/resources/?q=арифметика&scope=partners", lang="en"),
 ]
 # Page types another part of the work owns and is fixing ("name-width" → why it fails now);
 # none at present: the audit trail, staff and SUSHI tables fit 360 px with the phone's cells.
@@ -184,7 +188,47 @@ def network(settings, tmp_path, tver_rc, make_center, admin_user, operator_user)
             position=number,
         )
     index_rebuild()
+    _partner_records(Center.objects.get(code="RU-TVE-LIB").institution)
     return {"staff": admin_user, "operator": operator_user}
+
+
+def _partner_records(library):
+    """Two partner catalogs holding the book's later edition: the union search's results."""
+    from django.utils import timezone
+
+    from libranet.catalogs.models import CatalogRecord, CatalogSource
+    from libranet.catalogs.union import works_rebuild
+    from libranet.catalogs.works import work_key
+    from libranet.network.models import Institution
+
+    museum = Institution.objects.create(
+        name_ru="Национальная библиотека Республики Карелия с очень длинным названием",
+        name_en="National Library of the Republic of Karelia with a very long name",
+        kind="national_library",
+    )
+    title = "Арифметика Магницкого : репринтное воспроизведение издания 1703 года"
+    for number, holder in enumerate((library, museum)):
+        source = CatalogSource.objects.create(
+            institution=holder,
+            name=f"Электронный каталог {number}",
+            base_url=f"https://opac{number}.example.org/oai",
+            metadata_prefix="marc21",
+            record_format="marc21",
+            record_link="https://opac.example.org/cgi-bin/irbis64r/record?identifier={local_id}",
+        )
+        CatalogRecord.objects.create(
+            source=source,
+            identifier=f"oai:opac{number}.example.org:RU/IS/BASE/1234567890{number}",
+            datestamp="2026-01-01",
+            title=title,
+            creators=["Магницкий, Леонтий Филиппович"],
+            year=2003,
+            type="book",
+            language="ru",
+            work_key=work_key(title=title, creators=["Магницкий"], year=2003, isbns=[]),
+            harvested_at=timezone.now(),
+        )
+    works_rebuild()
 
 
 @pytest.mark.parametrize(("kind", "width"), list(_params()))

@@ -25,6 +25,7 @@ import importing  # bench/importing.py: the centers import against a bare bulk_c
 import oai  # bench/oai.py, beside this file: the OAI-PMH benchmark
 import pages  # bench/pages.py: the directory, the map, the statistics at 16,000 centers
 import search  # bench/search.py: the search service against bare Tantivy
+import union  # bench/union.py: the union search against the collections-only search
 import usage  # bench/usage.py: the usage write path and the reports over 50M events
 from common import BENCH_DIR, BIN, HOST, ROOT, Result, bench_env, free_port, manage
 
@@ -258,6 +259,13 @@ def main() -> int:
         help="search corpus (default 1,000,000; 0 skips)",
     )
     parser.add_argument(
+        "--union-records",
+        type=int,
+        default=union.DEFAULT_RECORDS,
+        help="partner records of the union search (default 200,000, or "
+        "LIBRANET_BENCH_UNION_RECORDS; 0 skips)",
+    )
+    parser.add_argument(
         "--usage-events",
         type=int,
         default=50_000_000,
@@ -313,6 +321,8 @@ def main() -> int:
             results += oai.bench(env, manage, records=args.oai_records)
         if args.search_records:
             results += search.bench(env, n=args.search_records)
+        if args.union_records:
+            results += union.bench(env, n=args.union_records)
         if args.usage_events:
             results += usage.bench(events=args.usage_events)
         if args.import_rows:

@@ -39,7 +39,7 @@ from libranet.network.models import Center
 from libranet.network.selectors import distance_km
 from libranet.resources.search.base import BackendQuery, IndexUnavailable, Progress
 
-from .models import CatalogRecord, WorkIndexMark
+from .models import CatalogRecord, CatalogSource, WorkIndexMark
 
 logger = logging.getLogger(__name__)
 
@@ -153,28 +153,79 @@ class Location:
         return (self.region_name_en or self.region_name_ru) if english else self.region_name_ru
 
 
-def locations(institution_ids: Iterable[int]) -> dict[int, Location]:
-    """Where each institution is, from its centers in the registry: its regional center, else
-    its first center with coordinates, else its first center (by code)."""
-    best: dict[int, tuple[tuple, Location]] = {}
-    centers = Center.objects.filter(institution_id__in=set(institution_ids)).select_related(
-        "region", "country"
-    )
-    for center in centers:
-        area = center.region or center.country
-        has_place = center.latitude is not None and center.longitude is not None
-        rank = (center.kind != Center.Kind.REGIONAL, not has_place, center.code)
-        location = Location(
-            region=area.code if area else "",
-            region_name_ru=area.name_ru if area else "",
-            region_name_en=area.name_en if area else "",
-            latitude=float(center.latitude) if has_place else None,
-            longitude=float(center.longitude) if has_place else None,
+@dataclass(frozen=True)
+class Holder:
+    """A partner catalog with its holding library and where that library is."""
+
+    source_name: str
+    record_link: str
+    library_id: int
+    library_ru: str
+    library_en: str
+    location: Location | None
+
+    @property
+    def library(self) -> str:
+        english = (get_language() or "ru").startswith("en")
+        return (self.library_en or self.library_ru) if english else self.library_ru
+
+
+_HOLDERS_SQL = """
+SELECT s.id, s.name, s.record_link, i.id, i.name_ru, i.name_en,
+       c.kind, c.code, c.latitude, c.longitude,
+       r.code, r.name_ru, r.name_en, k.code, k.name_ru, k.name_en
+FROM catalogs_catalogsource s
+JOIN network_institution i ON i.id = s.institution_id
+LEFT JOIN network_center c ON c.institution_id = i.id
+LEFT JOIN network_region r ON r.id = c.region_id
+LEFT JOIN network_country k ON k.id = c.country_id
+"""
+
+
+def holders() -> dict[int, Holder]:
+    """Every partner catalog (by pk) with its holding library, located by the library's centers
+    in the registry: its regional center, else its first center with coordinates, else its
+    first center (by code). One plain query (asked on every union search: partner catalogs are
+    tens, their libraries' centers a few each)."""
+    best: dict[int, tuple[tuple, Holder]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_HOLDERS_SQL)
+        rows = cursor.fetchall()
+    for (
+        source_id,
+        source_name,
+        record_link,
+        library_id,
+        library_ru,
+        library_en,
+        kind,
+        code,
+        latitude,
+        longitude,
+        region,
+        region_ru,
+        region_en,
+        country,
+        country_ru,
+        country_en,
+    ) in rows:
+        placed = latitude is not None and longitude is not None
+        location = None
+        if code is not None:
+            location = Location(
+                region=region or country or "",
+                region_name_ru=region_ru or country_ru or "",
+                region_name_en=region_en or country_en or "",
+                latitude=float(latitude) if placed else None,
+                longitude=float(longitude) if placed else None,
+            )
+        rank = (code is None, kind != Center.Kind.REGIONAL, not placed, code or "")
+        holder = Holder(
+            source_name, record_link, library_id, library_ru, library_en or "", location
         )
-        current = best.get(center.institution_id)
-        if current is None or rank < current[0]:
-            best[center.institution_id] = (rank, location)
-    return {pk: location for pk, (_rank, location) in best.items()}
+        if source_id not in best or rank < best[source_id][0]:
+            best[source_id] = (rank, holder)
+    return {pk: holder for pk, (_rank, holder) in best.items()}
 
 
 # -- documents from the database ------------------------------------------------------------
@@ -199,7 +250,7 @@ def _strings(values) -> list[str]:
     return [str(v) for v in values or [] if str(v).strip()]
 
 
-def _document(key: str, rows: list[dict], where: dict[int, Location]) -> WorkDocument:
+def _document(key: str, rows: list[dict], where: dict[int, Holder]) -> WorkDocument:
     """One work from its live records (by pk: the first harvested describes it)."""
     rows = sorted(rows, key=lambda row: row["pk"])
     first = rows[0]
@@ -208,7 +259,11 @@ def _document(key: str, rows: list[dict], where: dict[int, Location]) -> WorkDoc
         return next((row[name] for row in rows if row[name]), None)
 
     libraries = list(dict.fromkeys(row["source__institution_id"] for row in rows))
-    regions = [where[pk].region for pk in libraries if pk in where and where[pk].region]
+    regions = [
+        holder.location.region
+        for row in rows
+        if (holder := where.get(row["source_id"])) and holder.location and holder.location.region
+    ]
     return WorkDocument(
         key=key,
         record_ids=[row["pk"] for row in rows],
@@ -226,7 +281,9 @@ def _document(key: str, rows: list[dict], where: dict[int, Location]) -> WorkDoc
     )
 
 
-def work_documents(keys: Iterable[str]) -> list[WorkDocument]:
+def work_documents(
+    keys: Iterable[str], where: dict[int, Holder] | None = None
+) -> list[WorkDocument]:
     """The documents of these works as the records now stand; a key without live records
     has none (its document must go)."""
     keys = set(keys)
@@ -236,20 +293,20 @@ def work_documents(keys: Iterable[str]) -> list[WorkDocument]:
     rows = list(live.filter(work_key__in=shared).values(*RECORD_FIELDS)) if shared else []
     if own:
         rows += list(live.filter(pk__in=own, work_key="").values(*RECORD_FIELDS))
-    return _documents(rows)
+    return _documents(rows, where or holders())
 
 
-def _documents(rows: list[dict]) -> list[WorkDocument]:
+def _documents(rows: list[dict], where: dict[int, Holder]) -> list[WorkDocument]:
     groups: dict[str, list[dict]] = {}
     for row in rows:
         groups.setdefault(work_key_of(row["pk"], row["work_key"]), []).append(row)
-    where = locations(row["source__institution_id"] for row in rows)
     return [_document(key, group, where) for key, group in groups.items()]
 
 
 def all_work_documents(batch_size: int = REBUILD_BATCH) -> Iterator[WorkDocument]:
     """Every work, read by work key in batches (memory bounded by a batch and its works)."""
     live = CatalogRecord.objects.filter(deleted=False)
+    where = holders()
     last = ""
     while True:
         keys = list(
@@ -260,7 +317,7 @@ def all_work_documents(batch_size: int = REBUILD_BATCH) -> Iterator[WorkDocument
         )
         if not keys:
             break
-        yield from _documents(list(live.filter(work_key__in=keys).values(*RECORD_FIELDS)))
+        yield from _documents(list(live.filter(work_key__in=keys).values(*RECORD_FIELDS)), where)
         last = keys[-1]
     last_pk = 0
     while True:
@@ -271,7 +328,7 @@ def all_work_documents(batch_size: int = REBUILD_BATCH) -> Iterator[WorkDocument
         )
         if not rows:
             return
-        yield from _documents(rows)
+        yield from _documents(rows, where)
         last_pk = rows[-1]["pk"]
 
 
@@ -293,6 +350,7 @@ def works_apply(batch_size: int = APPLY_BATCH) -> int | None:
 
 def _apply_locked(backend: WorksBackend, since: datetime.datetime, batch_size: int) -> int:
     started = timezone.now()
+    where = holders()
     applied = 0
     last = 0
     while True:
@@ -305,7 +363,7 @@ def _apply_locked(backend: WorksBackend, since: datetime.datetime, batch_size: i
             break
         keys = {work_key_of(pk, key) for pk, key in rows}
         keys |= backend.keys_holding([pk for pk, _key in rows])
-        documents = work_documents(keys)
+        documents = work_documents(keys, where)
         backend.apply(upserts=documents, deletes=keys)
         applied += len(keys)
         last = rows[-1][0]
@@ -339,11 +397,13 @@ def works_search(request: BackendQuery) -> WorkResult:
     try:
         return backend.search(request)
     except IndexUnavailable:
+        from libranet.resources.search.changes import enqueue_once
+
         from .tasks import catalog_works_apply
 
         logger.warning("The partner works' index is missing; rebuilding it.")
         try:
-            catalog_works_apply.enqueue()
+            enqueue_once(catalog_works_apply)
         except Exception:  # the queue failing must not fail the search
             logger.exception("Could not queue the partner works' index")
         return WorkResult(total=0, hits=[], facets={})
@@ -363,39 +423,43 @@ class Holding:
     km: float | None  # from the visitor's center, when both are known
 
 
-def holdings(keys: Iterable[str], center: Center | None = None) -> dict[str, list[Holding]]:
+def holdings(
+    keys: Iterable[str], center: Center | None = None, where: dict[int, Holder] | None = None
+) -> dict[str, list[Holding]]:
     """Each work's holdings, one per library (its first live record's link), nearest first
-    when the visitor is in a center with coordinates, else by library name."""
+    when the visitor is in a center with coordinates, else by library name. ``where``: the
+    ``holders()`` already read in this request."""
     keys = set(keys)
     own = [int(k[len(OWN_KEY) :]) for k in keys if k.startswith(OWN_KEY)]
     shared = [k for k in keys if not k.startswith(OWN_KEY)]
-    records = CatalogRecord.objects.filter(deleted=False).select_related("source__institution")
-    found = list(records.filter(work_key__in=shared)) if shared else []
+    fields = ("pk", "work_key", "identifier", "source_id")
+    live = CatalogRecord.objects.filter(deleted=False).order_by("pk")
+    found = list(live.filter(work_key__in=shared).values_list(*fields)) if shared else []
     if own:
-        found += list(records.filter(pk__in=own, work_key=""))
-    where = locations(r.source.institution_id for r in found)
+        found += list(live.filter(pk__in=own, work_key="").values_list(*fields))
+    where = where if where is not None else holders()
     here = None
     if center is not None and center.latitude is not None and center.longitude is not None:
         here = (float(center.latitude), float(center.longitude))
-    english = (get_language() or "ru").startswith("en")
     result: dict[str, dict[int, Holding]] = {}
-    for record in sorted(found, key=lambda r: r.pk):
-        institution = record.source.institution
-        by_library = result.setdefault(work_key_of(record.pk, record.work_key), {})
-        if institution.pk in by_library:
+    for pk, key, identifier, source_id in sorted(found):
+        holder = where[source_id]
+        by_library = result.setdefault(work_key_of(pk, key), {})
+        if holder.library_id in by_library:
             continue
-        location = where.get(institution.pk)
+        location = holder.location
         km = None
         if here and location and location.latitude is not None:
             km = distance_km(*here, location.latitude, location.longitude or 0.0)
-        by_library[institution.pk] = Holding(
-            library_id=institution.pk,
-            library=(institution.name_en or institution.name_ru)
-            if english
-            else institution.name_ru,
+        record = CatalogRecord(
+            identifier=identifier, source=CatalogSource(record_link=holder.record_link)
+        )
+        by_library[holder.library_id] = Holding(
+            library_id=holder.library_id,
+            library=holder.library,
             region=location.region if location else "",
             region_name=location.region_name if location else "",
-            source=record.source.name,
+            source=holder.source_name,
             link=record.link,
             km=km,
         )
@@ -408,26 +472,13 @@ def holdings(keys: Iterable[str], center: Center | None = None) -> dict[str, lis
     }
 
 
-def facet_labels(values: dict[str, set[str]]) -> dict[str, dict[str, str]]:
+def facet_labels(where: dict[int, Holder] | None = None) -> dict[str, dict[str, str]]:
     """Names, in the active language, of the partner facets' values: holding libraries
-    (Institution pks), regions (Region or Country codes) and sources (CatalogSource pks)."""
-    from libranet.network.models import Country, Institution, Region
-
-    from .models import CatalogSource
-
-    english = (get_language() or "ru").startswith("en")
-
-    def name(row) -> str:
-        return (row.name_en or row.name_ru) if english else row.name_ru
-
-    def pks(facet: str) -> list[int]:
-        return [int(v) for v in values.get(facet, ()) if v.isdigit()]
-
-    codes = values.get("region", set())
-    regions = {r.code: name(r) for r in Region.objects.filter(code__in=codes)}
-    regions |= {c.code: name(c) for c in Country.objects.filter(code__in=codes)}
-    return {
-        "library": {str(i.pk): name(i) for i in Institution.objects.filter(pk__in=pks("library"))},
-        "region": regions,
-        "source": {str(s.pk): s.name for s in CatalogSource.objects.filter(pk__in=pks("source"))},
-    }
+    (Institution pks), regions (Region or Country codes) and partner catalogs (their pks)."""
+    labels: dict[str, dict[str, str]] = {"library": {}, "region": {}, "source": {}}
+    for pk, holder in (where if where is not None else holders()).items():
+        labels["source"][str(pk)] = holder.source_name
+        labels["library"][str(holder.library_id)] = holder.library
+        if holder.location and holder.location.region:
+            labels["region"][holder.location.region] = holder.location.region_name
+    return labels

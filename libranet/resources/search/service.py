@@ -166,9 +166,11 @@ def search(
     ]
     counts = result.facets
     total = result.total
+    partner_names: dict[str, dict[str, str]] = {}
     if with_works:
         from libranet.catalogs import union
 
+        holders = union.holders()  # the partner catalogs and their libraries, read once
         works = union.works_search(request)
         total += works.total
         hits = _with_works(hits, works.hits, request, merged)
@@ -176,7 +178,7 @@ def search(
             hits = hits[start : start + limit]
         keys = [hit.identifier for hit in hits if hit.is_partner]
         if keys:
-            held = union.holdings(keys, place.center)
+            held = union.holdings(keys, place.center, holders)
             hits = [
                 replace(hit, holdings=tuple(held.get(hit.identifier, ())))
                 if hit.is_partner
@@ -184,10 +186,12 @@ def search(
                 for hit in hits
             ]
         counts = _add_counts(result.facets, works.facets)
+        if facets:
+            partner_names = union.facet_labels(holders)
     facet_values: dict[str, list[FacetValue]] = {}
     readable_count = None
     if facets:
-        facet_values = _facets(counts, filters)
+        facet_values = _facets(counts, filters, partner_names)
         if with_resources:
             by_level = result.facets.get("access_level", {})
             readable_count = sum(n for level, n in by_level.items() if level in readable)
@@ -336,7 +340,9 @@ def _safe(html: str):
 
 
 def _facets(
-    counts: dict[str, dict[str, int]], filters: SearchFilters
+    counts: dict[str, dict[str, int]],
+    filters: SearchFilters,
+    partner_names: dict[str, dict[str, str]] | None = None,
 ) -> dict[str, list[FacetValue]]:
     """Facet values with labels in the active language, most frequent first (decades in
     order); a selected value is listed even when no result has it, so it can be unselected."""
@@ -354,17 +360,9 @@ def _facets(
         "language": language_name,
         "access_level": lambda v: levels.get(v, v),
     }
-    if any(counts.get(facet) or filters.selected(facet) for facet in PARTNER_FACETS):
-        from libranet.catalogs.union import facet_labels
-
-        named = facet_labels(
-            {
-                facet: set(counts.get(facet, {})) | filters.selected(facet)
-                for facet in PARTNER_FACETS
-            }
-        )
+    if partner_names:  # the union search's (libranet.catalogs.union.facet_labels)
         for facet in PARTNER_FACETS:
-            labels[facet] = _named(named[facet])
+            labels[facet] = _named(partner_names[facet])
     found: dict[str, list[FacetValue]] = {}
     for facet in FACETS + PARTNER_FACETS:
         if facet not in labels:

@@ -8,6 +8,7 @@ index of another version is rebuilt."""
 import fcntl
 import shutil
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -32,6 +33,7 @@ SCHEMA_VERSION = "1"
 APPLY_HEAP = 32_000_000
 REBUILD_HEAP = 128_000_000
 FACET_BUCKETS = 10_000
+FACET_CACHE = 256  # queries whose facet counts are kept, per process (common words recur)
 TEXT_FIELDS = (("title", 3.0), ("creators", 2.0), ("subjects", 1.5), ("publisher", 1.0))
 FIELD_GROUPS = {
     "any": TEXT_FIELDS,
@@ -104,7 +106,9 @@ class TantivyWorks:
         self.root = Path(root) / "works"
         self._guard = threading.RLock()
         self._index: Index | None = None
+        self._meta_sig: tuple[int, int, int] | None = None
         self._held = 0
+        self._facet_cache: OrderedDict[tuple, dict[str, dict[str, int]]] = OrderedDict()
 
     def _path(self) -> Path:
         return self.root / "index"
@@ -120,8 +124,18 @@ class TantivyWorks:
                 except (ValueError, OSError) as exc:
                     raise IndexUnavailable(str(exc)) from exc
                 index.register_tokenizer(ANALYZER, _ANALYZER)
-                self._index = index
-            self._index.reload()
+                self._index, self._meta_sig = index, None
+            # Reloaded (and the facet counts forgotten) when a commit changed the index.
+            try:
+                meta = (self._path() / "meta.json").stat()
+            except OSError as exc:
+                self._index = None
+                raise IndexUnavailable(str(exc)) from exc
+            signature = (meta.st_ino, meta.st_mtime_ns, meta.st_size)
+            if signature != self._meta_sig:
+                self._index.reload()
+                self._facet_cache.clear()
+                self._meta_sig = signature
             return self._index
 
     def _version(self) -> str:
@@ -284,6 +298,30 @@ class TantivyWorks:
             return alternatives[0]
         return Query.boolean_query([(Occur.Should, q) for q in alternatives])
 
+    def _facets(self, searcher: tantivy.Searcher, query: Query) -> dict[str, dict[str, int]]:
+        key = (self._meta_sig, repr(query))
+        with self._guard:
+            cached = self._facet_cache.get(key)
+            if cached is not None:
+                self._facet_cache.move_to_end(key)
+                return cached
+        aggregated = searcher.aggregate(
+            query, {f: {"terms": {"field": f, "size": FACET_BUCKETS}} for f in FACET_FIELDS}
+        )
+        facets = {
+            name: {
+                bucket["key"]: bucket["doc_count"]
+                for bucket in aggregated[name]["buckets"]
+                if bucket["key"] != ""
+            }
+            for name in FACET_FIELDS
+        }
+        with self._guard:
+            self._facet_cache[key] = facets
+            while len(self._facet_cache) > FACET_CACHE:
+                self._facet_cache.popitem(last=False)
+        return facets
+
     def search(self, request: BackendQuery) -> WorkResult:
         index = self._open()
         searcher = index.searcher()
@@ -303,16 +341,7 @@ class TantivyWorks:
         total = result.count or 0  # type: ignore[attr-defined]
         facets: dict[str, dict[str, int]] = {}
         if request.with_facets and total:
-            aggregated = searcher.aggregate(
-                query,
-                {f: {"terms": {"field": f, "size": FACET_BUCKETS}} for f in FACET_FIELDS},
-            )
-            for name in FACET_FIELDS:
-                facets[name] = {
-                    bucket["key"]: bucket["doc_count"]
-                    for bucket in aggregated[name]["buckets"]
-                    if bucket["key"] != ""
-                }
+            facets = self._facets(searcher, query)
         hits = []
         generator = None
         if request.parsed.clauses and request.limit:

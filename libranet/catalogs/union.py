@@ -28,7 +28,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from django.conf import settings
 from django.db import connection
@@ -39,7 +39,7 @@ from libranet.network.models import Center
 from libranet.network.selectors import distance_km
 from libranet.resources.search.base import BackendQuery, IndexUnavailable, Progress
 
-from .models import CatalogRecord, CatalogSource, WorkIndexMark
+from .models import CatalogRecord, WorkIndexMark
 
 logger = logging.getLogger(__name__)
 
@@ -169,6 +169,16 @@ class Holder:
         english = (get_language() or "ru").startswith("en")
         return (self.library_en or self.library_ru) if english else self.library_ru
 
+
+class _Linked(NamedTuple):
+    """What ``CatalogRecord.link`` reads (the identifier, the source's ``record_link``), without
+    making model instances on the search's path."""
+
+    identifier: str
+    source: Holder
+
+
+_link = CatalogRecord.link.fget  # type: ignore[attr-defined]
 
 _HOLDERS_SQL = """
 SELECT s.id, s.name, s.record_link, i.id, i.name_ru, i.name_en,
@@ -451,16 +461,13 @@ def holdings(
         km = None
         if here and location and location.latitude is not None:
             km = distance_km(*here, location.latitude, location.longitude or 0.0)
-        record = CatalogRecord(
-            identifier=identifier, source=CatalogSource(record_link=holder.record_link)
-        )
         by_library[holder.library_id] = Holding(
             library_id=holder.library_id,
             library=holder.library,
             region=location.region if location else "",
             region_name=location.region_name if location else "",
             source=holder.source_name,
-            link=record.link,
+            link=_link(_Linked(identifier, holder)),
             km=km,
         )
     return {

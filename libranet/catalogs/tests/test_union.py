@@ -3,9 +3,11 @@ resources on both backends (PostgreSQL's only when the tests run on PostgreSQL),
 holdings nearest first for a visitor in a center, the index following the harvests."""
 
 import datetime
+import io
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone, translation
 
@@ -234,6 +236,37 @@ def test_a_missing_index_is_rebuilt(backend, clock, sources, make_catalog_record
     make_catalog_record(sources[0], "Мёртвые души", creators=["Гоголь, Н. В."], year=1842)
     assert works_apply() == 1  # no mark yet: a rebuild
     assert find("мертвые души", scope="partners").total == 1
+
+
+def test_a_search_without_the_works_index_queues_its_rebuild(
+    backend, clock, sources, make_catalog_record
+):
+    make_catalog_record(sources[0], "Мёртвые души", creators=["Гоголь, Н. В."], year=1842)
+    # The first search finds no index (Tantivy) and queues the rebuild (the tests' immediate
+    # task backend runs it at once); PostgreSQL's table is there but empty until a harvest.
+    find("мертвые души", scope="partners")
+    if backend == "postgres":
+        works_apply()
+    assert find("мертвые души", scope="partners").total == 1
+
+
+def test_rebuild_search_index_rebuilds_the_works(backend, clock, sources, make_catalog_record):
+    make_catalog_record(sources[0], "Мёртвые души", creators=["Гоголь, Н. В."], year=1842)
+    out = io.StringIO()
+    call_command("rebuild_search_index", stdout=out)
+    assert "Indexed 1 partner works." in out.getvalue()
+    assert find("души", scope="partners").total == 1
+    assert WorkIndexMark.objects.filter(backend=backend).exists()
+
+
+def test_type_decade_and_language_count_both(union):
+    results = find("онегин", scope="all")
+    decades = {v.value: v.count for v in results.facets["decade"]}
+    assert decades == {"1930": 1, "2010": 1}
+    assert {v.value: v.count for v in results.facets["type"]} == {"book": 2}
+    assert {v.value: v.count for v in results.facets["language"]} == {"ru": 2}
+    only_2010s = find("онегин", scope="all", filters=SearchFilters(decades=(2010,)))
+    assert [hit.kind for hit in only_2010s.hits] == ["partner_work"]
 
 
 def test_isbn_query_finds_the_work(union):

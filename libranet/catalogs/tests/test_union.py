@@ -349,3 +349,17 @@ def test_api_scope_filters_and_paging(client, union, partner_libraries):
     assert len(set(keys)) == 4
     bad = client.get("/api/v1/search", {"q": "x", "scope": "world"})
     assert bad.status_code == 422
+
+
+def test_index_partner_works_command(backend, clock, sources, make_catalog_record):
+    make_catalog_record(sources[0], "Мёртвые души", creators=["Гоголь, Н. В."], year=1842)
+    out = io.StringIO()
+    call_command("index_partner_works", stdout=out)  # no mark yet: the works are rebuilt
+    assert "Indexed 1 partner works." in out.getvalue()
+    clock.shift(datetime.timedelta(hours=2))
+    make_catalog_record(sources[1], "Мёртвые души", creators=["Гоголь Николай"], year=1842)
+    call_command("index_partner_works", stdout=out)
+    (hit,) = find("души", scope="partners").hits
+    assert len(hit.holdings) == 2
+    call_command("index_partner_works", "--rebuild", stdout=out)
+    assert find("души", scope="partners").total == 1

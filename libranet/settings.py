@@ -361,7 +361,21 @@ LIBRANET_SCHEDULE: list[tuple[str, str, str, dict]] = [
     ("agreements-daily", "0 8 * * *", "libranet.agreements.tasks.agreements_daily", {}),
     # Joint-event reports: reminders to the regional centers' heads before the deadline.
     ("joint-event-reminders", "0 9 * * *", "libranet.events.tasks.send_joint_event_reminders", {}),
+    # Partner catalogs: every hour, harvest the sources whose schedule is due (README).
+    ("catalogs-harvest", "20 * * * *", "libranet.catalogs.tasks.harvest_due_sources", {}),
 ]
+# Harvesting partner catalogs (README "Registering a source and harvesting"): seconds to wait
+# for an answer; retries of a request on a timeout, a dropped connection or a 5xx, waiting
+# LIBRANET_HARVEST_RETRY_AFTER seconds (doubled each time; a 503's Retry-After is honoured up to
+# LIBRANET_HARVEST_MAX_RETRY_AFTER).
+LIBRANET_HARVEST_TIMEOUT = env.int("LIBRANET_HARVEST_TIMEOUT", default=30)
+LIBRANET_HARVEST_RETRIES = env.int("LIBRANET_HARVEST_RETRIES", default=3)
+LIBRANET_HARVEST_RETRY_AFTER = env.int("LIBRANET_HARVEST_RETRY_AFTER", default=10)
+LIBRANET_HARVEST_MAX_RETRY_AFTER = env.int("LIBRANET_HARVEST_MAX_RETRY_AFTER", default=300)
+# Registering a source checks it with this shorter timeout (seconds) and no retries.
+LIBRANET_HARVEST_CHECK_TIMEOUT = env.int("LIBRANET_HARVEST_CHECK_TIMEOUT", default=10)
+# A run still "running" after this many hours is taken for stopped (its process ended).
+LIBRANET_HARVEST_STALE_HOURS = env.int("LIBRANET_HARVEST_STALE_HOURS", default=12)
 # Days before a reporting round's deadline when the heads who have not confirmed are reminded.
 LIBRANET_JOINT_EVENT_REMINDER_DAYS = env.list(
     "LIBRANET_JOINT_EVENT_REMINDER_DAYS", cast=int, default=[14, 3]

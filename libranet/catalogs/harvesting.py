@@ -51,7 +51,7 @@ _RECORD_FIELDS = (
     "source_xml",
     "harvested_at",
 )
-_EMPTY = {
+_EMPTY: dict[str, Any] = {
     "title": "",
     "creators": [],
     "date_text": "",
@@ -126,15 +126,14 @@ def harvest_source(
 def _stopped_run(source: CatalogSource) -> HarvestRun | None:
     """The last run, if it stopped half way with a position to resume from. A run "running"
     for longer than LIBRANET_HARVEST_STALE_HOURS was stopped with its process."""
-    last = source.runs.order_by("-started_at", "-pk").first()
-    if last is None:
-        return None
     stale = timezone.now() - dt.timedelta(hours=settings.LIBRANET_HARVEST_STALE_HOURS)
-    if last.state == HarvestRun.State.RUNNING and last.started_at < stale:
-        last.state, last.finished_at = HarvestRun.State.FAILED, timezone.now()
-        last.error = last.error or _("Stopped before it finished (its process ended).")
-        last.save(update_fields=["state", "finished_at", "error"])
-    if last.state == HarvestRun.State.FAILED and last.resumption_token:
+    source.runs.filter(state=HarvestRun.State.RUNNING, started_at__lt=stale).update(
+        state=HarvestRun.State.FAILED,
+        finished_at=timezone.now(),
+        error=_("Stopped before it finished (its process ended)."),
+    )
+    last = source.runs.order_by("-started_at", "-pk").first()
+    if last is not None and last.state == HarvestRun.State.FAILED and last.resumption_token:
         return last
     return None
 

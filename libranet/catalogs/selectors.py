@@ -6,7 +6,7 @@ from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 
 from .models import CatalogSource, HarvestRun, HarvestSchedule
 
-SCHEDULE_PERIODS = {
+SCHEDULE_PERIODS: dict[str, dt.timedelta] = {
     HarvestSchedule.DAILY: dt.timedelta(hours=24),
     HarvestSchedule.WEEKLY: dt.timedelta(days=7),
 }
@@ -27,8 +27,8 @@ def sources_listed() -> QuerySet[CatalogSource]:
 
 
 def last_runs(sources: list[CatalogSource]) -> dict[int, HarvestRun]:
-    ids = [s.last_run_id for s in sources if getattr(s, "last_run_id", None)]
-    return {run.source_id: run for run in HarvestRun.objects.filter(pk__in=ids)}
+    ids = [getattr(s, "last_run_id", None) for s in sources]
+    return {run.source_id: run for run in HarvestRun.objects.filter(pk__in=[i for i in ids if i])}
 
 
 def sources_due(now: dt.datetime) -> list[CatalogSource]:

@@ -50,7 +50,8 @@ def _require(actor: Any) -> None:
 
 
 def _labels() -> dict[str, str]:
-    return {name: str(CatalogSource._meta.get_field(name).verbose_name) for name in SOURCE_FIELDS}
+    fields = (CatalogSource._meta.get_field(name) for name in SOURCE_FIELDS)
+    return {f.name: str(getattr(f, "verbose_name", f.name)) for f in fields}
 
 
 def clean_base_url(value: str) -> str:

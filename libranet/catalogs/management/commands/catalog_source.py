@@ -65,5 +65,5 @@ class Command(BaseCommand):
             flag = "" if source.active else " [inactive]"
             self.stdout.write(
                 f"{source.pk}\t{source.name}{flag}\t{source.record_format}\t{source.schedule}\t"
-                f"{source.record_count} records\t{last}\t{source.base_url}"
+                f"{getattr(source, 'record_count', 0)} records\t{last}\t{source.base_url}"
             )

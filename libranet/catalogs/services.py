@@ -21,11 +21,16 @@ from django.utils.translation import gettext as _
 from libranet.audit.services import audit_record, model_changes
 from libranet.network.models import Institution
 from libranet.network.permissions import Capability, can
-from libranet.network.services import ScopeError
+from libranet.network.services import RegistryError, ScopeError
 from libranet.revisions import revision_bump, revision_check
 
 from .client import SourceClient, SourceError
 from .models import CatalogSource, HarvestSchedule, RecordFormat
+
+
+class CatalogError(RegistryError):
+    """A source refused: its messages by field, like ValidationError."""
+
 
 SOURCE_FIELDS = (
     "name",
@@ -57,22 +62,18 @@ def _labels() -> dict[str, str]:
 def clean_base_url(value: str) -> str:
     url = (value or "").strip()
     if not url:
-        raise ValidationError({"base_url": _("Enter the source's OAI-PMH base URL.")})
+        raise CatalogError({"base_url": _("Enter the source's OAI-PMH base URL.")})
     try:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError as exc:
-        raise ValidationError(
+        raise CatalogError(
             {"base_url": _("Enter an http:// or https:// address (the OAI-PMH base URL).")}
         ) from exc
     parts = urlsplit(url)
     if parts.username or parts.password:
-        raise ValidationError(
-            {"base_url": _("The address must not carry a user name or password.")}
-        )
+        raise CatalogError({"base_url": _("The address must not carry a user name or password.")})
     if parts.query or parts.fragment:
-        raise ValidationError(
-            {"base_url": _("Give the base URL alone, without “?verb=…” or “#…”.")}
-        )
+        raise CatalogError({"base_url": _("Give the base URL alone, without “?verb=…” or “#…”.")})
     return url
 
 
@@ -82,7 +83,7 @@ def clean_sets(values: Iterable[str]) -> list[str]:
     sets = list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
     for spec in sets:
         if not _SET_SPEC.fullmatch(spec):
-            raise ValidationError(
+            raise CatalogError(
                 {
                     "sets": _(
                         "“{spec}” is not a set spec (letters, digits, -_.!~*'() and “:”)."
@@ -96,17 +97,17 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     """The fields as stored, or a ValidationError naming the first wrong one."""
     cleaned = dict(fields)
     if "institution" in fields and not isinstance(fields["institution"], Institution):
-        raise ValidationError({"institution": _("Choose the holding library.")})
+        raise CatalogError({"institution": _("Choose the holding library.")})
     if "base_url" in fields:
         cleaned["base_url"] = clean_base_url(fields["base_url"])
     if "metadata_prefix" in fields:
         prefix = (fields["metadata_prefix"] or "").strip()
         if not _PREFIX.fullmatch(prefix):
             message = _("Enter the metadata prefix the source uses (oai_dc, marc21…).")
-            raise ValidationError({"metadata_prefix": message})
+            raise CatalogError({"metadata_prefix": message})
         cleaned["metadata_prefix"] = prefix
     if "record_format" in fields and fields["record_format"] not in RecordFormat.values:
-        raise ValidationError(
+        raise CatalogError(
             {
                 "record_format": _("Unknown record format; choose one of: {formats}.").format(
                     formats=", ".join(RecordFormat.values)
@@ -114,7 +115,7 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
             }
         )
     if "schedule" in fields and fields["schedule"] not in HarvestSchedule.values:
-        raise ValidationError(
+        raise CatalogError(
             {
                 "schedule": _("Unknown schedule; choose one of: {schedules}.").format(
                     schedules=", ".join(HarvestSchedule.values)
@@ -129,7 +130,7 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
             not link.startswith(("http://", "https://"))
             or not any(p in link for p in _PLACEHOLDERS)
         ):
-            raise ValidationError(
+            raise CatalogError(
                 {
                     "record_link": _(
                         "Enter an http(s) address with {identifier} or {local_id} where the "
@@ -152,13 +153,13 @@ def source_check(
     try:
         identity = client.identify()
     except SourceError as exc:
-        raise ValidationError({"base_url": exc.reason}) from exc
+        raise CatalogError({"base_url": exc.reason}) from exc
     try:
         prefixes = client.metadata_prefixes()
     except SourceError as exc:
-        raise ValidationError({"metadata_prefix": exc.reason}) from exc
+        raise CatalogError({"metadata_prefix": exc.reason}) from exc
     if metadata_prefix not in prefixes:
-        raise ValidationError(
+        raise CatalogError(
             {
                 "metadata_prefix": _(
                     "The source does not offer “{prefix}”; it offers: {offered}."
@@ -171,11 +172,11 @@ def source_check(
             specs = set(client.set_specs())
         except SourceError as exc:
             if exc.code == "noSetHierarchy":
-                raise ValidationError({"sets": _("The source has no sets.")}) from exc
-            raise ValidationError({"sets": exc.reason}) from exc
+                raise CatalogError({"sets": _("The source has no sets.")}) from exc
+            raise CatalogError({"sets": exc.reason}) from exc
         unknown = [spec for spec in sets if spec not in specs]
         if unknown:
-            raise ValidationError(
+            raise CatalogError(
                 {"sets": _("The source has no set: {sets}.").format(sets=", ".join(unknown))}
             )
     return {
@@ -216,7 +217,7 @@ def source_register(
         }
     )
     if CatalogSource.objects.filter(base_url=fields["base_url"]).exists():
-        raise ValidationError({"base_url": _("A source with this address is registered already.")})
+        raise CatalogError({"base_url": _("A source with this address is registered already.")})
     identity = (
         source_check(
             base_url=fields["base_url"],
@@ -258,10 +259,10 @@ def source_update(
     revision_check(locked, revision, cleaned, _labels())
     before = {f: getattr(locked, f) for f in SOURCE_FIELDS}
     if "name" in cleaned and not cleaned["name"]:
-        raise ValidationError({"name": _("Enter the source's name.")})
+        raise CatalogError({"name": _("Enter the source's name.")})
     others = CatalogSource.objects.exclude(pk=locked.pk)
     if "base_url" in cleaned and others.filter(base_url=cleaned["base_url"]).exists():
-        raise ValidationError({"base_url": _("A source with this address is registered already.")})
+        raise CatalogError({"base_url": _("A source with this address is registered already.")})
     for name, value in cleaned.items():
         setattr(locked, name, value)
     asked_again = any(
@@ -303,7 +304,7 @@ def harvest_request(*, actor: Any, source: CatalogSource, full: bool = False) ->
 
     _require(actor)
     if not source.active:
-        raise ValidationError({"__all__": _("The source is deactivated; activate it first.")})
+        raise CatalogError({"__all__": _("The source is deactivated; activate it first.")})
     audit_record(
         actor=actor,
         action="catalog_source.harvest",

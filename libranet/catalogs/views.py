@@ -90,7 +90,7 @@ def _source_form(request: Any, source: CatalogSource | None):
                 )
         except EditConflict as exc:
             conflict = exc
-        except ValidationError as exc:
+        except services.CatalogError as exc:
             add_registry_errors(form, exc)
         else:
             messages.success(

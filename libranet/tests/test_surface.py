@@ -112,6 +112,9 @@ PAGES = [
     PageType("news-en", "/en/news/?section=foreign", lang="en"),
     PageType("office-news", "/ru/office/news/", staff=True),
     PageType("office-news-new", "/ru/office/news/new/", operator=True),
+    # Partner catalogs (libranet.catalogs): the sources and registering one.
+    PageType("office-catalog-sources", "/ru/office/catalogs/", staff=True),
+    PageType("office-catalog-source-new", "/ru/office/catalogs/new/", staff=True),
 ]
 # Page types another part of the work owns and is fixing ("name-width" → why it fails now);
 # none at present: the audit trail, staff and SUSHI tables fit 360 px with the phone's cells.

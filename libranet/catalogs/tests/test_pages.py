@@ -131,3 +131,20 @@ def test_harvest_buttons_queue_and_deactivate(
     client.post(reverse("catalogs_office:deactivate", args=[source.pk]), {"active": "1"})
     source.refresh_from_db()
     assert source.active
+
+
+def test_tables_reflow_and_pages_speak_russian(client, source, harvested, network_user):
+    client.force_login(network_user)
+    for url in (
+        "/ru/office/catalogs/",
+        f"/ru/office/catalogs/{source.pk}/",
+        f"/ru/office/catalogs/runs/{harvested.pk}/",
+    ):
+        page = client.get(url).content.decode()
+        assert page.count("<td") == page.count("<td data-label=") + page.count(
+            '<td class="card-title'
+        ), url
+        assert "Каталоги партнёров" in page
+    run_page = client.get(f"/ru/office/catalogs/runs/{harvested.pk}/").content.decode()
+    # The reason is stored in the language the harvest ran in (the worker: the default one).
+    assert "The record has no title." in run_page and "завершён" in run_page

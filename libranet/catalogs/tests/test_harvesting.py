@@ -208,3 +208,22 @@ def test_a_source_with_sets_is_harvested_set_by_set_and_resumed_in_its_set(sourc
     resumed = harvest_source(source)
     assert (resumed.state, resumed.new) == (Succeeded, 2)
     assert identifiers(source) == ALL
+
+
+def test_nothing_changed_is_a_successful_empty_run(source, provider):
+    harvest_source(source)
+    provider.response_date = "2026-01-15T10:00:00Z"
+    run = harvest_source(source)  # noRecordsMatch: nothing since the last start
+    assert (run.state, run.pages, run.new, run.updated) == (Succeeded, 1, 0, 0)
+    source.refresh_from_db()
+    assert source.harvested_from == "2026-01-15T10:00:00Z"
+
+
+def test_an_unexpected_error_fails_the_run_and_does_not_escape(source, provider, monkeypatch):
+    def broken(metadata, record_format):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("libranet.catalogs.harvesting.map_record", broken)
+    run = harvest_source(source)
+    assert run.state == Failed and run.error == "Unexpected error: disk full"
+    assert run.resumption_token == "" and source.records.count() == 0

@@ -63,6 +63,10 @@ class Work:
     language: str = "rus"  # MARC language code (ISO 639-2/B)
     place: str = ""  # the geographic subject of local history
 
+    @property
+    def full_title(self) -> str:
+        return f"{self.title} : {self.subtitle}" if self.subtitle else self.title
+
 
 @dataclass(frozen=True)
 class Edition:
@@ -567,15 +571,14 @@ def common_pool() -> tuple[Edition, ...]:
     for author, volumes, publisher, first_year in COLLECTED_WORKS:
         for volume in range(1, volumes + 1):
             title = f"Собрание сочинений. Т. {volume}"
-            work = Work(title, f"в {volumes} томах", _authors(author), ("Русская литература",),
-                        "classics")  # fmt: skip
+            work = Work(
+                title, f"в {volumes} томах", _authors(author), ("Русская литература",), "classics"
+            )
             pool.append(make.one(work, P[publisher], first_year + volume * 2 // 3))
     for author, title, subtitle, keys, subjects in REFERENCE:
-        pool += make.some(Work(title, subtitle, _authors(author), subjects, "reference"),
-                             keys, 2)  # fmt: skip
+        pool += make.some(Work(title, subtitle, _authors(author), subjects, "reference"), keys, 2)
     for author, title, subtitle, keys, subjects in TEXTBOOKS:
-        pool += make.some(Work(title, subtitle, _authors(author), subjects, "textbook"),
-                             keys, 3)  # fmt: skip
+        pool += make.some(Work(title, subtitle, _authors(author), subjects, "textbook"), keys, 3)
     for discipline, dative in DISCIPLINES:
         for form, subtitle in TEXTBOOK_FORMS:
             if rng.random() < 0.3:
@@ -632,8 +635,9 @@ def _local_works(make: _Editions, library: Library) -> list[Edition]:
     for form, subtitle in LOCAL_TITLES:
         authors = tuple(_random_person(rng) for _ in range(rng.choice((0, 1, 1, 2))))
         work = Work(form.format(**words), subtitle, authors, subjects, "local", place=place)
-        editions += [make.one(work, rng.choice((soviet, local, local)))
-                     for _ in range(rng.randint(1, 3))]  # fmt: skip
+        editions += [
+            make.one(work, rng.choice((soviet, local, local))) for _ in range(rng.randint(1, 3))
+        ]
     for town in region["towns"].split(", "):
         for form, subtitle in TOWN_TITLES:
             authors = (_random_person(rng),)
@@ -653,13 +657,14 @@ def _local_works(make: _Editions, library: Library) -> list[Edition]:
 
 
 def _press_works(make: _Editions, library: Library) -> list[Edition]:
-    press = Publisher(library.region["city"], library.region["press"],
-                      library.region["isbn_prefix"], 1992, 2024)  # fmt: skip
+    press = Publisher(
+        library.region["city"], library.region["press"], library.region["isbn_prefix"], 1992, 2024
+    )
     editions: list[Edition] = []
     for form, subtitle in PRESS_TITLES:
         for year in range(2003, EPOCH.year + 1):
-            work = Work(form.format(univ=library.region["univ"]), f"{subtitle} ({year})".strip(),
-                        (), ("Научные труды",), "press")  # fmt: skip
+            title = f"{form.format(univ=library.region['univ'])}. {year}. Т. {year - 2002}"
+            work = Work(title, subtitle, (), ("Научные труды",), "press")
             editions.append(make.one(work, press, year))
     return editions
 
@@ -687,7 +692,7 @@ LIBRARIES = (
             "isbn_prefix": "5-85457",
             "almanac": "Тверская старина",
             "towns": "Торжок, Старица, Кашин, Осташков, Ржев, Вышний Волочёк, Бежецк, Калязин",
-        },  # fmt: skip
+        },
     ),
     Library(
         slug="penza",
@@ -715,7 +720,7 @@ LIBRARIES = (
             "isbn_prefix": "5-94321",
             "almanac": "Сура",
             "towns": "Кузнецк, Нижний Ломов, Сердобск, Каменка, Тарханы",
-        },  # fmt: skip
+        },
     ),
     Library(
         slug="tyumen",
@@ -739,7 +744,7 @@ LIBRARIES = (
             "isbn_prefix": "5-93020",
             "almanac": "Лукич",
             "towns": "Тобольск, Ишим, Ялуторовск, Заводоуковск",
-        },  # fmt: skip
+        },
     ),
     Library(
         slug="irkutsk-university",
@@ -760,7 +765,7 @@ LIBRARIES = (
             "press": "Издательство Иркутского государственного университета",
             "isbn_prefix": "5-9624",
             "univ": "Иркутского государственного университета",
-        },  # fmt: skip
+        },
     ),
 )
 
@@ -773,12 +778,12 @@ def _sets(library: Library, edition: Edition) -> tuple[str, ...]:
         "press": "university-press",
         "textbook": "textbooks" if "textbooks" in specs else "books",
     }.get(kind, "books")
-    found = [chosen]
-    if "lermontoviana" in specs and any(a.family == "Лермонтов" for a in edition.work.authors):
-        found.append("lermontoviana")
-    if "lermontoviana" in specs and "Лермонтов" in edition.work.title:
-        found.append("lermontoviana")
-    return tuple(dict.fromkeys(found))
+    about_lermontov = "Лермонтов" in edition.work.title or any(
+        a.family == "Лермонтов" for a in edition.work.authors
+    )
+    if "lermontoviana" in specs and about_lermontov:
+        return (chosen, "lermontoviana")
+    return (chosen,)
 
 
 def build_catalog(library: Library) -> Catalog:
@@ -790,13 +795,14 @@ def build_catalog(library: Library) -> Catalog:
     if "press" in library.region:
         editions += _press_works(make, library)
     numbers = rng.sample(range(100_000, 999_999), len(editions))
+    start = EPOCH - datetime.timedelta(days=SPAN_DAYS)
     records = []
     for edition, number in zip(editions, numbers, strict=True):
         # Catalogued some time after it was published, within the six years before the epoch.
-        earliest = max(0, (datetime.datetime(edition.year, 1, 1, tzinfo=datetime.UTC)
-                           - (EPOCH - datetime.timedelta(days=SPAN_DAYS))).days)  # fmt: skip
-        days = rng.randint(min(earliest, SPAN_DAYS - 1), SPAN_DAYS - 1)
-        stamp = EPOCH - datetime.timedelta(days=SPAN_DAYS - days, seconds=rng.randint(0, 86_399))
+        published = datetime.datetime(edition.year, 1, 1, tzinfo=datetime.UTC)
+        first_day = min(max(0, (published - start).days), SPAN_DAYS - 1)
+        day = rng.randint(first_day, SPAN_DAYS - 1)
+        stamp = start + datetime.timedelta(days=day, seconds=rng.randint(0, 86_399))
         local_id = str(number)
         records.append(
             Record(

@@ -68,9 +68,12 @@ def marc21(library: Library, record: Record) -> etree._Element:
         ("c", statement + "." if statement else ""),
     )
     marc.field(
-        "264", " 1", ("a", edition.city + " :"), ("b", edition.publisher.name + ","),
+        "264",
+        " 1",
+        ("a", edition.city + " :"),
+        ("b", edition.publisher.name + ","),
         ("c", f"{edition.year}."),
-    )  # fmt: skip
+    )
     marc.field("300", "  ", ("a", f"{edition.pages} с."))
     for subject in work.subjects:
         if work.place and subject.startswith(work.place):
@@ -92,11 +95,15 @@ def rusmarc(library: Library, record: Record) -> etree._Element:
     marc.field("100", "  ", ("a", general))
     marc.field("101", "0 ", ("a", work.language))
     marc.field(
-        "200", "1 ", ("a", _title(library, work.title)), ("e", work.subtitle),
+        "200",
+        "1 ",
+        ("a", _title(library, work.title)),
+        ("e", work.subtitle),
         ("f", ", ".join(a.short for a in work.authors)),
-    )  # fmt: skip
-    marc.field("210", "  ", ("a", edition.city), ("c", edition.publisher.name),
-               ("d", str(edition.year)))  # fmt: skip
+    )
+    marc.field(
+        "210", "  ", ("a", edition.city), ("c", edition.publisher.name), ("d", str(edition.year))
+    )
     marc.field("215", "  ", ("a", f"{edition.pages} с."))
     for subject in work.subjects:
         if work.place and subject.startswith(work.place):
@@ -106,9 +113,13 @@ def rusmarc(library: Library, record: Record) -> etree._Element:
     first, *others = work.authors or (None,)
     for tag, person in ([("700", first)] if first else []) + [("701", o) for o in others]:
         marc.field(
-            tag, " 1", ("a", person.family), ("b", person.initials), ("g", person.given),
+            tag,
+            " 1",
+            ("a", person.family),
+            ("b", person.initials),
+            ("g", person.given),
             ("f", person.dates),
-        )  # fmt: skip
+        )
     return marc.root
 
 
@@ -121,8 +132,7 @@ def oai_dc(library: Library, record: Record) -> etree._Element:
         if value:
             etree.SubElement(root, f"{{{DC_NS}}}{name}").text = value
 
-    title = _title(library, work.title)
-    dc("title", f"{title} : {work.subtitle}" if work.subtitle else title)
+    dc("title", _title(library, work.full_title))
     for person in work.authors:
         dc("creator", person.inverted)
     for subject in work.subjects:

@@ -126,6 +126,13 @@ def _mark_deleted(root: etree._Element, catalog: Catalog) -> None:
             parent.remove(element)
 
 
+def _name_the_verb(root: etree._Element, verb: str) -> None:
+    request = root.find("request")
+    attributes = {"verb": verb, **request.attrib}
+    request.attrib.clear()
+    request.attrib.update(attributes)
+
+
 def _arguments(environ: dict) -> dict[str, list[str]]:
     if environ.get("REQUEST_METHOD") == "POST":
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -169,13 +176,9 @@ class ProviderApp:
         else:
             if _DAY.fullmatch(args.get("until", "")):
                 args["until"] += "T23:59:59Z"
-            verb = args.get("verb", "")
-            response = repository.process(dict(args))
+            response = repository.process(dict(args))  # it takes "verb" out of what it is given
             if response:
-                request = response.root().find("request")
-                attributes = {"verb": verb, **request.attrib}
-                request.attrib.clear()
-                request.attrib.update(attributes)
+                _name_the_verb(response.root(), args["verb"])
                 _mark_deleted(response.root(), catalog)
         root = response.root()
         error = root.find("error")
@@ -190,22 +193,25 @@ class ProviderApp:
         library, edition = catalog.library, record.edition
         if record.deleted:
             body = f"<p>Запись {html.escape(record.local_id)} удалена из каталога.</p>"
-            return self._send(start_response, "410 Gone", "text/html; charset=utf-8", _page(
-                library.name_ru, body))  # fmt: skip
+            return self._send(
+                start_response, "410 Gone", "text/html; charset=utf-8", _page(library.name_ru, body)
+            )
         rows = [
-            ("Заглавие", edition.work.title + (f" : {edition.work.subtitle}" if
-                                                edition.work.subtitle else "")),
+            ("Заглавие", edition.work.full_title),
             ("Авторы", "; ".join(a.inverted for a in edition.work.authors)),
             ("Издание", f"{edition.city} : {edition.publisher.name}, {edition.year}"),
             ("Объём", f"{edition.pages} с."),
             ("ISBN", edition.isbn),
             ("Предметы", "; ".join(edition.work.subjects)),
-        ]  # fmt: skip
-        body = "<dl>" + "".join(
-            f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in rows if v
-        ) + "</dl>"  # fmt: skip
-        return self._send(start_response, "200 OK", "text/html; charset=utf-8", _page(
-            library.name_ru, body))  # fmt: skip
+        ]
+        body = (
+            "<dl>"
+            + "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in rows if v)
+            + "</dl>"
+        )
+        return self._send(
+            start_response, "200 OK", "text/html; charset=utf-8", _page(library.name_ru, body)
+        )
 
     def _index(self, environ: dict, start_response: StartResponse):
         root = application_uri(environ).rstrip("/")
@@ -215,8 +221,12 @@ class ProviderApp:
             for slug, c in self.catalogs.items()
         )
         body = f"<p>OAI-PMH repositories of the demo's partner catalogs:</p><ul>{items}</ul>"
-        return self._send(start_response, "200 OK", "text/html; charset=utf-8", _page(
-            "Demo partner catalogs", body))  # fmt: skip
+        return self._send(
+            start_response,
+            "200 OK",
+            "text/html; charset=utf-8",
+            _page("Demo partner catalogs", body),
+        )
 
     @staticmethod
     def _send(start_response: StartResponse, status: str, content_type: str, body: bytes):

@@ -128,7 +128,7 @@ def test_identify_and_formats(provider, responses, slug):
 @pytest.mark.parametrize(
     ("slug", "set_spec"), [(lib.slug, s) for lib in LIBRARIES for s, _ in lib.sets]
 )
-def test_a_set_gives_its_records_only(provider, responses, slug, set_spec):  # fmt: skip
+def test_a_set_gives_its_records_only(provider, responses, slug, set_spec):
     headers = list(
         client(provider, slug, responses).ListIdentifiers(metadataPrefix="oai_dc", set=set_spec)
     )
@@ -218,17 +218,23 @@ def test_marc21_is_read_by_pymarc(provider):
 
 def test_rusmarc_carries_the_unimarc_fields(provider):
     record = next(
-        r for r in catalogs()["penza"].records if not r.deleted and r.edition.isbn
-        and r.edition.work.authors and r.edition.work.kind == "classics"
-    )  # fmt: skip
+        r
+        for r in catalogs()["penza"].records
+        if not r.deleted
+        and r.edition.isbn
+        and r.edition.work.authors
+        and r.edition.work.kind == "classics"
+    )
     marc = _marc(provider, "penza", "rusmarc", record)
     edition, work = record.edition, record.edition.work
     assert marc["200"]["a"] == work.title
     assert marc["700"]["a"] == work.authors[0].family
     assert marc["700"]["g"] == work.authors[0].given
     assert (marc["210"]["a"], marc["210"]["c"], marc["210"]["d"]) == (
-        edition.city, edition.publisher.name, str(edition.year)
-    )  # fmt: skip
+        edition.city,
+        edition.publisher.name,
+        str(edition.year),
+    )
     assert marc["010"]["a"] == edition.isbn
     assert marc["101"]["a"] == "rus"
     assert [f["a"] for f in marc.get_fields("606")] == list(work.subjects)
@@ -324,9 +330,8 @@ def test_isbns_are_valid_and_name_one_edition():
 
 def _work_key(record) -> str:
     work, edition = record.edition.work, record.edition
-    title = f"{work.title} : {work.subtitle}" if work.subtitle else work.title
     return works.work_key(
-        title=title,
+        title=work.full_title,
         creators=[a.inverted for a in work.authors],
         year=edition.year,
         isbns=works.isbns([edition.isbn]),

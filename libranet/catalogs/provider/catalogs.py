@@ -105,6 +105,7 @@ class Library:
     seed: int
     share: dict[str, float]  # of each kind of the common pool, the part it holds
     region: dict[str, str] = field(default_factory=dict)
+    yo_as_e: bool = False  # its catalog writes "е" for "ё", as many do
 
     @property
     def formats(self) -> tuple[str, ...]:
@@ -729,6 +730,7 @@ LIBRARIES = (
         repository_id="tonb.ru",
         record_format="oai_dc",
         holder="RU-TYU-RC",
+        yo_as_e=True,
         sets=(("books", "Книги"), ("local-history", "Краеведение")),
         seed=1586,
         share={"classics": 0.6, "reference": 0.7, "textbook": 0.3, "local": 1.0},

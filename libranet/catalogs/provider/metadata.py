@@ -20,9 +20,12 @@ FORMATS = {
 LANGUAGE_NAMES = {"rus": "ru", "eng": "en", "ger": "de", "fre": "fr"}  # ISO 639-1 for DC
 
 
+# MARC country codes of the places of publication (the 008 field); the rest are Russian.
+COUNTRIES = {"Cambridge": "enk", "Stuttgart": "gw ", "Paris": "fr "}
+
+
 def _title(library: Library, text: str) -> str:
-    # This library's catalog writes "е" for "ё", as many do.
-    return text.replace("ё", "е").replace("Ё", "Е") if library.slug == "tyumen" else text
+    return text.replace("ё", "е").replace("Ё", "Е") if library.yo_as_e else text
 
 
 class _Marc:
@@ -51,7 +54,10 @@ def marc21(library: Library, record: Record) -> etree._Element:
     marc.control("001", record.local_id)
     marc.control("003", library.repository_id)
     marc.control("005", record.datestamp.strftime("%Y%m%d%H%M%S.0"))
-    fixed = f"{record.datestamp:%y%m%d}s{edition.year}    ru            000 1 {work.language} d"
+    country = COUNTRIES.get(edition.city, "ru ")
+    fixed = (
+        f"{record.datestamp:%y%m%d}s{edition.year}    {country}           000 1 {work.language} d"
+    )
     marc.control("008", fixed)
     marc.field("020", "  ", ("a", edition.isbn))
     marc.field("041", "0 ", ("a", work.language))

@@ -24,7 +24,7 @@ from wsgiref.util import application_uri
 import oai_repo
 from lxml import etree
 from oai_repo.error import OAIErrorResponse
-from oai_repo.exceptions import OAIErrorBadArgument
+from oai_repo.exceptions import OAIErrorBadArgument, OAIErrorBadResumptionToken
 
 from .catalogs import Catalog, Record, catalogs
 from .metadata import FORMATS, metadata
@@ -111,6 +111,9 @@ class CatalogData(oai_repo.DataInterface):
             and (filter_until is None or record.datestamp <= filter_until)
             and (filter_set is None or filter_set in record.sets)
         ]
+        if cursor < 0 or (cursor and cursor >= len(chosen)):
+            # Only a token can carry a cursor; oai_repo would answer noRecordsMatch.
+            raise OAIErrorBadResumptionToken("The resumptionToken is past the list's end.")
         # The catalogs never change while served: no state to invalidate a token with.
         return chosen[cursor : cursor + self.limit], len(chosen), None
 

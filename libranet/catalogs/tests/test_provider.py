@@ -2,6 +2,7 @@
 every response validated against the protocol's schema; and the synthetic catalogs it serves:
 the same on every run, valid ISBNs, titles shared across libraries."""
 
+import base64
 import collections
 import datetime
 import hashlib
@@ -160,8 +161,12 @@ def test_a_made_up_resumption_token_is_refused(provider, responses):
         list(sickle.ListRecords(resumptionToken="bm8tc3VjaC10b2tlbg=="))
     with pytest.raises(BadResumptionToken):
         list(sickle.ListIdentifiers(resumptionToken="made-up"))
+    # Well formed, but past the end of the list.
+    past = base64.b64encode(b"metadataPrefix=rusmarc&c=100000&s=332").decode()
+    with pytest.raises(BadResumptionToken):
+        list(sickle.ListRecords(resumptionToken=past))
     codes = [root.find(f"{OAI}error").get("code") for root in responses.seen]
-    assert codes == ["badResumptionToken", "badResumptionToken"]
+    assert codes == ["badResumptionToken"] * 3
 
 
 def test_errors_of_the_protocol(provider, responses):

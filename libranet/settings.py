@@ -260,6 +260,16 @@ LIBRANET_OAI_ADMIN_EMAIL = env.str("LIBRANET_OAI_ADMIN_EMAIL", default="")
 LIBRANET_OAI_RECORDS_PER_PAGE = env.int("LIBRANET_OAI_RECORDS_PER_PAGE", default=500)
 LIBRANET_OAI_IDENTIFIERS_PER_PAGE = env.int("LIBRANET_OAI_IDENTIFIERS_PER_PAGE", default=1000)
 LIBRANET_OAI_TOKEN_HOURS = env.int("LIBRANET_OAI_TOKEN_HOURS", default=24)
+# The demo's OAI-PMH provider of partner catalogs (README "The demo's partner catalogs"):
+# `manage.py catalog_provider` serves it here (`make run` starts it); the demo registers its
+# sources at LIBRANET_CATALOG_PROVIDER_URL, so that scheduled harvests reach it after seeding.
+LIBRANET_CATALOG_PROVIDER_HOST = env.str("LIBRANET_CATALOG_PROVIDER_HOST", default="127.0.0.1")
+LIBRANET_CATALOG_PROVIDER_PORT = env.int("LIBRANET_CATALOG_PROVIDER_PORT", default=8765)
+LIBRANET_CATALOG_PROVIDER_URL = env.str(
+    "LIBRANET_CATALOG_PROVIDER_URL",
+    default=f"http://{LIBRANET_CATALOG_PROVIDER_HOST}:{LIBRANET_CATALOG_PROVIDER_PORT}",
+).rstrip("/")
+LIBRANET_CATALOG_PROVIDER_PAGE_SIZE = env.int("LIBRANET_CATALOG_PROVIDER_PAGE_SIZE", default=100)
 
 # The task queue (README "Search"): tasks wait in the database until `manage.py run_worker`
 # runs them; "django_tasks.backends.immediate.ImmediateBackend" runs them at once, in-process.

@@ -9,12 +9,10 @@ import pytest
 import requests
 from django.db import transaction
 
-pytest.importorskip("libranet.catalogs.harvesting")  # part 1 of issue 14, merged separately
-
-from libranet.catalogs.demo import holding_library, seed_catalogs  # noqa: E402
-from libranet.catalogs.models import CatalogRecord, CatalogSource, HarvestRun  # noqa: E402
-from libranet.catalogs.provider.catalogs import EPOCH, LIBRARIES, catalogs  # noqa: E402
-from libranet.network.demo import seed_network  # noqa: E402
+from libranet.catalogs.demo import holding_library, seed_catalogs
+from libranet.catalogs.models import CatalogRecord, CatalogSource, HarvestRun
+from libranet.catalogs.provider.catalogs import EPOCH, LIBRARIES, catalogs
+from libranet.network.demo import seed_network
 
 pytestmark = pytest.mark.django_db
 

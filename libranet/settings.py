@@ -384,6 +384,9 @@ LIBRANET_HARVEST_RETRY_AFTER = env.int("LIBRANET_HARVEST_RETRY_AFTER", default=1
 LIBRANET_HARVEST_MAX_RETRY_AFTER = env.int("LIBRANET_HARVEST_MAX_RETRY_AFTER", default=300)
 # Registering a source checks it with this shorter timeout (seconds) and no retries.
 LIBRANET_HARVEST_CHECK_TIMEOUT = env.int("LIBRANET_HARVEST_CHECK_TIMEOUT", default=10)
+# The hosts sources may be registered at (shell patterns, "*" any): a server that asks only
+# known partners can say so (and the API's fuzzer is kept on loopback).
+LIBRANET_HARVEST_HOSTS = env.list("LIBRANET_HARVEST_HOSTS", default=["*"])
 # A run still "running" after this many hours is taken for stopped (its process ended).
 LIBRANET_HARVEST_STALE_HOURS = env.int("LIBRANET_HARVEST_STALE_HOURS", default=12)
 # Days before a reporting round's deadline when the heads who have not confirmed are reminded.

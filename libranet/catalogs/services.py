@@ -8,11 +8,13 @@ keeps deleted records), ListMetadataFormats (the prefix must be offered) and, wh
 given, ListSets (each must exist). What fails is a ``ValidationError`` on the field concerned.
 """
 
+import fnmatch
 import re
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -74,6 +76,11 @@ def clean_base_url(value: str) -> str:
         raise CatalogError({"base_url": _("The address must not carry a user name or password.")})
     if parts.query or parts.fragment:
         raise CatalogError({"base_url": _("Give the base URL alone, without “?verb=…” or “#…”.")})
+    host = (parts.hostname or "").lower()
+    if not any(fnmatch.fnmatchcase(host, p.lower()) for p in settings.LIBRANET_HARVEST_HOSTS):
+        raise CatalogError(
+            {"base_url": _("Sources at {host} may not be harvested here.").format(host=host)}
+        )
     return url
 
 

@@ -92,6 +92,14 @@ def test_the_address_is_checked_before_asking(register, url, message):
     assert message in refused(register, "base_url", base_url=url, check=False)
 
 
+def test_only_the_allowed_hosts(register, settings):
+    settings.LIBRANET_HARVEST_HOSTS = ["*.partner.example", "127.0.0.1"]
+    message = refused(register, "base_url", base_url="https://evil.example/oai", check=False)
+    assert message == "Sources at evil.example may not be harvested here."
+    source = register(base_url="https://opac.partner.example/oai", check=False)  # not asked
+    assert source.base_url == "https://opac.partner.example/oai"
+
+
 def test_other_bad_input_names_the_field(register):
     assert "record format" in refused(register, "record_format", record_format="mods")
     assert "schedule" in refused(register, "schedule", schedule="hourly")

@@ -32,10 +32,12 @@ class SourceForm(GroupedForm):
     metadata_prefix = forms.CharField(
         label=_("Metadata prefix"),
         max_length=64,
-        initial="marc21",
+        initial=RecordFormat.MARC21.value,
         help_text=_("As the source names it: marc21, oai_dc…"),
     )
-    record_format = forms.ChoiceField(label=_("Record format"), choices=RecordFormat.choices)
+    record_format = forms.ChoiceField(
+        label=_("Record format"), choices=RecordFormat.choices, initial=RecordFormat.MARC21
+    )
     sets = forms.CharField(
         label=_("Sets"),
         required=False,

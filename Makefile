@@ -13,6 +13,9 @@ ESIA_HOST ?= 127.0.0.1
 ESIA_PORT ?= 8001
 ESIA_KEYS ?= rsa
 ESIA_DEV_DIR = $(LIBRANET_DATA_DIR)/esia_dev
+# The local OAI-PMH provider of the demo's partner catalogs that `make run` starts (README).
+CATALOG_PROVIDER_HOST ?= 127.0.0.1
+CATALOG_PROVIDER_PORT ?= 8765
 
 .PHONY: install compile-messages run prepare test test-later lint bench screenshots messages clean vendor
 
@@ -42,6 +45,8 @@ run: export LIBRANET_ESIA_PROVIDER_CERT = $(ESIA_DEV_DIR)/provider.crt
 # Links in mail (invitations, password reset) point at the server `make run` starts.
 run: export LIBRANET_SITE_URL ?= http://$(HOST):$(PORT)
 run: export LIBRANET_ESIA_SIGNER = $(if $(filter gost,$(ESIA_KEYS)),openssl,rsa)
+# The demo registers its partner catalogs at the provider started below.
+run: export LIBRANET_CATALOG_PROVIDER_URL = http://$(CATALOG_PROVIDER_HOST):$(CATALOG_PROVIDER_PORT)
 run: prepare
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py esia_dev_keys $(if $(filter gost,$(ESIA_KEYS)),--gost,)
@@ -51,13 +56,15 @@ run: prepare
 	@echo "Password: $$(cat $(LIBRANET_DATA_DIR)/demo_password)"
 	@echo "(admin and network set up two-step sign-in at their first sign-in; mail, such as invitations, is printed below)"
 	@echo "Readers: \"Sign in with Gosuslugi\" goes to the local ESIA provider at http://$(ESIA_HOST):$(ESIA_PORT)/"
+	@echo "Partner catalogs (OAI-PMH): http://$(CATALOG_PROVIDER_HOST):$(CATALOG_PROVIDER_PORT)/"
 	@echo ""
-	@# The provider, the task worker (it applies the search index's changes, sends mail, loads
+	@# The providers, the task worker (it applies the search index's changes, sends mail, loads
 	@# usage) and the schedule (it queues the periodic jobs) run beside gunicorn under a small
 	@# supervisor (README "The task worker: supervision, heartbeat, takeover"): each is started
 	@# again when it exits; everything stops on Ctrl-C, or when gunicorn exits.
 	$(PY) -m libranet.worker.supervisor \
 	  --keep "esia-provider=$(PY) manage.py esia_dev_provider --host $(ESIA_HOST) --port $(ESIA_PORT)" \
+	  --keep "catalog-provider=$(PY) manage.py catalog_provider --host $(CATALOG_PROVIDER_HOST) --port $(CATALOG_PROVIDER_PORT)" \
 	  --keep "worker=$(PY) manage.py run_worker --interval 0.5 --no-reload" \
 	  --keep "schedule=$(PY) manage.py run_schedule" \
 	  -- $(VENV)/bin/gunicorn libranet.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -

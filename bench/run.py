@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
+import harvesting  # bench/harvesting.py: a partner-catalog harvest against reading its pages
 import importing  # bench/importing.py: the centers import against a bare bulk_create
 import oai  # bench/oai.py, beside this file: the OAI-PMH benchmark
 import pages  # bench/pages.py: the directory, the map, the statistics at 16,000 centers
@@ -278,6 +279,12 @@ def main() -> int:
         help="rows of the centers import (default 20,000; 0 skips)",
     )
     parser.add_argument(
+        "--harvest-repeats",
+        type=int,
+        default=3,
+        help="partner-catalog harvest, best of (default 3; 0 skips)",
+    )
+    parser.add_argument(
         "--pages-scale",
         type=int,
         default=30,
@@ -327,6 +334,8 @@ def main() -> int:
             results += usage.bench(events=args.usage_events)
         if args.import_rows:
             results += importing.bench(rows=args.import_rows)
+        if args.harvest_repeats:
+            results += harvesting.bench(repeats=args.harvest_repeats)
         if args.pages_scale:
             page_args = argparse.Namespace(**{**vars(args), "clients": args.pages_clients})
             results += pages.bench(

@@ -260,6 +260,16 @@ LIBRANET_OAI_ADMIN_EMAIL = env.str("LIBRANET_OAI_ADMIN_EMAIL", default="")
 LIBRANET_OAI_RECORDS_PER_PAGE = env.int("LIBRANET_OAI_RECORDS_PER_PAGE", default=500)
 LIBRANET_OAI_IDENTIFIERS_PER_PAGE = env.int("LIBRANET_OAI_IDENTIFIERS_PER_PAGE", default=1000)
 LIBRANET_OAI_TOKEN_HOURS = env.int("LIBRANET_OAI_TOKEN_HOURS", default=24)
+# The demo's OAI-PMH provider of partner catalogs (README "The demo's partner catalogs"):
+# `manage.py catalog_provider` serves it here (`make run` starts it); the demo registers its
+# sources at LIBRANET_CATALOG_PROVIDER_URL, so that scheduled harvests reach it after seeding.
+LIBRANET_CATALOG_PROVIDER_HOST = env.str("LIBRANET_CATALOG_PROVIDER_HOST", default="127.0.0.1")
+LIBRANET_CATALOG_PROVIDER_PORT = env.int("LIBRANET_CATALOG_PROVIDER_PORT", default=8765)
+LIBRANET_CATALOG_PROVIDER_URL = env.str(
+    "LIBRANET_CATALOG_PROVIDER_URL",
+    default=f"http://{LIBRANET_CATALOG_PROVIDER_HOST}:{LIBRANET_CATALOG_PROVIDER_PORT}",
+).rstrip("/")
+LIBRANET_CATALOG_PROVIDER_PAGE_SIZE = env.int("LIBRANET_CATALOG_PROVIDER_PAGE_SIZE", default=100)
 
 # The task queue (README "Search"): tasks wait in the database until `manage.py run_worker`
 # runs them; "django_tasks.backends.immediate.ImmediateBackend" runs them at once, in-process.
@@ -361,7 +371,24 @@ LIBRANET_SCHEDULE: list[tuple[str, str, str, dict]] = [
     ("agreements-daily", "0 8 * * *", "libranet.agreements.tasks.agreements_daily", {}),
     # Joint-event reports: reminders to the regional centers' heads before the deadline.
     ("joint-event-reminders", "0 9 * * *", "libranet.events.tasks.send_joint_event_reminders", {}),
+    # Partner catalogs: every hour, harvest the sources whose schedule is due (README).
+    ("catalogs-harvest", "20 * * * *", "libranet.catalogs.tasks.harvest_due_sources", {}),
 ]
+# Harvesting partner catalogs (README "Registering a source and harvesting"): seconds to wait
+# for an answer; retries of a request on a timeout, a dropped connection or a 5xx, waiting
+# LIBRANET_HARVEST_RETRY_AFTER seconds (doubled each time; a 503's Retry-After is honoured up to
+# LIBRANET_HARVEST_MAX_RETRY_AFTER).
+LIBRANET_HARVEST_TIMEOUT = env.int("LIBRANET_HARVEST_TIMEOUT", default=30)
+LIBRANET_HARVEST_RETRIES = env.int("LIBRANET_HARVEST_RETRIES", default=3)
+LIBRANET_HARVEST_RETRY_AFTER = env.int("LIBRANET_HARVEST_RETRY_AFTER", default=10)
+LIBRANET_HARVEST_MAX_RETRY_AFTER = env.int("LIBRANET_HARVEST_MAX_RETRY_AFTER", default=300)
+# Registering a source checks it with this shorter timeout (seconds) and no retries.
+LIBRANET_HARVEST_CHECK_TIMEOUT = env.int("LIBRANET_HARVEST_CHECK_TIMEOUT", default=10)
+# The hosts sources may be registered at (shell patterns, "*" any): a server that asks only
+# known partners can say so (and the API's fuzzer is kept on loopback).
+LIBRANET_HARVEST_HOSTS = env.list("LIBRANET_HARVEST_HOSTS", default=["*"])
+# A run still "running" after this many hours is taken for stopped (its process ended).
+LIBRANET_HARVEST_STALE_HOURS = env.int("LIBRANET_HARVEST_STALE_HOURS", default=12)
 # Days before a reporting round's deadline when the heads who have not confirmed are reminded.
 LIBRANET_JOINT_EVENT_REMINDER_DAYS = env.list(
     "LIBRANET_JOINT_EVENT_REMINDER_DAYS", cast=int, default=[14, 3]

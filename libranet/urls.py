@@ -45,6 +45,7 @@ urlpatterns += i18n_patterns(
     path("office/agreements/", include("libranet.agreements.urls")),
     path("office/videos/", include("libranet.videos.urls")),  # video for the Library's channel
     path("office/events/", include("libranet.events.urls")),  # events, joint-event reports
+    path("office/catalogs/", include("libranet.catalogs.urls")),  # partner catalogs' sources
     path("events/", include("libranet.events.public_urls")),  # the public calendar of events
     path("office/", include("libranet.backoffice.urls")),
     path("stats/", include("libranet.stats.urls")),

@@ -11,6 +11,7 @@ from ninja.renderers import JSONRenderer
 from . import (
     agreements,
     campaigns,
+    catalog_sources,
     centers,
     events,
     institutions,
@@ -80,3 +81,4 @@ api.add_router("", videos.router)
 api.add_router("", events.router)
 api.add_router("", news.router)
 api.add_router("", search.router)
+api.add_router("", catalog_sources.router)

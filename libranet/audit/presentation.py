@@ -105,6 +105,10 @@ ACTION_LABELS: dict[str, Promise] = {
     "agreement.terminate": pgettext_lazy("audit action", "agreement terminated"),
     "agreement.prolong": pgettext_lazy("audit action", "agreement prolonged"),
     "agreement.renew": pgettext_lazy("audit action", "agreement renewed"),
+    "catalog_source.register": pgettext_lazy("audit action", "partner catalog registered"),
+    "catalog_source.update": pgettext_lazy("audit action", "partner catalog changed"),
+    "catalog_source.deactivate": pgettext_lazy("audit action", "partner catalog deactivated"),
+    "catalog_source.harvest": pgettext_lazy("audit action", "partner catalog harvest requested"),
     "renewal_round.create": pgettext_lazy("audit action", "renewal round started"),
     "renewal.step": pgettext_lazy("audit action", "renewal step recorded"),
     "video.submit": pgettext_lazy("audit action", "video submitted"),
@@ -194,6 +198,7 @@ def _link(obj: Any, object_type: str) -> str | None:
         "videos.video": lambda o: reverse("videos:video", args=[o.pk]),
         "events.event": lambda o: reverse("events_office:edit", args=[o.pk]),
         "events.reportinground": lambda o: reverse("events_office:round", args=[o.pk]),
+        "catalogs.catalogsource": lambda o: reverse("catalogs_office:source", args=[o.pk]),
     }
     target = targets.get(object_type)
     if target is None or obj is None:

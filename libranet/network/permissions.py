@@ -60,6 +60,8 @@ class Capability(StrEnum):
     # (the department; international relations the foreign network's).
     WRITE_NEWS = "write_news"
     REVIEW_NEWS = "review_news"
+    # Partner catalogs: register and change the sources, harvest them, see the runs.
+    MANAGE_CATALOG_SOURCES = "manage_catalog_sources"
 
 
 # Capabilities that need no object: which roles hold them at all.
@@ -121,6 +123,7 @@ _GLOBAL = {
     Capability.MANAGE_EVENT_REPORTS: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
     Capability.WRITE_NEWS: set(Role),
     Capability.REVIEW_NEWS: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT, Role.INTERNATIONAL},
+    Capability.MANAGE_CATALOG_SOURCES: {Role.ADMINISTRATOR, Role.NETWORK_DEPARTMENT},
 }
 
 # Capabilities asked per center (``can(user, capability, center)``, ``centers_scope``).

@@ -46,6 +46,13 @@ SUSHI_CHECKS = (
 SUSHI_PATHS = "^/r51/(status|members|reports|reports/(pr|pr_p1|tr|tr_b1|ir))$"
 
 
+@pytest.fixture(autouse=True)
+def _loopback_only(settings):
+    """Registering a partner catalog asks the address given: the fuzzer's addresses must stay
+    on this machine."""
+    settings.LIBRANET_HARVEST_HOSTS = ["127.0.0.1", "localhost", "[::1]", "::1"]
+
+
 @pytest.fixture
 def registry(make_center, admin_user):
     """Centers, resources and rolled-up usage of three months (the COUNTER tests' world), a

@@ -116,6 +116,9 @@ PAGES = [
     # holdings with links to their catalogs (the partner records: the ``network`` fixture).
     PageType("search-union", "/ru/resources/?q=арифметика"),
     PageType("search-partners-en", "/en/resources/?q=арифметика&scope=partners", lang="en"),
+    # Partner catalogs (libranet.catalogs): the sources and registering one.
+    PageType("office-catalog-sources", "/ru/office/catalogs/", staff=True),
+    PageType("office-catalog-source-new", "/ru/office/catalogs/new/", staff=True),
 ]
 # Page types another part of the work owns and is fixing ("name-width" → why it fails now);
 # none at present: the audit trail, staff and SUSHI tables fit 360 px with the phone's cells.

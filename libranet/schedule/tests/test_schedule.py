@@ -171,6 +171,7 @@ def test_the_default_schedule(settings):
             "0 9 * * *",
             "libranet.events.tasks.send_joint_event_reminders",
         ),
+        "catalogs-harvest": ("20 * * * *", "libranet.catalogs.tasks.harvest_due_sources"),
     }
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from libranet.agreements.demo import seed_agreements
 from libranet.campaigns.demo import seed_campaigns
+from libranet.catalogs.demo import seed_catalogs
 from libranet.events.demo import seed_events
 from libranet.meetings.demo import seed_meetings
 from libranet.network.demo import DEMO_ACCOUNTS, seed_accounts, seed_network
@@ -101,6 +102,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"Seeded {seed_videos()} videos for the Library's channel.")
         self.stdout.write(seed_news(seed=seed))
+        self.stdout.write(seed_catalogs())
         self.stdout.write("Demo sign-ins (password in the data folder, file demo_password):")
         for username, role, scope, _superuser in DEMO_ACCOUNTS:
             self.stdout.write(f"  {username:<20} {role.label}{f' ({scope})' if scope else ''}")

@@ -2,6 +2,7 @@
 resources on both backends (PostgreSQL's only when the tests run on PostgreSQL), their
 holdings nearest first for a visitor in a center, the index following the harvests."""
 
+import dataclasses
 import datetime
 import io
 
@@ -363,3 +364,29 @@ def test_index_partner_works_command(backend, clock, sources, make_catalog_recor
     assert len(hit.holdings) == 2
     call_command("index_partner_works", "--rebuild", stdout=out)
     assert find("души", scope="partners").total == 1
+
+
+def test_a_harvest_brings_its_works_to_the_search(
+    backend, clock, source, provider, django_capture_on_commit_callbacks
+):
+    """Harvesting as part 1 does it: the finished run queues the works' update (the tests'
+    immediate task backend runs it on commit)."""
+    from libranet.catalogs.harvesting import harvest_source
+
+    works_rebuild()  # the index and its mark exist before the harvest
+    with django_capture_on_commit_callbacks(execute=True):
+        run = harvest_source(source)
+    assert run.state == HarvestRun.State.SUCCEEDED and run.new == 10
+    found = find("книга", scope="partners", page_size=50)
+    assert found.total == 10
+    assert all(
+        hit.holdings[0].link.startswith("https://catalog.example.org/record/") for hit in found.hits
+    )
+    # a record deleted at the source leaves the search with the next harvest
+    provider.records[0] = dataclasses.replace(
+        provider.records[0], deleted=True, datestamp="2026-03-02T12:00:00Z"
+    )
+    clock.shift(datetime.timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        harvest_source(source)
+    assert find("книга", scope="partners", page_size=50).total == 9

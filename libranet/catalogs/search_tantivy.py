@@ -5,12 +5,11 @@ query finds a work as it finds a resource, and the same write lock discipline (`
 searches see the old works until it lands. ``works/SCHEMA`` names the schema's version; an
 index of another version is rebuilt."""
 
-import fcntl
 import shutil
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import tantivy
@@ -24,7 +23,13 @@ from libranet.resources.search.base import (
     strip_marks,
 )
 from libranet.resources.search.query import Clause
-from libranet.resources.search.tantivy_backend import _ANALYZER, ANALYZER, _highlight, analyze
+from libranet.resources.search.tantivy_backend import (
+    _ANALYZER,
+    ANALYZER,
+    FolderWriteLock,
+    _highlight,
+    analyze,
+)
 
 from .union import WorkDocument, WorkHit, WorkResult
 from .works import isbn13
@@ -107,7 +112,7 @@ class TantivyWorks:
         self._guard = threading.RLock()
         self._index: Index | None = None
         self._meta_sig: tuple[int, int, int] | None = None
-        self._held = 0
+        self._lock = FolderWriteLock(self.root)
         self._facet_cache: OrderedDict[tuple, dict[str, dict[str, int]]] = OrderedDict()
 
     def _path(self) -> Path:
@@ -153,36 +158,11 @@ class TantivyWorks:
 
     # -- writing ------------------------------------------------------------------------
 
-    @contextmanager
-    def _flock(self, blocking: bool) -> Iterator[bool]:
-        if self._held:
-            self._held += 1
-            try:
-                yield True
-            finally:
-                self._held -= 1
-            return
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / "write.lock", "a+") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-            except BlockingIOError:
-                yield False
-                return
-            self._held = 1
-            try:
-                yield True
-            finally:
-                self._held = 0
-                fcntl.flock(handle, fcntl.LOCK_UN)
-
     def writing(self) -> AbstractContextManager[bool]:
-        return self._flock(blocking=False)
+        return self._lock.writing()
 
-    @contextmanager
-    def writing_wait(self) -> Iterator[None]:
-        with self._flock(blocking=True):
-            yield
+    def writing_wait(self) -> AbstractContextManager[None]:
+        return self._lock.writing_wait()
 
     def _write(self, heap: int, change) -> None:
         writer = self._open().writer(heap, 1)

@@ -246,6 +246,47 @@ def to_tantivy(document: SearchDocument) -> Document:
     return doc
 
 
+class FolderWriteLock:
+    """One writer at a time for an index folder, across processes (``flock`` on
+    ``write.lock``) and reentrant within this one (e.g. a rebuild applying changes)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._held = 0  # depth in this process: flock itself is not reentrant
+
+    @contextmanager
+    def _flock(self, blocking: bool) -> Iterator[bool]:
+        if self._held:
+            self._held += 1
+            try:
+                yield True
+            finally:
+                self._held -= 1
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / "write.lock", "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+            except BlockingIOError:
+                yield False
+                return
+            self._held = 1
+            try:
+                yield True
+            finally:
+                self._held = 0
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def writing(self) -> AbstractContextManager[bool]:
+        """Taken at once or not at all: yields whether this process now writes."""
+        return self._flock(blocking=False)
+
+    @contextmanager
+    def writing_wait(self) -> Iterator[None]:
+        with self._flock(blocking=True):
+            yield
+
+
 class TantivyBackend:
     name = "tantivy"
     text_limit = 1_000_000  # characters of file text indexed per resource
@@ -257,7 +298,7 @@ class TantivyBackend:
         self._dir: str | None = None
         self._current_sig: tuple[int, int] | None = None
         self._meta_sig: tuple[int, int, int] | None = None
-        self._held = 0  # write-lock depth in this process (the lock is not reentrant)
+        self._lock = FolderWriteLock(self.root)
         self._facet_cache: OrderedDict[tuple, tuple[dict, bool]] = OrderedDict()
         self._shares: tuple[tuple, dict[str, float]] | None = None
 
@@ -326,36 +367,11 @@ class TantivyBackend:
 
     # -- writing ------------------------------------------------------------------------
 
-    @contextmanager
-    def _flock(self, blocking: bool) -> Iterator[bool]:
-        if self._held:  # this process already holds it (e.g. a rebuild applying changes)
-            self._held += 1
-            try:
-                yield True
-            finally:
-                self._held -= 1
-            return
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / "write.lock", "a+") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-            except BlockingIOError:
-                yield False
-                return
-            self._held = 1
-            try:
-                yield True
-            finally:
-                self._held = 0
-                fcntl.flock(handle, fcntl.LOCK_UN)
-
     def writing(self) -> AbstractContextManager[bool]:
-        return self._flock(blocking=False)
+        return self._lock.writing()
 
-    @contextmanager
-    def writing_wait(self) -> Iterator[None]:
-        with self._flock(blocking=True):
-            yield
+    def writing_wait(self) -> AbstractContextManager[None]:
+        return self._lock.writing_wait()
 
     def apply(self, *, upserts: list[SearchDocument], deletes: Iterable[int]) -> None:
         index = self._open()

@@ -66,6 +66,15 @@ _EMPTY: dict[str, Any] = {
 }
 
 
+class HarvestUnderWay(Exception):
+    """Another run of the source is under way: two runs of one source would fetch the same
+    pages twice and fight over its resumption token."""
+
+    def __init__(self, run: HarvestRun) -> None:
+        super().__init__(run.pk)
+        self.run = run
+
+
 class HarvestStopped(Exception):
     """The run cannot go on; ``reason`` is kept as its error. ``keep_token``: the next run may
     resume from the saved token (False when the token itself is the trouble)."""
@@ -94,21 +103,28 @@ def harvest_source(
     progress: Progress | None = None,
 ) -> HarvestRun:
     """Harvest ``source`` (all of it with ``full``, else what changed since ``harvested_from``;
-    a stopped run is resumed first). Returns the run, succeeded or failed."""
-    previous = _stopped_run(source)
-    full = full or not source.harvested_from
-    run = HarvestRun.objects.create(
-        source=source,
-        kind=HarvestRun.Kind.FULL if full else HarvestRun.Kind.INCREMENTAL,
-        from_datestamp="" if full else source.harvested_from,
-        started_at=timezone.now(),
-        started_by=actor if getattr(actor, "pk", None) else None,
-    )
-    if previous is not None and not (full and previous.kind != HarvestRun.Kind.FULL):
-        run.resumed_from = previous
-        run.kind, run.from_datestamp = previous.kind, previous.from_datestamp
-        run.resumption_token = previous.resumption_token
-        run.save(update_fields=["resumed_from", "kind", "from_datestamp", "resumption_token"])
+    a stopped run is resumed first). Returns the run, succeeded or failed; raises
+    HarvestUnderWay, starting nothing, while another run of the source is under way."""
+    with transaction.atomic():
+        # The source's row lock makes "none under way, so start one" one step across processes.
+        CatalogSource.objects.select_for_update().filter(pk=source.pk).first()
+        under_way = run_under_way(source)
+        if under_way is not None:
+            raise HarvestUnderWay(under_way)
+        previous = _stopped_run(source)
+        full = full or not source.harvested_from
+        run = HarvestRun.objects.create(
+            source=source,
+            kind=HarvestRun.Kind.FULL if full else HarvestRun.Kind.INCREMENTAL,
+            from_datestamp="" if full else source.harvested_from,
+            started_at=timezone.now(),
+            started_by=actor if getattr(actor, "pk", None) else None,
+        )
+        if previous is not None and not (full and previous.kind != HarvestRun.Kind.FULL):
+            run.resumed_from = previous
+            run.kind, run.from_datestamp = previous.kind, previous.from_datestamp
+            run.resumption_token = previous.resumption_token
+            run.save(update_fields=["resumed_from", "kind", "from_datestamp", "resumption_token"])
     harvest = _Harvest(run, progress)
     try:
         harvest.go()
@@ -123,15 +139,20 @@ def harvest_source(
     return run
 
 
-def _stopped_run(source: CatalogSource) -> HarvestRun | None:
-    """The last run, if it stopped half way with a position to resume from. A run "running"
-    for longer than LIBRANET_HARVEST_STALE_HOURS was stopped with its process."""
+def run_under_way(source: CatalogSource) -> HarvestRun | None:
+    """The source's run still running, unless it has run for longer than
+    LIBRANET_HARVEST_STALE_HOURS: such a run was stopped with its process, and is marked so."""
     stale = timezone.now() - dt.timedelta(hours=settings.LIBRANET_HARVEST_STALE_HOURS)
     source.runs.filter(state=HarvestRun.State.RUNNING, started_at__lt=stale).update(
         state=HarvestRun.State.FAILED,
         finished_at=timezone.now(),
         error=_("Stopped before it finished (its process ended)."),
     )
+    return source.runs.filter(state=HarvestRun.State.RUNNING).order_by("started_at").first()
+
+
+def _stopped_run(source: CatalogSource) -> HarvestRun | None:
+    """The last run, if it stopped half way with a position to resume from."""
     last = source.runs.order_by("-started_at", "-pk").first()
     if last is not None and last.state == HarvestRun.State.FAILED and last.resumption_token:
         return last

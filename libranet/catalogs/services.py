@@ -18,6 +18,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from libranet.audit.services import audit_record, model_changes
@@ -27,6 +29,7 @@ from libranet.network.services import RegistryError, ScopeError
 from libranet.revisions import revision_bump, revision_check
 
 from .client import SourceClient, SourceError
+from .harvesting import run_under_way
 from .models import CatalogSource, HarvestSchedule, RecordFormat
 
 
@@ -312,6 +315,21 @@ def harvest_request(*, actor: Any, source: CatalogSource, full: bool = False) ->
     _require(actor)
     if not source.active:
         raise CatalogError({"__all__": _("The source is deactivated; activate it first.")})
+    under_way = run_under_way(source)
+    if under_way is not None:
+        raise CatalogError(
+            {
+                "__all__": _(
+                    "A harvest of this catalog is under way (run {run}, started {started}); "
+                    "start another when it has finished."
+                ).format(
+                    run=under_way.pk,
+                    started=date_format(
+                        timezone.localtime(under_way.started_at), "SHORT_DATETIME_FORMAT"
+                    ),
+                )
+            }
+        )
     audit_record(
         actor=actor,
         action="catalog_source.harvest",

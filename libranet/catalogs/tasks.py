@@ -1,6 +1,7 @@
 """Harvests as tasks of the queue: the schedule's hourly pass over the sources that are due
 (``LIBRANET_SCHEDULE``, "catalogs-harvest") and one source's harvest, which "Harvest now" and
-the API queue. A harvest never raises (its failure is the run's state), so neither does a task."""
+the API queue. A harvest never raises (its failure is the run's state; one under way is left
+to finish), so neither does a task."""
 
 import datetime as dt
 
@@ -11,11 +12,15 @@ from .selectors import sources_due
 
 
 def harvest_due_run(now: dt.datetime | None = None) -> dict[str, int]:
-    from .harvesting import harvest_source
+    from .harvesting import HarvestUnderWay, harvest_source
 
-    outcome = {"harvested": 0, "failed": 0}
+    outcome = {"harvested": 0, "failed": 0, "under_way": 0}
     for source in sources_due(now or timezone.now()):
-        run = harvest_source(source)
+        try:
+            run = harvest_source(source)
+        except HarvestUnderWay:  # a long harvest still at work when the next hour comes
+            outcome["under_way"] += 1
+            continue
         outcome["harvested" if run.state == run.State.SUCCEEDED else "failed"] += 1
     return outcome
 
@@ -29,13 +34,16 @@ def harvest_due_sources() -> dict[str, int]:
 
 @task()
 def harvest_source_task(source_id: int, full: bool = False) -> dict[str, object]:
-    from .harvesting import harvest_source
+    from .harvesting import HarvestUnderWay, harvest_source
     from .models import CatalogSource
 
     source = CatalogSource.objects.filter(pk=source_id, active=True).first()
     if source is None:
         return {"state": "gone"}
-    run = harvest_source(source, full=full)
+    try:
+        run = harvest_source(source, full=full)
+    except HarvestUnderWay as busy:
+        return {"run": busy.run.pk, "state": "under_way"}
     return {"run": run.pk, "state": run.state, "new": run.new, "updated": run.updated}
 
 

@@ -67,8 +67,15 @@ def test_register_by_role_and_bad_input(api, provider, institution, network_user
 
 
 def test_harvest_is_queued(
-    api, source, network_user, operator_user, django_capture_on_commit_callbacks, settings
+    api,
+    source,
+    network_user,
+    operator_user,
+    django_capture_on_commit_callbacks,
+    settings,
+    time_machine,
 ):
+    time_machine.move_to(NOW, tick=False)
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     assert api(operator_user).post(f"/catalog-sources/{source.pk}/harvests").status_code == 403
     assert source.runs.count() == 0
@@ -76,6 +83,10 @@ def test_harvest_is_queued(
         queued = api(network_user).post(f"/catalog-sources/{source.pk}/harvests", {"full": True})
     assert queued.status_code == 202 and queued.json() == {"source": source.pk, "full": True}
     assert source.runs.get().state == "succeeded"
+    under_way = source.runs.create(kind="incremental", started_at=NOW)
+    busy = api(network_user).post(f"/catalog-sources/{source.pk}/harvests")
+    assert busy.status_code == 422 and f"under way (run {under_way.pk}" in busy.json()["message"]
+    under_way.delete()
     source.active = False
     source.save()
     refused = api(network_user).post(f"/catalog-sources/{source.pk}/harvests")

@@ -7,7 +7,8 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from libranet.catalogs.harvesting import harvest_source
+from libranet.catalogs import harvesting
+from libranet.catalogs.harvesting import HarvestUnderWay, harvest_source
 from libranet.catalogs.models import CatalogSource, HarvestRun
 from libranet.catalogs.selectors import sources_due
 from libranet.catalogs.services import source_register
@@ -119,8 +120,8 @@ def test_which_sources_are_due(institution):
 
 def test_the_tasks_harvest(source, provider):
     result = harvest_due_sources.call()
-    assert result == {"harvested": 1, "failed": 0}
-    assert harvest_due_sources.call() == {"harvested": 0, "failed": 0}  # not due again
+    assert result == {"harvested": 1, "failed": 0, "under_way": 0}
+    assert harvest_due_sources.call() == {"harvested": 0, "failed": 0, "under_way": 0}
     outcome = harvest_source_task.call(source.pk, True)
     assert outcome["state"] == "succeeded" and outcome["updated"] == 10
     provider.faults = {len(provider.requests) + 1: "html"}
@@ -141,3 +142,36 @@ def test_a_run_left_running_long_ago_is_taken_for_stopped_and_resumed(source, pr
     assert stuck.state == "failed" and "Stopped before it finished" in stuck.error
     assert (run.state, run.resumed_from, run.new) == ("succeeded", stuck, 7)
     assert provider.requests[0][1]["resumptionToken"] == first_page_done
+
+
+def test_a_harvest_is_not_started_twice(source, provider, monkeypatch):
+    """While a run of the source is under way, a second start (the next hour's schedule, a
+    task, the command) starts nothing and names the run; the first finishes undisturbed."""
+    seen = {}
+    go = harvesting._Harvest.go
+
+    def go_and_try_again(self):
+        with pytest.raises(HarvestUnderWay) as busy:
+            harvest_source(source)
+        seen["run"] = busy.value.run
+        seen["task"] = harvest_source_task.call(source.pk, False)
+        seen["command"] = io.StringIO()
+        with pytest.raises(CommandError, match="1 of 1 harvests failed"):
+            call_command("harvest_catalogs", source.name, stdout=seen["command"])
+        go(self)
+
+    monkeypatch.setattr(harvesting._Harvest, "go", go_and_try_again)
+    run = harvest_source(source)
+    assert run.state == "succeeded" and run.new == 10
+    assert seen["run"] == run and seen["task"] == {"run": run.pk, "state": "under_way"}
+    assert f"Run {run.pk}, started 2026-01-15 12:00 UTC, is still under way" in (
+        seen["command"].getvalue()
+    )
+    assert source.runs.count() == 1
+
+
+def test_the_schedule_leaves_a_run_under_way_to_finish(source, provider):
+    under_way = HarvestRun.objects.create(source=source, kind="full", started_at=NOW)
+    assert harvest_due_sources.call() == {"harvested": 0, "failed": 0, "under_way": 1}
+    under_way.refresh_from_db()
+    assert under_way.state == "running" and source.runs.count() == 1

@@ -4,7 +4,7 @@ foreground, with a progress bar and a summary line per run."""
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from libranet.catalogs.harvesting import harvest_source
+from libranet.catalogs.harvesting import HarvestUnderWay, harvest_source
 from libranet.catalogs.models import CatalogSource, HarvestRun
 from libranet.progress import ProgressBar
 
@@ -37,7 +37,17 @@ class Command(BaseCommand):
         for source in dict.fromkeys(chosen):
             self.stdout.write(f"{source.name} ({source.base_url})")
             bar = ProgressBar(self.stdout, unit="records", enabled=options["verbosity"] > 0)
-            run = harvest_source(source, full=full, progress=_unknown_total(bar))
+            try:
+                run = harvest_source(source, full=full, progress=_unknown_total(bar))
+            except HarvestUnderWay as busy:
+                failed += 1
+                self.stdout.write(
+                    self.style.ERROR(
+                        f"Run {busy.run.pk}, started {busy.run.started_at:%Y-%m-%d %H:%M} UTC, "
+                        "is still under way: not started again."
+                    )
+                )
+                continue
             resumed = f", resuming run {run.resumed_from_id}" if run.resumed_from_id else ""
             summary = (
                 f"Run {run.pk} ({run.kind}{resumed}) {run.state}: {run.new} new, "

@@ -263,7 +263,7 @@ def main() -> int:
         "--union-records",
         type=int,
         default=union.DEFAULT_RECORDS,
-        help="partner records of the union search (default 200,000, or "
+        help="partner records of the union search (default 1,000,000, or "
         "LIBRANET_BENCH_UNION_RECORDS; 0 skips)",
     )
     parser.add_argument(

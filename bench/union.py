@@ -7,8 +7,8 @@ makes its own). In a child process (Django set up, the index in a temporary fold
 
 1. indexes the collections' synthetic corpus of bench/search.py (``--resources``, 100,000 by
    default) straight into the resources' index, as bench/search.py does;
-2. writes N partner records (``LIBRANET_BENCH_UNION_RECORDS`` or ``--n``; 200,000 by
-   default: ``make bench`` finishes in a few minutes on 2 cores) into the database, as
+2. writes N partner records (``LIBRANET_BENCH_UNION_RECORDS`` or ``--n``; 1,000,000 by
+   default, the issue's size: about 5 minutes on 2 cores) into the database, as
    harvesting writes them, from 20 partner catalogs of 20 libraries with their centers
    placed; titles, creators and subjects from the same Zipf vocabulary as the collections',
    a third of them another library's copy of a work (the same ISBN); then indexes the works
@@ -36,7 +36,7 @@ from common import BENCH_DIR, BIN, ROOT, Result, run_child
 
 P95_GOAL_MS = 50.0
 RATIO_GOAL = 0.5  # within 2x of the collections-only search
-DEFAULT_RECORDS = int(os.environ.get("LIBRANET_BENCH_UNION_RECORDS", "200000"))
+DEFAULT_RECORDS = int(os.environ.get("LIBRANET_BENCH_UNION_RECORDS", "1000000"))
 LIBRARIES = 20
 SHARED = 0.33  # records that are another library's copy of a work already made
 
@@ -68,7 +68,8 @@ def child(args: argparse.Namespace) -> None:
     backend = get_backend()
     with backend.writing_wait():
         backend.rebuild(corpus.documents(args.resources), total=args.resources, progress=print_none)
-    print(f"  {args.resources:,} resources indexed in {time.perf_counter() - started:.0f} s")
+    resources_seconds = time.perf_counter() - started
+    print(f"  {args.resources:,} resources indexed in {resources_seconds:.0f} s")
 
     regions = list(Region.objects.order_by("code")[:LIBRARIES])
     sources = []
@@ -201,7 +202,15 @@ def child(args: argparse.Namespace) -> None:
         Result(
             f"union_{label}_p95_vs_50ms", ours_p95, "ms", P95_GOAL_MS, P95_GOAL_MS / ours_p95, 1.0
         ),
-        Result(f"union_{label}_works_indexed_per_s", works / works_seconds, "work/s", 0.0, 0.0),
+        # Against the resources indexed at the start: a work is read back from the database
+        # and grouped, a resource comes ready-made from memory.
+        Result(
+            f"union_{label}_works_indexed_per_s",
+            works / works_seconds,
+            "doc/s",
+            args.resources / resources_seconds,
+            (works / works_seconds) / (args.resources / resources_seconds),
+        ),
     ]
     print(f"  union (all):      p50 {ours_p50:6.1f} ms, p95 {ours_p95:6.1f} ms")
     print(f"  collections only: p50 {base_p50:6.1f} ms, p95 {base_p95:6.1f} ms")

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from libranet.agreements.selectors import agreement_counts, renewals_waiting_for
 from libranet.campaigns.selectors import pending_for
+from libranet.catalogs.selectors import failing_source_count
 from libranet.meetings.selectors import late_count, tasks_of_party
 from libranet.network.models import Center, Region, StaffRole
 from libranet.network.permissions import (
@@ -70,6 +71,8 @@ class Dashboard:
     # News in review (for its reviewers) and video awaiting the department's decision.
     news_to_review: int | None = None
     videos_to_decide: int | None = None
+    # Partner catalogs whose last harvest failed (for those who manage the sources).
+    catalogs_failing: int | None = None
 
 
 def last_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -144,6 +147,8 @@ def dashboard_for(user: Any) -> Dashboard:
         board.news_to_review = articles_to_review(user).count()
     if can(user, Capability.DECIDE_VIDEOS):
         board.videos_to_decide = Video.objects.filter(state=VideoState.SUBMITTED).count()
+    if can(user, Capability.MANAGE_CATALOG_SOURCES):
+        board.catalogs_failing = failing_source_count()
     return board
 
 

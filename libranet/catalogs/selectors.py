@@ -26,6 +26,17 @@ def sources_listed() -> QuerySet[CatalogSource]:
     )
 
 
+def failing_source_count() -> int:
+    """Active sources whose last run failed: the department's line on the dashboard."""
+    last_state = HarvestRun.objects.filter(source=OuterRef("pk")).order_by("-started_at", "-pk")
+    return (
+        CatalogSource.objects.filter(active=True)
+        .annotate(last_state=Subquery(last_state.values("state")[:1]))
+        .filter(last_state=HarvestRun.State.FAILED)
+        .count()
+    )
+
+
 def last_runs(sources: list[CatalogSource]) -> dict[int, HarvestRun]:
     ids = [getattr(s, "last_run_id", None) for s in sources]
     return {run.source_id: run for run in HarvestRun.objects.filter(pk__in=[i for i in ids if i])}

@@ -148,3 +148,25 @@ def test_tables_reflow_and_pages_speak_russian(client, source, harvested, networ
     run_page = client.get(f"/ru/office/catalogs/runs/{harvested.pk}/").content.decode()
     # The reason is stored in the language the harvest ran in (the worker: the default one).
     assert "The record has no title." in run_page and "завершён" in run_page
+
+
+def test_the_dashboard_names_the_catalogs_whose_last_harvest_failed(
+    client, source, provider, network_user, operator_user, time_machine
+):
+    time_machine.move_to(NOW, tick=False)
+    client.force_login(network_user)
+    harvest_source(source)
+    page = client.get(reverse("backoffice:dashboard"))
+    assert page.context["board"].catalogs_failing == 0
+    assert "No partner catalog's last harvest failed." in page.content.decode()
+    provider.faults = {len(provider.requests) + 1: "html"}
+    time_machine.shift(60)
+    assert harvest_source(source).state == "failed"
+    page = client.get(reverse("backoffice:dashboard")).content.decode()
+    assert "1</span> partner catalog whose last harvest failed" in page
+    assert reverse("catalogs_office:list") in page
+    source.active = False  # a deactivated source is nobody's work
+    source.save()
+    assert client.get(reverse("backoffice:dashboard")).context["board"].catalogs_failing == 0
+    client.force_login(operator_user)
+    assert client.get(reverse("backoffice:dashboard")).context["board"].catalogs_failing is None

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml import etree
@@ -48,6 +49,7 @@ _RECORD_FIELDS = (
     "identifiers",
     "publisher",
     "work_key",
+    "title_key",
     "source_xml",
     "harvested_at",
 )
@@ -63,6 +65,7 @@ _EMPTY: dict[str, Any] = {
     "identifiers": [],
     "publisher": "",
     "work_key": "",
+    "title_key": "",
 }
 
 
@@ -137,6 +140,35 @@ def harvest_source(
         logger.exception("harvest of catalog source %s failed", source.pk)
         harvest.fail(_("Unexpected error: {error}").format(error=exc), keep_token=True)
     return run
+
+
+def join_editions(title_keys: set[str], now: dt.datetime, model: Any = CatalogRecord) -> int:
+    """Give the live records without ISBN of these title keys the work of the ISBN records
+    with the same key (the smallest ISBN key), in every source; each record re-keyed is marked
+    harvested ``now`` so that the union search moves it. Returns how many were re-keyed.
+    ``model``: the migration that fills the title keys passes its historical model."""
+    if not title_keys:
+        return 0
+    live = model.objects.filter(deleted=False, title_key__in=title_keys)
+    target = dict(
+        live.filter(work_key__startswith="isbn:")
+        .values("title_key")
+        .annotate(key=Min("work_key"))
+        .values_list("title_key", "key")
+        .order_by()
+    )
+    if not target:
+        return 0
+    moves: dict[str, list[int]] = {}
+    plain = live.filter(title_key__in=list(target), isbns=[]).values_list(
+        "pk", "title_key", "work_key"
+    )
+    for pk, key, current in plain:
+        if current != target[key]:
+            moves.setdefault(target[key], []).append(pk)
+    for key, pks in moves.items():
+        model.objects.filter(pk__in=pks).update(work_key=key, harvested_at=now)
+    return sum(len(pks) for pks in moves.values())
 
 
 def run_under_way(source: CatalogSource) -> HarvestRun | None:
@@ -271,6 +303,7 @@ class _Harvest:
                 changed.append(record)
             CatalogRecord.objects.bulk_create(new)
             CatalogRecord.objects.bulk_update(changed, _RECORD_FIELDS)
+            join_editions({r.title_key for r in new + changed if r.title_key}, now)
             run.new += sum(1 for r in new if not r.deleted)
             run.updated += sum(1 for r in changed if not r.deleted)
             run.deleted += deleted

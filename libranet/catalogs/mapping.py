@@ -46,7 +46,8 @@ class MappingError(ValueError):
 
 def map_record(metadata: Any, record_format: str) -> dict[str, Any]:
     """The common fields (title, creators, date_text, year, type, subjects, language, isbns,
-    identifiers, publisher, work_key) of the ``<metadata>`` element of a harvested record."""
+    identifiers, publisher, title_key, work_key) of the ``<metadata>`` element of a harvested
+    record."""
     if metadata is None or len(metadata) == 0:
         raise MappingError(_("The record has no metadata."))
     if record_format == RecordFormat.DUBLIN_CORE:
@@ -61,6 +62,9 @@ def map_record(metadata: Any, record_format: str) -> dict[str, Any]:
     fields["title"] = fields["title"][:2000]
     fields["publisher"] = fields["publisher"][:500]
     fields["date_text"] = fields["date_text"][:100]
+    fields["title_key"] = works.title_key(
+        title=fields["title"], creators=fields["creators"], year=fields["year"]
+    )
     fields["work_key"] = works.work_key(
         title=fields["title"],
         creators=fields["creators"],

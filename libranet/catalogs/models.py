@@ -149,6 +149,9 @@ class CatalogRecord(models.Model):
     identifiers = models.JSONField(_("identifiers"), default=list, blank=True)  # others
     publisher = models.CharField(_("publisher"), max_length=500, blank=True)
     work_key = models.CharField(_("work"), max_length=64, db_index=True, blank=True)
+    # Title, creator and year (libranet.catalogs.works.title_key), kept also beside an ISBN key:
+    # a record without ISBN joins the ISBN work that has its title key.
+    title_key = models.CharField(_("title key"), max_length=64, db_index=True, blank=True)
     source_xml = models.TextField(_("source record"), blank=True)
     harvested_at = models.DateTimeField(_("harvested at"))
 

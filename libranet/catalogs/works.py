@@ -4,8 +4,10 @@ converted); one without, by its normalised title, first creator's family name an
 normalisation folds case, ``ё`` into ``е``, punctuation and spacing, and cuts the title at its
 subtitle (" : ") or statement of responsibility (" / "), which catalogs write differently.
 
-Two records of one edition of which only one carries its ISBN fall into two groups: a known
-limit (a record has one key, so that grouping is one indexed column)."""
+A record also keeps its title key (title, family name and year) when it has an ISBN: a record
+without ISBN joins the ISBN work with its title key (the smallest ISBN when several editions
+share it), so that a catalog that leaves the ISBN out still lists its copy under the work
+(``libranet.catalogs.harvesting`` re-keys them as records arrive)."""
 
 import hashlib
 import re
@@ -50,12 +52,17 @@ def family_name(creator: str) -> str:
     return _NOT_WORD.sub("", first[0]) if first else ""
 
 
-def work_key(*, title: str, creators: list[str], year: int | None, isbns: list[str]) -> str:
-    if isbns:
-        return "isbn:" + min(isbns)
+def title_key(*, title: str, creators: list[str], year: int | None) -> str:
+    """The key of the normalised title, first creator's family name and year ("" untitled)."""
     title = normal_title(title)
     if not title:
         return ""
     name = family_name(creators[0]) if creators else ""
     text = f"{title}|{name}|{year or ''}"
     return "work:" + hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
+def work_key(*, title: str, creators: list[str], year: int | None, isbns: list[str]) -> str:
+    if isbns:
+        return "isbn:" + min(isbns)
+    return title_key(title=title, creators=creators, year=year)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from libranet.catalogs.models import CatalogRecord, CatalogSource
 from libranet.catalogs.services import source_register
-from libranet.catalogs.works import work_key
+from libranet.catalogs.works import title_key, work_key
 from libranet.network.models import Center, Institution, Region
 
 from .provider import FakeRecord, Provider, serve
@@ -96,6 +96,7 @@ def make_catalog_record(db):
             date_text=str(year or ""),
             isbns=isbns,
             work_key=work_key(title=title, creators=creators, year=year, isbns=isbns),
+            title_key=title_key(title=title, creators=creators, year=year),
             **fields,
         )
 

@@ -33,6 +33,8 @@ class FakeRecord:
     creator: str = "Иванов, И. И."
     deleted: bool = False
     sets: tuple[str, ...] = ()
+    isbn: str = ""
+    date: str = ""
 
     def xml(self) -> str:
         status = ' status="deleted"' if self.deleted else ""
@@ -45,6 +47,8 @@ class FakeRecord:
             return f"<record>{header}</record>"
         fields = f"<dc:title>{escape(self.title)}</dc:title>" if self.title else ""
         fields += f"<dc:creator>{escape(self.creator)}</dc:creator><dc:type>book</dc:type>"
+        fields += f"<dc:identifier>ISBN {self.isbn}</dc:identifier>" if self.isbn else ""
+        fields += f"<dc:date>{self.date}</dc:date>" if self.date else ""
         return f"<record>{header}<metadata>{DC.format(fields=fields)}</metadata></record>"
 
 

@@ -8,7 +8,7 @@ from libranet.catalogs.harvesting import harvest_source
 from libranet.catalogs.models import CatalogRecord, HarvestRun
 
 from .conftest import NOW
-from .provider import token_after
+from .provider import FakeRecord, Provider, serve, token_after
 
 pytestmark = pytest.mark.django_db
 Succeeded, Failed = HarvestRun.State.SUCCEEDED, HarvestRun.State.FAILED
@@ -227,3 +227,48 @@ def test_an_unexpected_error_fails_the_run_and_does_not_escape(source, provider,
     run = harvest_source(source)
     assert run.state == Failed and run.error == "Unexpected error: disk full"
     assert run.resumption_token == "" and source.records.count() == 0
+
+
+@pytest.fixture
+def second_provider():
+    repository = Provider()
+    server = serve(repository)
+    yield repository
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("isbn_first", [True, False], ids=["isbn-first", "isbn-later"])
+def test_a_copy_without_isbn_joins_the_isbn_work_of_its_title(
+    source, provider, second_provider, institution, make_catalog_source, time_machine, isbn_first
+):
+    """One edition in two catalogs, only one of which gives its ISBN, is one work whichever is
+    harvested first; a copy re-keyed later is marked harvested then, so the search moves it."""
+    other = make_catalog_source(
+        institution, name="Другой каталог", base_url=second_provider.url,
+        metadata_prefix="oai_dc", record_format="oai_dc",
+    )  # fmt: skip
+    shared = {"title": "Обломов : роман", "creator": "Гончаров, И. А.", "date": "2014"}
+    without = FakeRecord("oai:b:1", "2026-01-01T10:00:00Z", **shared)
+    provider.records = [
+        FakeRecord("oai:a:1", "2026-01-01T10:00:00Z", isbn="978-5-17-090630-7", **shared)
+    ]
+    second_provider.records = [
+        without,
+        FakeRecord("oai:b:2", "2026-01-01T10:00:00Z", **{**shared, "date": "1990"}),
+    ]
+    for catalog in (source, other) if isbn_first else (other, source):
+        assert harvest_source(catalog).state == Succeeded
+        time_machine.shift(60)
+    isbn_record = source.records.get()
+    copy, older = other.records.get(identifier="oai:b:1"), other.records.get(identifier="oai:b:2")
+    assert isbn_record.work_key == copy.work_key == "isbn:9785170906307"
+    assert copy.title_key == isbn_record.title_key != older.title_key
+    assert older.work_key == older.title_key  # another year: another edition, its own work
+    if not isbn_first:  # re-keyed by the ISBN record's harvest, after its own
+        assert copy.harvested_at == source.runs.get().started_at
+    # Harvesting the copy again keeps it in the work.
+    second_provider.records = [without]
+    harvest_source(other, full=True)
+    copy.refresh_from_db()
+    assert copy.work_key == "isbn:9785170906307"

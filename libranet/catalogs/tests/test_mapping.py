@@ -32,6 +32,7 @@ def test_library_of_congress_marc21():
         "identifiers": ["LCCN 2004558290", "(OCoLC)54758207"],
         "publisher": "Penguin Books",
         "work_key": "isbn:9780143035008",
+        "title_key": works.title_key(title=fields["title"], creators=fields["creators"], year=2004),
     }
 
 
@@ -49,6 +50,7 @@ def test_national_library_of_russia_rusmarc():
         "identifiers": [],
         "publisher": "Азбука",
         "work_key": "isbn:9785389062566",
+        "title_key": works.title_key(title=fields["title"], creators=fields["creators"], year=2014),
     }
 
 
@@ -69,6 +71,7 @@ def test_dspace_dublin_core():
         ],
         "publisher": "Сибирский федеральный университет",
         "work_key": "isbn:9785170905003",
+        "title_key": works.title_key(title=fields["title"], creators=fields["creators"], year=2018),
     }
 
 
@@ -83,6 +86,7 @@ def test_a_record_without_isbn_is_keyed_by_title_creator_and_year():
         title="Война и мир : роман : в 4 т.", creators=["Толстой, Л. Н."], year=2014, isbns=[]
     )
     assert fields["work_key"].startswith("work:")
+    assert fields["title_key"] == fields["work_key"]  # the ISBN key's record keeps it beside
 
 
 @pytest.mark.parametrize(

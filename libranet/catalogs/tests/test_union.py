@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone, translation
 
+from libranet.catalogs.harvesting import join_editions
 from libranet.catalogs.models import CatalogRecord, HarvestRun, WorkIndexMark
 from libranet.catalogs.union import works_apply, works_backend, works_rebuild
 from libranet.network.places import OUTSIDE, Place
@@ -225,6 +226,23 @@ def test_a_record_whose_key_changed_leaves_its_old_work(union, clock, make_catal
     assert works_apply()  # the records harvested since the mark (less the overlap)
     war = find("война", scope="partners", sort="date")
     assert [(hit.year, len(hit.holdings)) for hit in war.hits] == [(1978, 1), (1869, 1)]
+
+
+def test_a_copy_without_isbn_joins_the_work_in_the_search(
+    backend, clock, sources, make_catalog_record
+):
+    copy = make_catalog_record(sources[1], "Мёртвые души", creators=["Гоголь, Н. В."], year=1842)
+    edition = make_catalog_record(
+        sources[0], "Мёртвые души", creators=["Гоголь Николай"], year=1842, isbns=["9785170906307"]
+    )
+    works_rebuild()
+    assert find("мертвые души", scope="partners").total == 2  # before the join
+    clock.shift(datetime.timedelta(hours=1))
+    assert join_editions({edition.title_key}, timezone.now()) == 1
+    assert works_apply()
+    found = find("мертвые души", scope="partners")
+    assert found.total == 1
+    assert {h.link for h in found.hits[0].holdings} == {copy.link, edition.link}
 
 
 def test_a_running_harvest_queues_nothing(union, sources, django_capture_on_commit_callbacks):

@@ -20,7 +20,7 @@ from libranet.network.places import Place, place_of
 from libranet.public.files import file_url, thumbnail_url
 from libranet.resources.access import decide, readable_levels
 from libranet.resources.models import AccessLevel, Collection, Resource
-from libranet.resources.search import SearchError, SearchFilters, search
+from libranet.resources.search import SearchError, SearchFilters, SearchResults, search
 from libranet.resources.selectors import ResourceFilters, ResourceGone, resource_get, resource_list
 from libranet.resources.services import (
     ResourcePermissionError,
@@ -46,7 +46,7 @@ router = Router(tags=["resources"])
 OPTIONAL_AUTH = {"security": [{"ApiTokenAuth": []}, {"SessionCookieAuth": []}, {}]}
 
 
-def _check_collection(code: str) -> None:
+def check_collection(code: str) -> None:
     """An unknown collection code is a 422 on the parameter, as unknown codes are elsewhere."""
     if not Collection.objects.filter(code=code.strip().lower()).exists():
         raise ValidationError(
@@ -54,36 +54,50 @@ def _check_collection(code: str) -> None:
         )
 
 
-def _search(
-    request: HttpRequest, filters: ResourceQuery, page: PageQuery, user: Any, place: Place
-) -> dict[str, Any]:
-    """A list with words to find: ranked by the search service (stemmed, both languages), the
-    same filters applied there, the items read from the database as without words."""
+def search_filters(filters: ResourceQuery, user: Any, place: Place) -> SearchFilters | None:
+    """The search service's filters from the resource filters of a query (this list's and the
+    union search's); None when nothing can match: ``readable_here=false`` for a caller who may
+    read everything visible from where they are."""
     levels: tuple[str, ...] = (filters.access_level,) if filters.access_level else ()
     if filters.readable_here is False:
         unreadable = set(AccessLevel.values) - readable_levels(user, place)
         levels = tuple(level for level in (levels or AccessLevel.values) if level in unreadable)
         if not levels:
-            return {"count": 0, "items": []}
-    wanted = SearchFilters(
+            return None
+    return SearchFilters(
         types=(filters.type,) if filters.type else (),
         collections=(filters.collection.strip().lower(),) if filters.collection else (),
         languages=(filters.language.strip().lower(),) if filters.language else (),
         access_levels=levels,
         readable_here=filters.readable_here is True,
     )
+
+
+def search_or_422(**arguments: Any) -> SearchResults:
+    """The search service, its refusal (a query it cannot read) a 422 on the parameter."""
     try:
-        results = search(
-            query=filters.q or "",
-            user=user,
-            place=place,
-            filters=wanted,
-            offset=page.offset,
-            page_size=page.limit,
-            facets=False,
-        )
+        return search(**arguments)
     except SearchError as exc:
         raise ValidationError({exc.field or "q": [exc.message]}) from exc
+
+
+def _search(
+    request: HttpRequest, filters: ResourceQuery, page: PageQuery, user: Any, place: Place
+) -> dict[str, Any]:
+    """A list with words to find: ranked by the search service (stemmed, both languages), the
+    same filters applied there, the items read from the database as without words."""
+    wanted = search_filters(filters, user, place)
+    if wanted is None:
+        return {"count": 0, "items": []}
+    results = search_or_422(
+        query=filters.q or "",
+        user=user,
+        place=place,
+        filters=wanted,
+        offset=page.offset,
+        page_size=page.limit,
+        facets=False,
+    )
     ids = results.resource_ids
     rows = resource_list(
         filters=ResourceFilters(),
@@ -191,7 +205,7 @@ def list_resources(request: HttpRequest, filters: Query[ResourceQuery], page: Qu
     user = viewer(request)
     place = place_of(request)
     if filters.collection:
-        _check_collection(filters.collection)
+        check_collection(filters.collection)
     if filters.q and filters.q.strip():
         found = _search(request, filters, page, user, place)
         if page.offset == 0:  # a search run, not its next pages

@@ -3,10 +3,10 @@ ranked list (``libranet.resources.search.search`` with a ``scope``; README "The 
 Public, as the catalogue's metadata is; a partner work is metadata only (no files, no access
 level) and lists its holding libraries, nearest first from the caller's center."""
 
+import dataclasses
 import html
 from typing import Any, Literal
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import strip_tags
@@ -14,13 +14,12 @@ from ninja import Field, Query, Router, Schema
 
 from libranet.network.places import place_of
 from libranet.resources.models import Resource
-from libranet.resources.search import SearchError, SearchFilters, search
 from libranet.usage.models import Action
 from libranet.usage.recorder import usage_record
 
 from .auth import viewer
 from .resource_schemas import ResourceQuery
-from .resources import OPTIONAL_AUTH
+from .resources import OPTIONAL_AUTH, check_collection, search_filters, search_or_422
 from .schemas import PageQuery
 
 router = Router(tags=["search"])
@@ -99,30 +98,28 @@ def union_search(request: HttpRequest, filters: Query[SearchQuery], page: Query[
     resources; ``library``, ``region`` and ``source`` to partner works."""
     user = viewer(request)
     place = place_of(request)
-    wanted = SearchFilters(
-        types=(filters.type,) if filters.type else (),
-        collections=(filters.collection.strip().lower(),) if filters.collection else (),
+    if filters.collection:
+        check_collection(filters.collection)
+    common = search_filters(filters, user, place)
+    if common is None:  # readable_here=false keeps to the Library's resources: none here
+        return {"count": 0, "items": []}
+    wanted = dataclasses.replace(
+        common,
         decades=(filters.decade,) if filters.decade is not None else (),
-        languages=(filters.language.strip().lower(),) if filters.language else (),
-        access_levels=(filters.access_level,) if filters.access_level else (),
-        readable_here=filters.readable_here is True,
         libraries=(str(filters.library),) if filters.library else (),
         regions=(filters.region.strip().upper(),) if filters.region else (),
         sources=(str(filters.source),) if filters.source else (),
     )
-    try:
-        results = search(
-            query=filters.q or "",
-            user=user,
-            place=place,
-            filters=wanted,
-            offset=page.offset,
-            page_size=page.limit,
-            facets=False,
-            scope=filters.scope,
-        )
-    except SearchError as exc:
-        raise ValidationError({exc.field or "q": [exc.message]}) from exc
+    results = search_or_422(
+        query=filters.q or "",
+        user=user,
+        place=place,
+        filters=wanted,
+        offset=page.offset,
+        page_size=page.limit,
+        facets=False,
+        scope=filters.scope,
+    )
     if page.offset == 0 and (filters.q or "").strip():
         usage_record(request, Action.SEARCH, place=place, user=user)
     rows = {

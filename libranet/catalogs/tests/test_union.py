@@ -370,6 +370,16 @@ def test_api_scope_filters_and_paging(client, union, partner_libraries):
     assert bad.status_code == 422
 
 
+def test_api_resource_filters_as_the_resources_list_reads_them(client, union):
+    """The union search reads the resources' filters as /api/v1/resources does: an unknown
+    collection is a 422 naming it; readable_here=false keeps to what is not readable here."""
+    unknown = client.get("/api/v1/search", {"q": "онегин", "collection": "nowhere"})
+    assert unknown.status_code == 422 and "nowhere" in unknown.json()["errors"]["collection"][0]
+    for door in ("/api/v1/search", "/api/v1/resources"):
+        answer = client.get(door, {"q": "онегин", "readable_here": "false"}).json()
+        assert answer == {"count": 0, "items": []}  # the open resource is readable anywhere
+
+
 def test_index_partner_works_command(backend, clock, sources, make_catalog_record):
     make_catalog_record(sources[0], "Мёртвые души", creators=["Гоголь, Н. В."], year=1842)
     out = io.StringIO()

@@ -5,7 +5,7 @@ import os
 import socket
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,3 +62,23 @@ def run_child(script: str, args: list[str], env: dict[str, str], out: Path) -> l
     if done.returncode:
         sys.exit(f"bench/{Path(script).name} failed with {done.returncode}")
     return [Result(**row) for row in json.loads(out.read_text())]
+
+
+def report_alone(results: list[Result]) -> None:
+    """A benchmark run alone: its rows printed with their goals, and merged into
+    bench/results.json beside the other benchmarks' rows (bench/run.py writes them all)."""
+    out = BENCH_DIR / "results.json"
+    rows = json.loads(out.read_text()) if out.exists() else []
+    names = {r.name for r in results}
+    rows = [row for row in rows if row.get("name") not in names] + [asdict(r) for r in results]
+    out.write_text(json.dumps(rows, indent=2) + "\n")
+    for r in results:
+        goal = (
+            ""
+            if r.goal is None
+            else f" (goal {r.goal:g}: {'met' if r.ratio >= r.goal else 'NOT met'})"
+        )
+        print(
+            f"{r.name:<34} {r.value:10.1f} {r.unit:<6} baseline {r.baseline:10.1f}  "
+            f"ratio {r.ratio:5.2f}{goal}"
+        )

@@ -32,14 +32,13 @@ import os
 import random
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
 
-from common import BIN, ROOT, Result, run_child
+from common import ROOT, Result, bench_env, manage, report_alone, run_child
 
 P95_GOAL_MS = 50.0
 RATIO_GOAL = 0.5  # within 2x of bare Tantivy
@@ -442,27 +441,12 @@ def main() -> int:
         return 0
     # Alone: a throwaway data folder of its own.
     with tempfile.TemporaryDirectory(prefix="libranet-bench-search-data-") as tmp:
-        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
-        env.update(LIBRANET_DATA_DIR=tmp, LIBRANET_DEBUG="0", LIBRANET_PRODUCTION="0")
-        subprocess.run(
-            [str(BIN / "python"), "manage.py", "migrate", "--noinput", "-v", "0"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-        )
+        env = bench_env(tmp)
+        manage(env, "migrate", "--noinput", "-v", "0")
         results = bench(
             env, n=args.n, queries=args.queries, fts_n=args.fts_n, fts_queries=args.fts_queries
         )
-    for r in results:
-        goal = (
-            ""
-            if r.goal is None
-            else f" (goal {r.goal:g}: {'met' if r.ratio >= r.goal else 'NOT met'})"
-        )
-        print(
-            f"{r.name:<32} {r.value:10.1f} {r.unit:<6} baseline {r.baseline:10.1f}  "
-            f"ratio {r.ratio:5.2f}{goal}"
-        )
+    report_alone(results)
     return 0
 
 

@@ -25,14 +25,13 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
 
-from common import BENCH_DIR, BIN, ROOT, Result, run_child
+from common import ROOT, Result, bench_env, manage, report_alone, run_child
 
 P95_GOAL_MS = 50.0
 RATIO_GOAL = 0.5  # within 2x of the collections-only search
@@ -253,31 +252,10 @@ def main() -> int:
         child(args)
         return 0
     with tempfile.TemporaryDirectory(prefix="libranet-bench-union-data-") as tmp:
-        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
-        env.update(LIBRANET_DATA_DIR=tmp, LIBRANET_DEBUG="0", LIBRANET_PRODUCTION="0")
-        subprocess.run(
-            [str(BIN / "python"), "manage.py", "migrate", "--noinput", "-v", "0"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-        )
+        env = bench_env(tmp)
+        manage(env, "migrate", "--noinput", "-v", "0")
         results = bench(env, n=args.n, resources=args.resources, queries=args.queries)
-    # Beside the other benchmarks' rows (bench/run.py writes them all): ours replaced.
-    out = BENCH_DIR / "results.json"
-    rows = json.loads(out.read_text()) if out.exists() else []
-    names = {r.name for r in results}
-    rows = [row for row in rows if row.get("name") not in names] + [asdict(r) for r in results]
-    out.write_text(json.dumps(rows, indent=2) + "\n")
-    for r in results:
-        goal = (
-            ""
-            if r.goal is None
-            else f" (goal {r.goal:g}: {'met' if r.ratio >= r.goal else 'NOT met'})"
-        )
-        print(
-            f"{r.name:<34} {r.value:10.1f} {r.unit:<6} baseline {r.baseline:10.1f}  "
-            f"ratio {r.ratio:5.2f}{goal}"
-        )
+    report_alone(results)
     return 0
 
 

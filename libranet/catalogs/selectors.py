@@ -12,15 +12,19 @@ SCHEDULE_PERIODS: dict[str, dt.timedelta] = {
 }
 
 
+def _last_run() -> QuerySet[HarvestRun]:
+    """The runs of the outer query's source, the last first (for a subquery)."""
+    return HarvestRun.objects.filter(source=OuterRef("pk")).order_by("-started_at", "-pk")
+
+
 def sources_listed() -> QuerySet[CatalogSource]:
     """Every source with its holding library, its number of records (deleted ones left out)
     and ``last_run_id``."""
-    last = HarvestRun.objects.filter(source=OuterRef("pk")).order_by("-started_at", "-pk")
     return (
         CatalogSource.objects.select_related("institution")
         .annotate(
             record_count=Count("records", filter=Q(records__deleted=False)),
-            last_run_id=Subquery(last.values("pk")[:1]),
+            last_run_id=Subquery(_last_run().values("pk")[:1]),
         )
         .order_by("name", "pk")
     )
@@ -28,10 +32,9 @@ def sources_listed() -> QuerySet[CatalogSource]:
 
 def failing_source_count() -> int:
     """Active sources whose last run failed: the department's line on the dashboard."""
-    last_state = HarvestRun.objects.filter(source=OuterRef("pk")).order_by("-started_at", "-pk")
     return (
         CatalogSource.objects.filter(active=True)
-        .annotate(last_state=Subquery(last_state.values("state")[:1]))
+        .annotate(last_state=Subquery(_last_run().values("state")[:1]))
         .filter(last_state=HarvestRun.State.FAILED)
         .count()
     )

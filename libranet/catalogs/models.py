@@ -76,6 +76,19 @@ class CatalogSource(Revisioned, models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def deleted_record_text(self) -> str:
+        """Identify's deletedRecord in words (the protocol's value if it is another)."""
+        return str(DELETED_RECORD_POLICIES.get(self.deleted_record, self.deleted_record))
+
+
+# OAI-PMH's three answers to "does the repository tell of deleted records?"
+DELETED_RECORD_POLICIES = {
+    "no": _("not reported"),
+    "transient": _("reported for a while"),
+    "persistent": _("kept as deleted records"),
+}
+
 
 class HarvestRun(models.Model):
     class Kind(models.TextChoices):

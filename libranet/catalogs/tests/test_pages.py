@@ -3,6 +3,7 @@ the fields (what was typed kept), editing from a stale copy, harvest buttons, a 
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from libranet.catalogs.harvesting import harvest_source
 from libranet.catalogs.models import CatalogSource
@@ -170,3 +171,12 @@ def test_the_dashboard_names_the_catalogs_whose_last_harvest_failed(
     assert client.get(reverse("backoffice:dashboard")).context["board"].catalogs_failing == 0
     client.force_login(operator_user)
     assert client.get(reverse("backoffice:dashboard")).context["board"].catalogs_failing is None
+
+
+def test_a_sources_page_tells_its_deleted_records_policy_in_words(client, source, network_user):
+    client.force_login(network_user)
+    page = client.get(reverse("catalogs_office:source", args=[source.pk])).content.decode()
+    assert "kept as deleted records" in page  # the provider's deletedRecord: persistent
+    with translation.override("ru"):
+        page = client.get(reverse("catalogs_office:source", args=[source.pk])).content.decode()
+    assert "хранятся как удалённые" in page and "persistent" not in page

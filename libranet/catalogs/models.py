@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from libranet.network.models import Institution
@@ -139,7 +140,7 @@ class HarvestRun(models.Model):
         ordering = ["-started_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.source} · {self.started_at:%Y-%m-%d %H:%M}"
+        return f"{self.source} · {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"
 
 
 class CatalogRecord(models.Model):

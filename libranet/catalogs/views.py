@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -159,7 +161,9 @@ def source_deactivate(request, pk: int):
 @requires(C.MANAGE_CATALOG_SOURCES)
 def run_detail(request, pk: int):
     run = get_object_or_404(HarvestRun.objects.select_related("source", "started_by"), pk=pk)
-    title = _("Harvest of {date}").format(date=run.started_at.strftime("%d.%m.%Y %H:%M"))
+    title = _("Harvest of {date}").format(
+        date=date_format(timezone.localtime(run.started_at), "d.m.Y H:i")
+    )
     return _render(
         request,
         "run.html",

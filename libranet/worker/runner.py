@@ -11,6 +11,9 @@ database error kills, with a heartbeat.
   (``services.task_retry_later``).
 - A thread records the heartbeat every ``LIBRANET_WORKER_HEARTBEAT_SECONDS``, also while a long
   task runs, and takes over the tasks of workers that went silent (``services.tasks_take_over``).
+- Another thread does this server's own duties (``LIBRANET_SERVER_DUTIES``) every
+  ``LIBRANET_SERVER_DUTY_SECONDS``: what lives on each server's disk (its usage spool) must be
+  looked after by that server's worker, while a task of the shared queue goes to any worker.
 """
 
 import logging
@@ -26,6 +29,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, connections
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import is_locked_database_exception
@@ -146,11 +150,33 @@ class Worker(db_worker.Worker):
                 logger.exception("worker %s: heartbeat failed", self.worker_id)
         connection.close()  # this thread's own
 
+    def do_duties(self) -> None:
+        """This server's own duties, each once; one that fails is logged and tried next time."""
+        for name, path in settings.LIBRANET_SERVER_DUTIES:
+            try:
+                import_string(path)()
+            except DatabaseError as exc:
+                logger.warning("worker %s: duty %s failed: %s", self.worker_id, name, exc)
+                replace_broken_connections()
+            except Exception:
+                logger.exception("worker %s: duty %s failed", self.worker_id, name)
+
+    def _keep_doing_duties(self) -> None:
+        while True:
+            self.do_duties()
+            if self.done.wait(settings.LIBRANET_SERVER_DUTY_SECONDS):
+                break
+        connection.close()  # this thread's own
+
     def run(self) -> None:
         self.retry(self.beat, what="the first heartbeat")
         heart = threading.Thread(target=self._keep_beating, name="heartbeat", daemon=True)
-        if not self.batch:
+        duties = threading.Thread(target=self._keep_doing_duties, name="duties", daemon=True)
+        if self.batch:
+            self.do_duties()
+        else:
             heart.start()
+            duties.start()
         backoff = Backoff()
         try:
             while True:
@@ -180,6 +206,8 @@ class Worker(db_worker.Worker):
             self.done.set()
             if heart.is_alive():
                 heart.join(timeout=settings.LIBRANET_WORKER_HEARTBEAT_SECONDS)
+            if duties.is_alive():
+                duties.join(timeout=settings.LIBRANET_SERVER_DUTY_SECONDS)
             try:
                 worker_stopped(worker_id=self.worker_id)
             except DatabaseError as exc:

@@ -158,7 +158,6 @@ def test_job_slot_on_the_minute_is_that_minute():
 def test_the_default_schedule(settings):
     jobs = {name: (cron, path) for name, cron, path, _kwargs in settings.LIBRANET_SCHEDULE}
     assert jobs == {
-        "usage-ingest": ("* * * * *", "libranet.usage.tasks.usage_ingest"),
         "usage-rollup": ("*/15 * * * *", "libranet.usage.tasks.usage_rollup"),
         "usage-purge": ("30 3 * * *", "libranet.usage.tasks.usage_purge"),
         "mail-send-due": ("* * * * *", "libranet.mail.tasks.mail_send_due"),
@@ -205,7 +204,7 @@ def test_two_runner_processes_at_once_queue_each_slot_once(tmp_path):
     # The jobs due within the catch-up window (the monthly mailing may not be); two slots of a
     # job if the runners straddle a minute, each queued once all the same.
     jobs = {job for job, _slot, _task in runs}
-    assert {"usage-ingest", "usage-rollup", "usage-purge", "mail-send-due"} <= jobs
+    assert {"usage-rollup", "usage-purge", "mail-send-due"} <= jobs
     queued = {task_id for _job, _slot, task_id in runs if task_id}
     assert len(tasks) == len(queued) and {t.replace("-", "") for t, _ in tasks} == {
         q.replace("-", "") for q in queued

@@ -1,6 +1,7 @@
 """The worker under faults, with real processes: SIGKILLed during a usage roll-up and during a
 mail send (another worker takes the task over after the timeout, nothing lost or doubled), the
-SQLite database locked past the busy timeout, a PostgreSQL connection dropped under it."""
+SQLite database locked past the busy timeout, a PostgreSQL connection dropped under it; each
+server's worker loading its own usage spool."""
 
 import datetime
 import random
@@ -10,6 +11,7 @@ from collections import Counter
 import pytest
 from django.conf import settings
 from django.db import connection, transaction
+from django.test import override_settings
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -17,6 +19,7 @@ from libranet.mail.models import OutgoingMail
 from libranet.mail.services import mail_send
 from libranet.resources.models import Resource
 from libranet.tests.test_usage_consistency import recount_events
+from libranet.usage import recorder
 from libranet.usage.counting import day_bounds
 from libranet.usage.models import (
     Action,
@@ -266,3 +269,30 @@ def test_dropped_postgresql_connections_are_replaced(start_worker, smtp_server):
     assert set(claims) == {"steady"} and len(claims) >= 2  # failed with the connection, run again
     assert [m["Message-ID"] for m in smtp_server.messages] == [mail.message_id]
     assert "queued again" in worker.output()
+
+
+# --- a server's own duties ----------------------------------------------------------------------
+
+
+def test_each_worker_loads_its_own_servers_spool_with_no_task_queued(start_worker, tmp_path):
+    """Two servers, each its own spool folder: each one's worker loads its own, while the shared
+    queue stays empty (a task there would go to either worker, and load only that one's)."""
+    moment = NOW - datetime.timedelta(minutes=5)
+    for server, events in (("a", 2), ("b", 3)):
+        with override_settings(LIBRANET_USAGE_SPOOL_DIR=tmp_path / server / "spool"):
+            for number in range(events):
+                recorder.event_record(
+                    action=Action.SEARCH,
+                    session=f"{ord(server):x}{number:030x}",
+                    reader_kind=0,
+                    occurred_at=moment,
+                )
+            recorder.writer.close()
+    for server in ("a", "b"):
+        start_worker(server, LIBRANET_USAGE_SPOOL_DIR=tmp_path / server / "spool")
+    wait_for(lambda: UsageEvent.objects.count() == 5, what="both spools loaded")
+    assert not DBTaskResult.objects.exists()
+    wait_for(
+        lambda: not [*(tmp_path / "a" / "spool").iterdir(), *(tmp_path / "b" / "spool").iterdir()],
+        what="the loaded spool files deleted",
+    )

@@ -2,16 +2,21 @@
 ``/files/<id>/<name>`` asks the one access decision (``libranet.resources.access.decide``) for
 this user and place, and only then streams the file, or hands it to the front server.
 
+The file comes from the storage (``libranet.storage``: the media folder or an S3-compatible
+store); with S3 each answer is one ranged GetObject read in chunks, never a copy of the whole
+object. A store that does not answer is a 503 with ``Retry-After``, in the door's format.
+
 Streaming answers what readers' software asks for: a single byte range (PDF viewers and video
 players seek with ``Range``; 206 with ``Content-Range``, 416 for a range outside the file),
 ``HEAD``, and conditional requests (``ETag``/``Last-Modified``, 304). A request with several
 ranges gets the whole file (200): RFC 9110 lets a server ignore ``Range``, and no viewer we serve
 asks for several, so a multipart answer would be code for nobody. The file is read in chunks of
-``CHUNK_SIZE``, so memory stays flat whatever its size.
+``libranet.storage.CHUNK_SIZE``, so memory stays flat whatever its size.
 
 With ``LIBRANET_X_ACCEL_REDIRECT_PREFIX`` set (``/protected/``) the answer is empty and carries
-``X-Accel-Redirect: <prefix><storage name>``: nginx sends the file from an ``internal`` location
-and does ranges and conditional requests itself (README, "Reading").
+``X-Accel-Redirect: <prefix><storage name>`` (with S3: ``<prefix><bucket>/<key>?<signature>``, a
+URL signed for a minute): nginx sends the file from an ``internal`` location (the folder, or a
+proxy to the store) and does ranges and conditional requests itself (README, "Reading").
 
 Caching is always ``private``: whether a file may be read depends on who asks and from where.
 """
@@ -39,7 +44,9 @@ from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from libranet import storage
 from libranet.accounts.services import api_token_authenticate, bearer_secret
+from libranet.doors import store_unavailable
 from libranet.network.permissions import is_staff_member
 from libranet.network.places import place_of
 from libranet.resources.access import decide
@@ -49,7 +56,6 @@ from libranet.usage.recorder import usage_record
 
 logger = logging.getLogger(__name__)
 
-CHUNK_SIZE = 64 * 1024
 # A file the browser may keep for an hour: long enough that a reader paging back and forth does
 # not fetch the same page image again, short enough that a revoked workstation stops soon.
 FILE_MAX_AGE = 3600
@@ -225,28 +231,6 @@ def byte_range(header: str, size: int) -> tuple[int, int] | None:
     return start, min(end, size - 1)
 
 
-class FileChunks:
-    """The bytes ``start``..``end`` of an open file, ``CHUNK_SIZE`` at a time; closed by the
-    response when it is done (or the client goes away)."""
-
-    def __init__(self, file: Any, start: int, end: int) -> None:
-        self.file = file
-        self.start = start
-        self.remaining = end - start + 1
-
-    def __iter__(self) -> Any:
-        self.file.seek(self.start)
-        while self.remaining > 0:
-            chunk = self.file.read(min(CHUNK_SIZE, self.remaining))
-            if not chunk:
-                break
-            self.remaining -= len(chunk)
-            yield chunk
-
-    def close(self) -> None:
-        self.file.close()
-
-
 def _content_type(content_type: str, name: str) -> str:
     content_type = (content_type or mimetypes.guess_type(name)[0] or "").strip().lower()
     return content_type if _INLINE_TYPES.match(content_type) else ""
@@ -269,24 +253,32 @@ def serve(
         # The reader shows a PDF in an <iframe> of our own pages; the site denies framing.
         "X-Frame-Options": "SAMEORIGIN",
     }
+    try:
+        return _serve(request, name, headers, fallback_modified)
+    except storage.failures():
+        return store_unavailable(request, as_json=_wants_json(request))
+
+
+def _serve(
+    request: Any, name: str, headers: dict[str, str], fallback_modified: Any
+) -> HttpResponseBase:
+    response: HttpResponseBase
     prefix = settings.LIBRANET_X_ACCEL_REDIRECT_PREFIX
     if prefix:
         response = HttpResponse(headers=headers)
-        # nginx answers ranges and conditional requests from the file itself.
-        response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(name)
+        # nginx answers ranges and conditional requests from the file itself: from the media
+        # folder, or from the store through a signed URL (README, "Reading").
+        target = storage.presigned_path(default_storage, name) or "/" + quote(name)
+        response["X-Accel-Redirect"] = prefix.rstrip("/") + target
         return response
 
     try:
-        size = default_storage.size(name)
-        opened = default_storage.open(name, "rb")
+        stored = storage.stat(default_storage, name)
     except OSError:
         logger.error("Stored file %s is missing", name)
         return _not_found(request)
-    try:
-        modified = default_storage.get_modified_time(name)
-    except (NotImplementedError, OSError):
-        modified = fallback_modified
-    timestamp = int(modified.timestamp())
+    size = stored.size
+    timestamp = int((stored.modified or fallback_modified).timestamp())
     etag = '"{}"'.format(hashlib.sha256(f"{name}:{size}:{timestamp}".encode()).hexdigest()[:32])
     last_modified = http_date(timestamp)
     headers.update({"Accept-Ranges": "bytes", "ETag": etag, "Last-Modified": last_modified})
@@ -297,7 +289,6 @@ def serve(
         request, etag=etag, last_modified=timestamp, response=unconditional
     )
     if conditional is not unconditional:
-        opened.close()
         return conditional
 
     status, start, end = 200, 0, size - 1
@@ -307,7 +298,6 @@ def serve(
         try:
             found = byte_range(asked, size)
         except Unsatisfiable:
-            opened.close()
             response = HttpResponse(status=416, headers=headers)
             response["Content-Type"] = "text/plain"
             response["Content-Range"] = f"bytes */{size}"
@@ -317,12 +307,14 @@ def serve(
     length = max(0, end - start + 1)
 
     if request.method == "HEAD":
-        opened.close()
         response = HttpResponse(status=status, headers=headers)
     else:
-        response = StreamingHttpResponse(
-            FileChunks(opened, start, end), status=status, headers=headers
-        )
+        try:
+            chunks = storage.stream(default_storage, name, start, end)
+        except OSError:
+            logger.error("Stored file %s is missing", name)
+            return _not_found(request)
+        response = StreamingHttpResponse(chunks, status=status, headers=headers)
     response["Content-Length"] = str(length)
     if status == 206:
         response["Content-Range"] = f"bytes {start}-{end}/{size}"

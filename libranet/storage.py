@@ -40,10 +40,10 @@ SETTING = "LIBRANET_STORAGE_URL"
 DERIVATIVES_PREFIX = "iiif-cache"
 CHUNK_SIZE = 64 * 1024
 # A store that does not answer must not hold a reader's request (nor a worker) for long: a
-# connection is given 3 s, a read 15 s, and one more attempt (boto3's default would retry
+# connection is given 3 s, a read 10 s, and one more attempt (boto3's default would retry
 # for most of a minute). The start-up check gets a single, quicker attempt.
 CONNECT_TIMEOUT = 3
-READ_TIMEOUT = 15
+READ_TIMEOUT = 10
 ATTEMPTS = 2
 CHECK_TIMEOUT = 2
 # What retry after a store failure, in seconds (the 503's Retry-After).

@@ -11,7 +11,8 @@ players seek with ``Range``; 206 with ``Content-Range``, 416 for a range outside
 ``HEAD``, and conditional requests (``ETag``/``Last-Modified``, 304). A request with several
 ranges gets the whole file (200): RFC 9110 lets a server ignore ``Range``, and no viewer we serve
 asks for several, so a multipart answer would be code for nobody. The file is read in chunks of
-``libranet.storage.CHUNK_SIZE``, so memory stays flat whatever its size.
+``libranet.storage.CHUNK_SIZE``, so memory stays flat whatever its size. From an object store a
+GET is one request (the range with the validators: ``libranet.storage.open_object``).
 
 With ``LIBRANET_X_ACCEL_REDIRECT_PREFIX`` set (``/protected/``) the answer is empty and carries
 ``X-Accel-Redirect: <prefix><storage name>`` (with S3: ``<prefix><bucket>/<key>?<signature>``, a
@@ -201,10 +202,10 @@ class Unsatisfiable(Exception):
     """The requested range lies outside the file (416)."""
 
 
-def byte_range(header: str, size: int) -> tuple[int, int] | None:
-    """The (first, last) byte of a single range asked by a ``Range`` header, or None to send
-    the whole file (no header, another unit, bad syntax, or several ranges); raises
-    ``Unsatisfiable`` when the range starts past the end of the file."""
+def asked_range(header: str) -> tuple[int | None, int | None] | None:
+    """The single range a ``Range`` header asks for, as (first, last) with None for "to the
+    end" (or, as first, for a suffix: the last ``last`` bytes); None to send the whole file
+    (no header, another unit, bad syntax, or several ranges)."""
     unit, sep, spec = header.partition("=")
     if not sep or unit.strip().lower() != "bytes":
         return None
@@ -216,19 +217,27 @@ def byte_range(header: str, size: int) -> tuple[int, int] | None:
     if not dash or any(part and not _DIGITS.fullmatch(part) for part in (first, last)):
         return None
     if not first:  # a suffix: the last N bytes
-        if not last:
-            return None
-        length = int(last)
-        if length == 0 or size == 0:
-            raise Unsatisfiable
-        return max(0, size - length), size - 1
-    start = int(first)
-    if last and int(last) < start:
+        return (None, int(last)) if last else None
+    if last and int(last) < int(first):
         return None  # not a valid range at all: ignored, as RFC 9110 says
-    if start >= size:
+    return int(first), int(last) if last else None
+
+
+def byte_range(header: str, size: int) -> tuple[int, int] | None:
+    """The (first, last) byte of a single range asked by a ``Range`` header in a file of
+    ``size`` bytes, or None to send the whole file; raises ``Unsatisfiable`` when the range
+    starts past the end of the file."""
+    asked = asked_range(header)
+    if asked is None:
+        return None
+    first, last = asked
+    if first is None:  # a suffix
+        if not last or size == 0:
+            raise Unsatisfiable
+        return max(0, size - last), size - 1
+    if first >= size:
         raise Unsatisfiable
-    end = int(last) if last else size - 1
-    return start, min(end, size - 1)
+    return first, size - 1 if last is None else min(last, size - 1)
 
 
 def _content_type(content_type: str, name: str) -> str:
@@ -272,13 +281,22 @@ def _serve(
         response["X-Accel-Redirect"] = prefix.rstrip("/") + target
         return response
 
+    asked = request.headers.get("Range", "")
+    if_range = request.headers.get("If-Range", "").strip()
     try:
-        stored = storage.stat(default_storage, name)
+        # The range asked for is read with the validators in one request to an object store
+        # (an If-Range that turns out stale costs a second one).
+        opened = storage.open_object(
+            default_storage,
+            name,
+            None if if_range else asked_range(asked),
+            read=request.method != "HEAD",
+        )
     except OSError:
         logger.error("Stored file %s is missing", name)
         return _not_found(request)
-    size = stored.size
-    timestamp = int((stored.modified or fallback_modified).timestamp())
+    size = opened.stat.size
+    timestamp = int((opened.stat.modified or fallback_modified).timestamp())
     etag = '"{}"'.format(hashlib.sha256(f"{name}:{size}:{timestamp}".encode()).hexdigest()[:32])
     last_modified = http_date(timestamp)
     headers.update({"Accept-Ranges": "bytes", "ETag": etag, "Last-Modified": last_modified})
@@ -289,15 +307,15 @@ def _serve(
         request, etag=etag, last_modified=timestamp, response=unconditional
     )
     if conditional is not unconditional:
+        opened.close()
         return conditional
 
     status, start, end = 200, 0, size - 1
-    asked = request.headers.get("Range", "")
-    if_range = request.headers.get("If-Range", "").strip()
     if asked and (not if_range or if_range in (etag, last_modified)):
         try:
             found = byte_range(asked, size)
         except Unsatisfiable:
+            opened.close()
             response = HttpResponse(status=416, headers=headers)
             response["Content-Type"] = "text/plain"
             response["Content-Range"] = f"bytes */{size}"
@@ -310,7 +328,7 @@ def _serve(
         response = HttpResponse(status=status, headers=headers)
     else:
         try:
-            chunks = storage.stream(default_storage, name, start, end)
+            chunks = opened.take(start, end)
         except OSError:
             logger.error("Stored file %s is missing", name)
             return _not_found(request)

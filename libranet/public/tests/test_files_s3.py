@@ -106,13 +106,15 @@ def test_an_imported_file_is_read_from_the_store_with_every_guarantee(
     assert tail.status_code == 206 and tail.body == PDF[-7:]
 
     assert fetch(client, url, **{"If-None-Match": whole["ETag"]}).status_code == 304
+    stale = fetch(client, url, Range="bytes=0-9", **{"If-Range": '"stale"'})
+    assert stale.status_code == 200 and stale.body == PDF
     outside = fetch(client, url, Range=f"bytes={len(PDF)}-")
     assert outside.status_code == 416 and outside["Content-Range"] == f"bytes */{len(PDF)}"
     head = fetch(client, url, method="head")
     assert head.status_code == 200 and head.body == b""
     assert head["Content-Length"] == str(len(PDF)) and head["ETag"] == whole["ETag"]
     # Every request asked the access decision and was counted (HEAD is not).
-    assert counted_requests() == [(book.pk, True)] * 5  # five GETs
+    assert counted_requests() == [(book.pk, True)] * 6  # six GETs
 
     thumbnail = fetch(client, thumbnail_url(book))
     assert thumbnail.status_code == 200 and thumbnail["Content-Type"] == "image/jpeg"

@@ -26,6 +26,7 @@ import importing  # bench/importing.py: the centers import against a bare bulk_c
 import oai  # bench/oai.py, beside this file: the OAI-PMH benchmark
 import pages  # bench/pages.py: the directory, the map, the statistics at 16,000 centers
 import search  # bench/search.py: the search service against bare Tantivy
+import storage  # bench/storage.py: file delivery from SeaweedFS against the local folder
 import union  # bench/union.py: the union search against the collections-only search
 import usage  # bench/usage.py: the usage write path and the reports over 50M events
 from common import BENCH_DIR, BIN, HOST, ROOT, Result, bench_env, free_port, manage
@@ -293,6 +294,12 @@ def main() -> int:
     parser.add_argument(
         "--pages-clients", type=int, default=2, help="clients of the pages benchmark (default 2)"
     )
+    parser.add_argument(
+        "--storage-files",
+        type=int,
+        default=16,
+        help="1 MiB files delivered from SeaweedFS and from the folder (default 16; 0 skips)",
+    )
     args = parser.parse_args()
 
     errors: list[str] = []
@@ -340,6 +347,11 @@ def main() -> int:
             page_args = argparse.Namespace(**{**vars(args), "clients": args.pages_clients})
             results += pages.bench(
                 scale=args.pages_scale, serve=serve, run_target=run_target, get=get, args=page_args
+            )
+
+        if args.storage_files:
+            results += storage.bench(
+                serve=serve, run_target=run_target, args=args, files=args.storage_files
             )
 
     print()

@@ -13,6 +13,7 @@ character, a Content-Length that is not a number). README "Errors, door by door"
 
 import contextlib
 import enum
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -29,8 +30,11 @@ from django.template import loader
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from libranet import storage
 from libranet.oai import writer as oai_writer
 from libranet.usage.counter import CounterException
+
+logger = logging.getLogger(__name__)
 
 
 class Door(enum.Enum):
@@ -128,8 +132,23 @@ def _oai(request: HttpRequest, status: int, message: str) -> HttpResponse:
     return HttpResponse("".join(document), status=status, content_type="text/xml; charset=utf-8")
 
 
+def store_unavailable(request: HttpRequest, *, as_json: bool = False) -> HttpResponse:
+    """503 with ``Retry-After`` in the door's format (JSON when ``as_json``): the file store
+    (``libranet.storage``) does not answer or refuses us; nothing was lost, and nothing
+    half-written was kept. Called while the store's exception is being handled (logged)."""
+    logger.exception("The file store cannot be reached: %s", request.path)
+    with speaking(door_of(request)):
+        message = _("The file store cannot be reached right now. Try again in a minute.")
+    if as_json:
+        response = _json({"message": message}, 503, "application/json; charset=utf-8")
+    else:
+        response = error_response(request, 503, message)
+    response["Retry-After"] = str(storage.RETRY_AFTER)
+    return response
+
+
 def _page(request: HttpRequest, status: int, reason: str) -> HttpResponse:
-    if status >= 500:
+    if status >= 500 and not (status == 503 and reason):
         # No request context: the failure may be in what the context processors read.
         return HttpResponse(loader.get_template("500.html").render(), status=status)
     if status in (403, 404) and not reason:
@@ -139,6 +158,7 @@ def _page(request: HttpRequest, status: int, reason: str) -> HttpResponse:
         403: _("Access denied"),
         405: _("Method not allowed"),
         413: _("Request too large"),
+        503: _("Service unavailable"),
     }
     context = {
         "title": titles.get(status, _("Request refused")),
@@ -244,6 +264,13 @@ class DoorErrorsMiddleware:
             raise BadContentLength("A Content-Length that is not a number")
         if _holds_null(request):
             raise NullCharacter("A null character in the address or a form field")
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> Any:
+        # An upload or a read that found the file store down: 503, not a failure (the
+        # services' transactions have rolled back what they were writing).
+        if storage.is_failure(exception):
+            return store_unavailable(request)
+        return None
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)

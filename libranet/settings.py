@@ -12,6 +12,8 @@ from pathlib import Path
 import environ
 import xstatic.pkg.leaflet
 
+from libranet.storage import storages_from_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -214,8 +216,17 @@ STATICFILES_DIRS = [
     # Third-party assets come from their packages at install time, never pasted into the repo.
     ("leaflet", xstatic.pkg.leaflet.BASE_DIR),
 ]
+# Every stored file (and the IIIF derivatives): the media folder, or an S3-compatible store
+# shared by several servers (libranet/storage.py; README "Files: the local folder or an object
+# store").
+LIBRANET_STORAGE_ACCESS_KEY = env.str("LIBRANET_STORAGE_ACCESS_KEY", default="")
+LIBRANET_STORAGE_SECRET_KEY = env.str("LIBRANET_STORAGE_SECRET_KEY", default="")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **storages_from_url(
+        env.str("LIBRANET_STORAGE_URL", default=""),
+        access_key=LIBRANET_STORAGE_ACCESS_KEY,
+        secret_key=LIBRANET_STORAGE_SECRET_KEY,
+    ),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -453,7 +464,8 @@ LIBRANET_TRUSTED_PROXIES = env.list("LIBRANET_TRUSTED_PROXIES", default=[])
 # Resources' files handed to nginx after the access decision (e.g. "/protected/", an internal
 # location aliased to the media folder); empty: the application streams them itself.
 LIBRANET_X_ACCEL_REDIRECT_PREFIX = env.str("LIBRANET_X_ACCEL_REDIRECT_PREFIX", default="")
-# The IIIF image service's derivatives (tiles, scaled pages), made once and kept on disk.
+# The IIIF image service's derivatives (tiles, scaled pages), made once and kept in this folder
+# (with an S3 store: in its bucket, under iiif-cache/).
 LIBRANET_IIIF_CACHE_DIR = Path(
     env.str("LIBRANET_IIIF_CACHE_DIR", default=str(DATA_DIR / "iiif-cache"))
 ).resolve()

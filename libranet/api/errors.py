@@ -26,6 +26,8 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from libranet import storage
+from libranet.doors import store_unavailable
 from libranet.network.services import ScopeError
 
 logger = logging.getLogger("django.request")
@@ -260,4 +262,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(SuspiciousOperation, on_unreadable_request)
     api.add_exception_handler(BadRequest, on_unreadable_request)
     api.add_exception_handler(MultiPartParserError, on_unreadable_request)
+
+    def on_store_failure(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return store_unavailable(request)  # 503: nothing was saved, try again later
+
+    for failure in storage.failures():
+        api.add_exception_handler(failure, on_store_failure)
     api.add_exception_handler(Exception, on_exception)

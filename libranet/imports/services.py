@@ -2,6 +2,7 @@
 (``libranet.network.importexport``, ``libranet.resources.importing``) and records its progress
 and its report on the job, each in a short write of its own."""
 
+import contextlib
 import dataclasses
 import logging
 import time
@@ -55,14 +56,23 @@ def import_job_create(
         options=options or {},
         language=translation.get_language() or "ru",
     )
-    file.seek(0)
-    job.file.save(_stored_name(file), File(file), save=False)
-    if archive is not None:
-        archive.seek(0)
-        job.archive.save(_stored_name(archive), File(archive), save=False)
-    with transaction.atomic():
-        job.save()
-        transaction.on_commit(lambda: import_job_task.enqueue(job.pk), robust=True)
+    stored: list[Any] = []
+    try:
+        for field, upload in ((job.file, file), (job.archive, archive)):
+            if upload is not None:
+                upload.seek(0)
+                field.save(_stored_name(upload), File(upload), save=False)
+                stored.append(field)
+        with transaction.atomic():
+            job.save()
+            transaction.on_commit(lambda: import_job_task.enqueue(job.pk), robust=True)
+    except BaseException:
+        # No job, no files: what was stored before the failure (the store went down between
+        # the file and the archive, or the database refused the job) is removed.
+        for field in stored:
+            with contextlib.suppress(Exception):
+                field.delete(save=False)
+        raise
     return job
 
 

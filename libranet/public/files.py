@@ -2,16 +2,22 @@
 ``/files/<id>/<name>`` asks the one access decision (``libranet.resources.access.decide``) for
 this user and place, and only then streams the file, or hands it to the front server.
 
+The file comes from the storage (``libranet.storage``: the media folder or an S3-compatible
+store); with S3 each answer is one ranged GetObject read in chunks, never a copy of the whole
+object. A store that does not answer is a 503 with ``Retry-After``, in the door's format.
+
 Streaming answers what readers' software asks for: a single byte range (PDF viewers and video
 players seek with ``Range``; 206 with ``Content-Range``, 416 for a range outside the file),
 ``HEAD``, and conditional requests (``ETag``/``Last-Modified``, 304). A request with several
 ranges gets the whole file (200): RFC 9110 lets a server ignore ``Range``, and no viewer we serve
 asks for several, so a multipart answer would be code for nobody. The file is read in chunks of
-``CHUNK_SIZE``, so memory stays flat whatever its size.
+``libranet.storage.CHUNK_SIZE``, so memory stays flat whatever its size. From an object store a
+GET is one request (the range with the validators: ``libranet.storage.open_object``).
 
 With ``LIBRANET_X_ACCEL_REDIRECT_PREFIX`` set (``/protected/``) the answer is empty and carries
-``X-Accel-Redirect: <prefix><storage name>``: nginx sends the file from an ``internal`` location
-and does ranges and conditional requests itself (README, "Reading").
+``X-Accel-Redirect: <prefix><storage name>`` (with S3: ``<prefix><bucket>/<key>?<signature>``, a
+URL signed for a minute): nginx sends the file from an ``internal`` location (the folder, or a
+proxy to the store) and does ranges and conditional requests itself (README, "Reading").
 
 Caching is always ``private``: whether a file may be read depends on who asks and from where.
 """
@@ -39,7 +45,9 @@ from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from libranet import storage
 from libranet.accounts.services import api_token_authenticate, bearer_secret
+from libranet.doors import store_unavailable
 from libranet.network.permissions import is_staff_member
 from libranet.network.places import place_of
 from libranet.resources.access import decide
@@ -49,7 +57,6 @@ from libranet.usage.recorder import usage_record
 
 logger = logging.getLogger(__name__)
 
-CHUNK_SIZE = 64 * 1024
 # A file the browser may keep for an hour: long enough that a reader paging back and forth does
 # not fetch the same page image again, short enough that a revoked workstation stops soon.
 FILE_MAX_AGE = 3600
@@ -195,10 +202,10 @@ class Unsatisfiable(Exception):
     """The requested range lies outside the file (416)."""
 
 
-def byte_range(header: str, size: int) -> tuple[int, int] | None:
-    """The (first, last) byte of a single range asked by a ``Range`` header, or None to send
-    the whole file (no header, another unit, bad syntax, or several ranges); raises
-    ``Unsatisfiable`` when the range starts past the end of the file."""
+def asked_range(header: str) -> tuple[int | None, int | None] | None:
+    """The single range a ``Range`` header asks for, as (first, last) with None for "to the
+    end" (or, as first, for a suffix: the last ``last`` bytes); None to send the whole file
+    (no header, another unit, bad syntax, or several ranges)."""
     unit, sep, spec = header.partition("=")
     if not sep or unit.strip().lower() != "bytes":
         return None
@@ -210,41 +217,27 @@ def byte_range(header: str, size: int) -> tuple[int, int] | None:
     if not dash or any(part and not _DIGITS.fullmatch(part) for part in (first, last)):
         return None
     if not first:  # a suffix: the last N bytes
-        if not last:
-            return None
-        length = int(last)
-        if length == 0 or size == 0:
-            raise Unsatisfiable
-        return max(0, size - length), size - 1
-    start = int(first)
-    if last and int(last) < start:
+        return (None, int(last)) if last else None
+    if last and int(last) < int(first):
         return None  # not a valid range at all: ignored, as RFC 9110 says
-    if start >= size:
+    return int(first), int(last) if last else None
+
+
+def byte_range(header: str, size: int) -> tuple[int, int] | None:
+    """The (first, last) byte of a single range asked by a ``Range`` header in a file of
+    ``size`` bytes, or None to send the whole file; raises ``Unsatisfiable`` when the range
+    starts past the end of the file."""
+    asked = asked_range(header)
+    if asked is None:
+        return None
+    first, last = asked
+    if first is None:  # a suffix
+        if not last or size == 0:
+            raise Unsatisfiable
+        return max(0, size - last), size - 1
+    if first >= size:
         raise Unsatisfiable
-    end = int(last) if last else size - 1
-    return start, min(end, size - 1)
-
-
-class FileChunks:
-    """The bytes ``start``..``end`` of an open file, ``CHUNK_SIZE`` at a time; closed by the
-    response when it is done (or the client goes away)."""
-
-    def __init__(self, file: Any, start: int, end: int) -> None:
-        self.file = file
-        self.start = start
-        self.remaining = end - start + 1
-
-    def __iter__(self) -> Any:
-        self.file.seek(self.start)
-        while self.remaining > 0:
-            chunk = self.file.read(min(CHUNK_SIZE, self.remaining))
-            if not chunk:
-                break
-            self.remaining -= len(chunk)
-            yield chunk
-
-    def close(self) -> None:
-        self.file.close()
+    return first, size - 1 if last is None else min(last, size - 1)
 
 
 def _content_type(content_type: str, name: str) -> str:
@@ -269,24 +262,41 @@ def serve(
         # The reader shows a PDF in an <iframe> of our own pages; the site denies framing.
         "X-Frame-Options": "SAMEORIGIN",
     }
+    try:
+        return _serve(request, name, headers, fallback_modified)
+    except storage.failures():
+        return store_unavailable(request, as_json=_wants_json(request))
+
+
+def _serve(
+    request: Any, name: str, headers: dict[str, str], fallback_modified: Any
+) -> HttpResponseBase:
+    response: HttpResponseBase
     prefix = settings.LIBRANET_X_ACCEL_REDIRECT_PREFIX
     if prefix:
         response = HttpResponse(headers=headers)
-        # nginx answers ranges and conditional requests from the file itself.
-        response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(name)
+        # nginx answers ranges and conditional requests from the file itself: from the media
+        # folder, or from the store through a signed URL (README, "Reading").
+        target = storage.presigned_path(default_storage, name) or "/" + quote(name)
+        response["X-Accel-Redirect"] = prefix.rstrip("/") + target
         return response
 
+    asked = request.headers.get("Range", "")
+    if_range = request.headers.get("If-Range", "").strip()
     try:
-        size = default_storage.size(name)
-        opened = default_storage.open(name, "rb")
+        # The range asked for is read with the validators in one request to an object store
+        # (an If-Range that turns out stale costs a second one).
+        opened = storage.open_object(
+            default_storage,
+            name,
+            None if if_range else asked_range(asked),
+            read=request.method != "HEAD",
+        )
     except OSError:
         logger.error("Stored file %s is missing", name)
         return _not_found(request)
-    try:
-        modified = default_storage.get_modified_time(name)
-    except (NotImplementedError, OSError):
-        modified = fallback_modified
-    timestamp = int(modified.timestamp())
+    size = opened.stat.size
+    timestamp = int((opened.stat.modified or fallback_modified).timestamp())
     etag = '"{}"'.format(hashlib.sha256(f"{name}:{size}:{timestamp}".encode()).hexdigest()[:32])
     last_modified = http_date(timestamp)
     headers.update({"Accept-Ranges": "bytes", "ETag": etag, "Last-Modified": last_modified})
@@ -301,8 +311,6 @@ def serve(
         return conditional
 
     status, start, end = 200, 0, size - 1
-    asked = request.headers.get("Range", "")
-    if_range = request.headers.get("If-Range", "").strip()
     if asked and (not if_range or if_range in (etag, last_modified)):
         try:
             found = byte_range(asked, size)
@@ -317,12 +325,14 @@ def serve(
     length = max(0, end - start + 1)
 
     if request.method == "HEAD":
-        opened.close()
         response = HttpResponse(status=status, headers=headers)
     else:
-        response = StreamingHttpResponse(
-            FileChunks(opened, start, end), status=status, headers=headers
-        )
+        try:
+            chunks = opened.take(start, end)
+        except OSError:
+            logger.error("Stored file %s is missing", name)
+            return _not_found(request)
+        response = StreamingHttpResponse(chunks, status=status, headers=headers)
     response["Content-Length"] = str(length)
     if status == 206:
         response["Content-Range"] = f"bytes {start}-{end}/{size}"

@@ -12,6 +12,7 @@ Usage: a viewer fetches a page's ``info.json`` once when it opens the page, then
 not, so that a page read is one request however far it is zoomed.
 """
 
+import functools
 import hashlib
 import json
 import logging
@@ -19,15 +20,18 @@ import re
 from pathlib import PurePosixPath
 from typing import Any
 
-from django.http import FileResponse, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import HttpResponse, HttpResponseBase, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
+from libranet import storage
+from libranet.doors import store_unavailable
 from libranet.network.places import place_of
 from libranet.resources import iiif
 from libranet.resources.access import Decision, decide
@@ -285,7 +289,24 @@ def image_base(request: Any, file_id: int) -> HttpResponseBase:
     return response
 
 
+def _store_down_is_503(view: Any) -> Any:
+    """The image service's answer when the file store does not answer: 503 with Retry-After,
+    in JSON like its other errors."""
+
+    @functools.wraps(view)
+    def wrapped(request: Any, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except storage.failures():
+            response = store_unavailable(request, as_json=True)
+            response["Access-Control-Allow-Origin"] = "*"
+            return response
+
+    return wrapped
+
+
 @require_safe
+@_store_down_is_503
 def image_info(request: Any, file_id: int) -> HttpResponseBase:
     """``info.json``: the page image's size, tiles and what the service can do."""
     page, refusal = _page_for(request, file_id, count=True)
@@ -323,10 +344,11 @@ def image_info(request: Any, file_id: int) -> HttpResponseBase:
 
 
 @require_safe
+@_store_down_is_503
 def image(
     request: Any, file_id: int, region: str, size: str, rotation: str, quality_format: str
 ) -> HttpResponseBase:
-    """``{region}/{size}/{rotation}/{quality}.{format}``: the pixels, made once, kept on disk."""
+    """``{region}/{size}/{rotation}/{quality}.{format}``: the pixels, made once and kept."""
     page, refusal = _page_for(request, file_id, count=False)  # tiles are not counted
     if page is None:
         return refusal  # type: ignore[return-value]
@@ -360,12 +382,10 @@ def image(
     response: HttpResponseBase = (
         get_conditional_response(request, etag=etag, response=unconditional) or unconditional
     )
-    if response is unconditional:  # not a 304: the pixels, made now unless on disk
-        response = FileResponse(
-            iiif.derivative(page, plan, key).open("rb"),
-            filename=f"{PurePosixPath(page.file.name).stem}.{plan.format}",
-            headers=headers,
-        )
+    if response is unconditional:  # not a 304: the pixels, made now unless kept
+        filename = f"{PurePosixPath(page.file.name).stem}.{plan.format}"
+        headers["Content-Disposition"] = content_disposition_header(False, filename) or ""
+        response = StreamingHttpResponse(iiif.derivative(page, plan, key), headers=headers)
     if visibility == "private":
         patch_vary_headers(response, ["Cookie"])
     return response

@@ -10,24 +10,26 @@ Memory stays bounded: a JPEG is decoded at the smallest power-of-two reduction t
 covers the asked size (``Image.draft``), so a tile of an overview of a 10,000-pixel scan never
 holds the full scan; and no answer is larger than ``MAX_SIDE`` on either side.
 
-Derivatives are kept under ``LIBRANET_IIIF_CACHE_DIR``, keyed by the source's identity (its
-name, size and time) and the canonical request, so that the spellings of one request share one
-file and a replaced source is never answered from an old derivative.
+Derivatives, and each page's size, are kept in the ``derivatives`` storage (the folder
+``LIBRANET_IIIF_CACHE_DIR``, or the object store's ``iiif-cache/``, which all servers share),
+keyed by the source's identity (its name, size and time) and the canonical request, so that the
+spellings of one request share one file and a replaced source is never answered from an old
+derivative.
 """
 
 import hashlib
 import io
 import math
-import os
 import re
-import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
-from django.conf import settings
-from django.core.files.storage import default_storage
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage, storages
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
+
+from libranet import storage
 
 from .models import ResourceFile
 
@@ -206,37 +208,26 @@ def source_key(resource_file: ResourceFile) -> str:
     """The identity of a stored page image: it changes when the file is replaced."""
     name = resource_file.file.name
     try:
-        stamp = int(default_storage.get_modified_time(name).timestamp())
-        size = default_storage.size(name)
-    except (NotImplementedError, OSError):
+        found = storage.stat(default_storage, name)
+        stamp = int(found.modified.timestamp()) if found.modified else 0
+        size = found.size
+    except OSError:
         stamp, size = 0, resource_file.size
     return hashlib.sha256(f"{name}:{size}:{stamp}".encode()).hexdigest()[:32]
 
 
-def _cache_path(resource_file: ResourceFile, key: str, suffix: str) -> Path:
-    return Path(settings.LIBRANET_IIIF_CACHE_DIR) / str(resource_file.pk) / f"{key}.{suffix}"
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Two workers making one derivative at once both write whole files; the last one wins."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def _kept_name(resource_file: ResourceFile, key: str, suffix: str) -> str:
+    return f"{resource_file.pk}/{key}.{suffix}"
 
 
 def image_size(resource_file: ResourceFile, key: str | None = None) -> tuple[int, int]:
-    """The page image's width and height (read from its header once, then kept on disk);
-    raises ``OSError`` when the file is missing or is not an image."""
+    """The page image's width and height (read from its header once, then kept with the
+    derivatives); raises ``OSError`` when the file is missing or is not an image."""
     key = key or source_key(resource_file)
-    path = _cache_path(resource_file, key, "size")
+    kept = _kept_name(resource_file, key, "size")
+    derivatives = storages["derivatives"]
     try:
-        width, height = (int(part) for part in path.read_text().split())
+        width, height = (int(part) for part in storage.read_bytes(derivatives, kept).split())
         return width, height
     except (OSError, ValueError):
         pass
@@ -248,7 +239,7 @@ def image_size(resource_file: ResourceFile, key: str | None = None) -> tuple[int
                     width, height = height, width
         except Image.UnidentifiedImageError as exc:
             raise OSError(f"{resource_file.file.name} is not an image") from exc
-    _write_atomically(path, f"{width} {height}".encode())
+    derivatives.save(kept, ContentFile(f"{width} {height}".encode()))
     return width, height
 
 
@@ -257,14 +248,20 @@ def _turned(image: Image.Image) -> bool:
     return image.getexif().get(0x0112) in (5, 6, 7, 8)
 
 
-def derivative(resource_file: ResourceFile, plan: ImagePlan, key: str) -> Path:
-    """The file answering ``plan`` for this page image: made now unless it is on disk."""
+def derivative(resource_file: ResourceFile, plan: ImagePlan, key: str) -> Iterable[bytes]:
+    """The bytes answering ``plan`` for this page image, in chunks: made now (and kept) unless
+    some server has made them before. Two servers making one derivative at once both write
+    the same bytes; the last one wins."""
     digest = hashlib.sha256(plan.canonical.encode()).hexdigest()[:32]
-    path = _cache_path(resource_file, f"{key}-{digest}", plan.format)
-    if path.exists():
-        return path
-    _write_atomically(path, render(resource_file, plan))
-    return path
+    kept = _kept_name(resource_file, f"{key}-{digest}", plan.format)
+    derivatives = storages["derivatives"]
+    try:
+        return storage.stream(derivatives, kept)
+    except FileNotFoundError:
+        pass
+    made = render(resource_file, plan)
+    derivatives.save(kept, ContentFile(made))
+    return [made]
 
 
 def render(resource_file: ResourceFile, plan: ImagePlan) -> bytes:

@@ -9,8 +9,9 @@ import pytest
 from django.utils.http import http_date
 
 from libranet.network.places import WORKSTATION_COOKIE, workstation_register, workstation_revoke
-from libranet.public.files import CHUNK_SIZE, FILE_MAX_AGE, Unsatisfiable, byte_range, file_url
+from libranet.public.files import FILE_MAX_AGE, Unsatisfiable, byte_range, file_url
 from libranet.resources.models import ResourceFile
+from libranet.storage import CHUNK_SIZE
 
 from .resources_data import (
     CENTER_ADDRESS,

@@ -143,6 +143,8 @@ def start_seaweedfs(folder: Path, *, port: int | None = None) -> LoopbackServer:
         "-volume.max=0",
         "-master.volumeSizeLimitMB=64",
         "-s3", f"-s3.port={port}", f"-s3.config={config}",
+        # Off: listeners on fixed ports, which two stores on one machine would both want.
+        "-s3.port.iceberg=0", "-s3.port.lance=0", "-master.telemetry=false",
     ]  # fmt: skip
     process = _start(command, folder, port, "weed.log")
     wait_for_port(port, timeout=60, process=process)

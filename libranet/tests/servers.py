@@ -13,6 +13,7 @@ import random
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 WEED = Path(sys.executable).with_name("weed")
 # The access key and secret of the S3 identity the tests' store knows (SeaweedFS's own
@@ -212,3 +214,51 @@ def s3_server(tmp_path_factory):
     server = start_seaweedfs(tmp_path_factory.mktemp("seaweedfs"))
     yield server
     server.stop()
+
+
+def redis_cache_settings(url: str, *, prefix: str) -> dict:
+    """``CACHES`` of a server whose ``LIBRANET_CACHE_URL`` is ``url`` (as the settings make it),
+    its keys under ``prefix``."""
+    from libranet.settings import cache_config
+
+    return {"default": {**cache_config(url), "KEY_PREFIX": prefix}}
+
+
+@pytest.fixture
+def cache_server(redis_server, request):
+    """``with cache_server():`` runs the block as one server of several sharing the session's
+    Redis: each block gets a cache of its own (its own client and connections, as another
+    process has), on the same data, under this test's key prefix. The database is flushed
+    first, so no test sees another's entries."""
+    import redis
+    from django.test import override_settings
+
+    url = redis_server.extra["url"]
+    with redis.Redis.from_url(url) as client:
+        client.flushdb()
+    caches = redis_cache_settings(url, prefix=request.node.name)
+    return lambda: override_settings(CACHES=caches)
+
+
+@pytest.fixture
+def shared_database(transactional_db, tmp_path):
+    """The database URL that other processes use to reach this test's (committed) database. On
+    PostgreSQL that is the test database itself; SQLite's test database lives in memory, so it is
+    copied into a file (SQLite's backup) which this test's ORM then uses too."""
+    default = connections["default"]
+    if default.vendor != "sqlite":
+        s = default.settings_dict
+        yield f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+        return
+    path = tmp_path / "db.sqlite3"
+    default.ensure_connection()
+    copy = sqlite3.connect(path)
+    default.connection.backup(copy)
+    copy.close()
+    shared = type(default)({**default.settings_dict, "NAME": str(path)}, alias="default")
+    connections["default"] = shared
+    try:
+        yield f"sqlite:///{path}"
+    finally:
+        shared.close()
+        connections["default"] = default

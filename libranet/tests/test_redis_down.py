@@ -1,0 +1,82 @@
+"""Redis, the shared cache, killed in the middle: pages are served from the database, sign-in
+and its lockout go on (they live in the database), `manage.py check` warns and /healthz tells;
+once Redis is back, pages are cached again."""
+
+import datetime
+
+import pytest
+import redis
+from django.core.checks import Tags, run_checks
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from conftest import PASSWORD
+from libranet.tests.servers import redis_available, redis_cache_settings, start_redis
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(not redis_available(), reason="redis-server is not installed"),
+]
+# Each registry page that is cached, with a text it shows.
+PAGES = {
+    "/en/": "1 regional center",
+    "/en/centers/": "Regional center in Tver Region",
+    "/en/centers/RU-TVE-RC/": "Regional center in Tver Region",
+    "/en/centers/map/": "/static/js/map.js",
+}
+
+
+def cached_pages(url: str) -> int:
+    with redis.Redis.from_url(url) as client:
+        return len(client.keys("*libranet:page:*"))
+
+
+def sign_in(client: Client, password: str):
+    return client.post("/en/accounts/login/", {"username": "head.tver", "password": password})
+
+
+def cache_warnings() -> list[str]:
+    return [message.id for message in run_checks(tags=[Tags.caches])]
+
+
+def test_redis_killed_then_back(tmp_path, tver_rc, head_tver, time_machine, caplog):
+    time_machine.move_to(timezone.now(), tick=False)
+    server = start_redis(tmp_path / "redis")
+    url = server.extra["url"]
+    try:
+        with override_settings(CACHES=redis_cache_settings(url, prefix="down")):
+            client = Client()
+            for page in PAGES:
+                assert client.get(page).status_code == 200, page
+            assert cached_pages(url) == len(PAGES)
+            assert cache_warnings() == []
+
+            server.stop()
+            for page in PAGES:  # served, built from the database
+                response = client.get(page)
+                assert response.status_code == 200 and PAGES[page] in response.text, page
+            assert "cache command failed, answered as a miss: Error 111" in caplog.text
+            health = client.get("/healthz")
+            assert health.status_code == 200 and health.json()["cache"] == "unavailable"
+            [warning] = run_checks(tags=[Tags.caches])
+            assert warning.id == "libranet.W101" and "LIBRANET_CACHE_URL" in warning.msg
+            assert url in warning.msg
+
+            # Sign-in works; five failures lock the account, the right password is refused.
+            assert sign_in(Client(), PASSWORD).status_code == 302
+            attacker = Client()
+            for count in range(1, 6):
+                answer = sign_in(attacker, "wrong").status_code
+                assert answer == (429 if count == 5 else 200), count
+                if count >= 3:
+                    time_machine.shift(datetime.timedelta(seconds=2 ** (count - 2)))
+            assert sign_in(Client(), PASSWORD).status_code == 429
+
+            server = start_redis(tmp_path / "redis", port=server.port)  # back
+            for page in PAGES:
+                assert client.get(page).status_code == 200, page
+            assert cached_pages(url) == len(PAGES)  # caching resumed
+            assert client.get("/healthz").json()["cache"] == "ok"
+            assert cache_warnings() == []
+    finally:
+        server.stop()

@@ -3,6 +3,9 @@ and its lockout go on (they live in the database), `manage.py check` warns and /
 once Redis is back, pages are cached again."""
 
 import datetime
+import os
+import signal
+import time
 
 import pytest
 import redis
@@ -78,5 +81,28 @@ def test_redis_killed_then_back(tmp_path, tver_rc, head_tver, time_machine, capl
             assert cached_pages(url) == len(PAGES)  # caching resumed
             assert client.get("/healthz").json()["cache"] == "ok"
             assert cache_warnings() == []
+    finally:
+        server.stop()
+
+
+def test_a_hung_redis_delays_a_page_by_its_timeouts_only(tmp_path, tver_rc, caplog):
+    """Redis stopped (SIGSTOP: it accepts connections and never answers): each page waits out
+    the short timeouts of its cache read and write, then is built from the database."""
+    server = start_redis(tmp_path / "redis")
+    try:
+        with override_settings(CACHES=redis_cache_settings(server.extra["url"], prefix="hung")):
+            client = Client()
+            assert client.get("/en/centers/").status_code == 200  # a connection in the pool
+            os.kill(server.process.pid, signal.SIGSTOP)
+            try:
+                for page in PAGES:
+                    started = time.monotonic()
+                    response = client.get(page)
+                    assert response.status_code == 200 and PAGES[page] in response.text, page
+                    # Two commands of 0.5 s at most, with room for a busy machine.
+                    assert time.monotonic() - started < 4, page
+                assert "cache command failed, answered as a miss: Timeout" in caplog.text
+            finally:
+                os.kill(server.process.pid, signal.SIGCONT)
     finally:
         server.stop()

@@ -155,10 +155,12 @@ def cache_config(url: str) -> dict:
         # The cache only spares the database work: Redis down or hung must never fail a page.
         # A command that fails or times out is logged and answered as a miss (a stored
         # nothing); the short timeouts bound what a hung Redis adds to a page (the URL's
-        # ?socket_timeout=&socket_connect_timeout= override them).
+        # ?socket_timeout=&socket_connect_timeout= override them), and after a failure the
+        # pool leaves Redis alone for a few seconds (libranet.rediscache).
         options.setdefault("SOCKET_CONNECT_TIMEOUT", 0.5)
         options.setdefault("SOCKET_TIMEOUT", 0.5)
         options.setdefault("IGNORE_EXCEPTIONS", True)
+        options.setdefault("CONNECTION_POOL_CLASS", "libranet.rediscache.PausingConnectionPool")
     return config
 
 
@@ -493,6 +495,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LIBRANET_LOG_LEVEL", default="WARNING")},
     # The shared cache's failures (see CACHES), one line each.
-    "filters": {"one_line": {"()": "libranet.cachelog.OneLine"}},
+    "filters": {"one_line": {"()": "libranet.rediscache.OneLine"}},
     "loggers": {"libranet.cache": {"filters": ["one_line"]}},
 }

@@ -7,6 +7,7 @@ binary is missing the tests that need it are skipped, except in CI (``LIBRANET_T
 whose ``.ci/run`` installs them), where a missing server is a failure.
 """
 
+import contextlib
 import json
 import os
 import random
@@ -227,17 +228,31 @@ def redis_cache_settings(url: str, *, prefix: str) -> dict:
 @pytest.fixture
 def cache_server(redis_server, request):
     """``with cache_server():`` runs the block as one server of several sharing the session's
-    Redis: each block gets a cache of its own (its own client and connections, as another
-    process has), on the same data, under this test's key prefix. The database is flushed
-    first, so no test sees another's entries."""
+    Redis: each block gets a cache and a connection pool of its own (django-redis keeps one
+    pool per URL in a process, as another server's process has its own), on the same data,
+    under this test's key prefix. The database is flushed first, so no test sees another's
+    entries."""
     import redis
     from django.test import override_settings
+    from django_redis.pool import ConnectionFactory
 
     url = redis_server.extra["url"]
     with redis.Redis.from_url(url) as client:
         client.flushdb()
     caches = redis_cache_settings(url, prefix=request.node.name)
-    return lambda: override_settings(CACHES=caches)
+
+    @contextlib.contextmanager
+    def server():
+        with override_settings(CACHES=caches):
+            ConnectionFactory._pools.pop(url, None)
+            try:
+                yield
+            finally:
+                pool = ConnectionFactory._pools.pop(url, None)
+                if pool is not None:
+                    pool.disconnect()
+
+    return server
 
 
 @pytest.fixture

@@ -99,6 +99,7 @@ def test_a_redis_cache_url_gives_django_redis_that_never_fails_a_page(tmp_path):
     assert "'BACKEND': 'django_redis.cache.RedisCache'" in caches
     assert "'SOCKET_CONNECT_TIMEOUT': 0.5, 'SOCKET_TIMEOUT': 0.5" in caches
     assert "'IGNORE_EXCEPTIONS': True" in caches
+    assert "'CONNECTION_POOL_CLASS': 'libranet.rediscache.PausingConnectionPool'" in caches
     tls = setting("CACHES", data_dir=tmp_path, LIBRANET_CACHE_URL="rediss://cache:6380/0")
     assert "django_redis.cache.RedisCache" in tls and "'LOCATION': 'rediss://cache:6380/0'" in tls
     longer = "redis://127.0.0.1:6390/0?socket_timeout=2"

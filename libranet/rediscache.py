@@ -15,9 +15,10 @@ PAUSE = 5.0
 
 class PausingConnectionPool(redis.ConnectionPool):
     """A connection pool (django-redis' ``CONNECTION_POOL_CLASS``) that, once connecting has
-    failed or timed out, refuses at once for ``PAUSE`` seconds; django-redis answers those
-    commands as misses. A connection that hangs in a command is dropped by the client, so the
-    next command connects again and trips the pause too."""
+    failed, timed out or met a server that is not Redis, refuses at once for ``PAUSE``
+    seconds; django-redis answers those commands as misses. A connection that hangs in a
+    command is dropped by the client, so the next command connects again and trips the pause
+    too."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -31,6 +32,11 @@ class PausingConnectionPool(redis.ConnectionPool):
         except (redis.ConnectionError, redis.TimeoutError):
             self.paused_until = time.monotonic() + PAUSE
             raise
+        except redis.RedisError as error:
+            # Not Redis at that address (it answered something else): a connection failure
+            # too, which django-redis then answers as a miss rather than raising.
+            self.paused_until = time.monotonic() + PAUSE
+            raise redis.ConnectionError(f"not a Redis server: {error}") from error
 
 
 class OneLine(logging.Filter):

@@ -5,6 +5,8 @@ once Redis is back, pages are cached again."""
 import datetime
 import os
 import signal
+import subprocess
+import sys
 import time
 
 import pytest
@@ -15,7 +17,13 @@ from django.utils import timezone
 
 from conftest import PASSWORD
 from libranet.rediscache import PAUSE
-from libranet.tests.servers import redis_available, redis_cache_settings, start_redis
+from libranet.tests.servers import (
+    free_port,
+    redis_available,
+    redis_cache_settings,
+    start_redis,
+    wait_for_port,
+)
 
 pytestmark = [
     pytest.mark.django_db,
@@ -112,3 +120,35 @@ def test_a_hung_redis_delays_pages_by_its_timeouts_once(tmp_path, tver_rc, caplo
                 os.kill(server.process.pid, signal.SIGCONT)
     finally:
         server.stop()
+
+
+# A server that is not Redis: it answers whatever it is sent with a line Redis never writes.
+NOT_REDIS = """
+import socket, sys, threading
+listener = socket.create_server(("127.0.0.1", int(sys.argv[1])))
+def answer(peer):
+    with peer:
+        while peer.recv(4096):
+            peer.sendall(b"hello from another service\\r\\n")
+while True:
+    threading.Thread(target=answer, args=(listener.accept()[0],), daemon=True).start()
+"""
+
+
+def test_a_cache_url_at_a_server_that_is_not_redis_fails_no_page(tmp_path, tver_rc):
+    port = free_port()
+    other = subprocess.Popen([sys.executable, "-c", NOT_REDIS, str(port)])  # noqa: S603
+    try:
+        wait_for_port(port, process=other)
+        with override_settings(
+            CACHES=redis_cache_settings(f"redis://127.0.0.1:{port}/0", prefix="x")
+        ):
+            client = Client()
+            for page in PAGES:
+                response = client.get(page)
+                assert response.status_code == 200 and PAGES[page] in response.text, page
+            assert client.get("/healthz").json()["cache"] == "unavailable"
+            assert cache_warnings() == ["libranet.W101"]
+    finally:
+        other.kill()
+        other.wait()

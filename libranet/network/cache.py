@@ -44,9 +44,9 @@ def cached(namespace: str, parts: tuple[Any, ...], build: Callable[[], Any]) -> 
 
 
 def cache_state() -> str:
-    """ "ok" when the cache stores and returns a value, else "unavailable": a Redis that is down
-    answers every command with nothing (see CACHES in the settings), a server that is not Redis
-    with an error. Pages still serve either way, from the database."""
+    """Whether the cache answers: "ok" when it stores and returns a value, else "unavailable"
+    (a Redis that is down answers every command with nothing: see CACHES in the settings).
+    Pages are served either way, from the database when it does not answer."""
     try:
         cache.set(_PROBE_KEY, "ok", 10)
         answered = cache.get(_PROBE_KEY)

@@ -141,13 +141,35 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("LIBRANET_DB_CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# Per-process memory by default; entries are keyed by the registry version kept in the
-# database, so workers never serve a stale page. Redis/memcached by LIBRANET_CACHE_URL.
-CACHES = {"default": env.cache_url("LIBRANET_CACHE_URL", default="locmemcache://")}
-if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
-    # Room for the pages of a large directory (the default of 300 entries thrashes); a page
-    # is some 30 kB, so this holds at most about 60 MB per worker.
-    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 2000)
+
+
+def cache_config(url: str) -> dict:
+    """The cache of ``LIBRANET_CACHE_URL``: per-process memory by default; entries are keyed by
+    the registry version kept in the database, so workers never serve a stale page. Redis
+    (``redis://``, ``rediss://``: django-redis) or memcached to share it between servers."""
+    config = env.cache_url_config(url)
+    options = config.setdefault("OPTIONS", {})
+    if config["BACKEND"].endswith("LocMemCache"):
+        # Room for the pages of a large directory (the default of 300 entries thrashes); a
+        # page is some 30 kB, so this holds at most about 60 MB per worker.
+        options.setdefault("MAX_ENTRIES", 2000)
+    elif config["BACKEND"] == "django_redis.cache.RedisCache":
+        # The cache only spares the database work: Redis down or hung must never fail a page.
+        # A command that fails or times out is logged and answered as a miss (a stored
+        # nothing); the short timeouts bound what a hung Redis adds to a page (the URL's
+        # ?socket_timeout=&socket_connect_timeout= override them), and after a failure the
+        # pool leaves Redis alone for a few seconds (libranet.rediscache).
+        options.setdefault("SOCKET_CONNECT_TIMEOUT", 0.5)
+        options.setdefault("SOCKET_TIMEOUT", 0.5)
+        options.setdefault("IGNORE_EXCEPTIONS", True)
+        options.setdefault("CONNECTION_POOL_CLASS", "libranet.rediscache.PausingConnectionPool")
+    return config
+
+
+CACHES = {"default": cache_config(env.str("LIBRANET_CACHE_URL", default="locmemcache://"))}
+# A failed cache command is logged (one line: see LOGGING) as well as answered as a miss.
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "libranet.cache"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
@@ -489,4 +511,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LIBRANET_LOG_LEVEL", default="WARNING")},
+    # The shared cache's failures (see CACHES), one line each.
+    "filters": {"one_line": {"()": "libranet.rediscache.OneLine"}},
+    "loggers": {"libranet.cache": {"filters": ["one_line"]}},
 }

@@ -9,6 +9,7 @@ class NetworkConfig(AppConfig):
     verbose_name = _("Network")
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401 (registers the system checks)
         from .reference_data import refill_emptied_reference_data
 
         post_migrate.connect(refill_emptied_reference_data, sender=self)

@@ -13,6 +13,7 @@ from .models import RegistryState
 _VERSION_SQL = f"SELECT version FROM {RegistryState._meta.db_table} WHERE id = 1"  # noqa: S608
 
 TIMEOUT = 600
+_PROBE_KEY = "libranet:cache-probe"
 
 
 def registry_version() -> int:
@@ -40,3 +41,15 @@ def cached(namespace: str, parts: tuple[Any, ...], build: Callable[[], Any]) -> 
         value = build()
         cache.set(key, value, TIMEOUT)
     return value
+
+
+def cache_state() -> str:
+    """Whether the cache answers: "ok" when it stores and returns a value, else "unavailable"
+    (a Redis that is down answers every command with nothing: see CACHES in the settings).
+    Pages are served either way, from the database when it does not answer."""
+    try:
+        cache.set(_PROBE_KEY, "ok", 10)
+        answered = cache.get(_PROBE_KEY)
+    except Exception:  # whatever the server answers, the cache is not usable
+        return "unavailable"
+    return "ok" if answered == "ok" else "unavailable"

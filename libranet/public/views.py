@@ -15,7 +15,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import etag, require_safe
 
-from libranet.network.cache import cached, registry_version
+from libranet.network.cache import cache_state, cached, registry_version
 from libranet.network.models import Center
 from libranet.network.selectors import (
     CenterFilters,
@@ -63,7 +63,8 @@ def anonymous_page_cache(view):
 def healthz(request):
     """200 when the database answers, 503 when it does not: for load balancers. The JSON also
     tells how the task worker and its queue are (the latest heartbeat of any worker, the age of
-    the oldest task waiting), for monitoring; a stopped worker does not make it fail."""
+    the oldest task waiting) and whether the cache answers, for monitoring; a stopped worker or
+    an unavailable cache does not make it fail (pages are served from the database)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -75,6 +76,7 @@ def healthz(request):
     return JsonResponse(
         {
             "database": "ok",
+            "cache": cache_state(),
             "workers": workers,
             "queue": {
                 "ready": queue.ready,

@@ -7,12 +7,14 @@ binary is missing the tests that need it are skipped, except in CI (``LIBRANET_T
 whose ``.ci/run`` installs them), where a missing server is a failure.
 """
 
+import contextlib
 import json
 import os
 import random
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 WEED = Path(sys.executable).with_name("weed")
 # The access key and secret of the S3 identity the tests' store knows (SeaweedFS's own
@@ -214,3 +217,65 @@ def s3_server(tmp_path_factory):
     server = start_seaweedfs(tmp_path_factory.mktemp("seaweedfs"))
     yield server
     server.stop()
+
+
+def redis_cache_settings(url: str, *, prefix: str) -> dict:
+    """``CACHES`` of a server whose ``LIBRANET_CACHE_URL`` is ``url`` (as the settings make it),
+    its keys under ``prefix``."""
+    from libranet.settings import cache_config
+
+    return {"default": {**cache_config(url), "KEY_PREFIX": prefix}}
+
+
+@pytest.fixture
+def cache_server(redis_server, request):
+    """``with cache_server():`` runs the block as one server of several sharing the session's
+    Redis: each block gets a cache and a connection pool of its own (django-redis keeps one
+    pool per URL in a process, as another server's process has its own), on the same data,
+    under this test's key prefix. The database is flushed first, so no test sees another's
+    entries."""
+    import redis
+    from django.test import override_settings
+    from django_redis.pool import ConnectionFactory
+
+    url = redis_server.extra["url"]
+    with redis.Redis.from_url(url) as client:
+        client.flushdb()
+    caches = redis_cache_settings(url, prefix=request.node.name)
+
+    @contextlib.contextmanager
+    def server():
+        with override_settings(CACHES=caches):
+            ConnectionFactory._pools.pop(url, None)
+            try:
+                yield
+            finally:
+                pool = ConnectionFactory._pools.pop(url, None)
+                if pool is not None:
+                    pool.disconnect()
+
+    return server
+
+
+@pytest.fixture
+def shared_database(transactional_db, tmp_path):
+    """The database URL that other processes use to reach this test's (committed) database. On
+    PostgreSQL that is the test database itself; SQLite's test database lives in memory, so it is
+    copied into a file (SQLite's backup) which this test's ORM then uses too."""
+    default = connections["default"]
+    if default.vendor != "sqlite":
+        s = default.settings_dict
+        yield f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+        return
+    path = tmp_path / "db.sqlite3"
+    default.ensure_connection()
+    copy = sqlite3.connect(path)
+    default.connection.backup(copy)
+    copy.close()
+    shared = type(default)({**default.settings_dict, "NAME": str(path)}, alias="default")
+    connections["default"] = shared
+    try:
+        yield f"sqlite:///{path}"
+    finally:
+        shared.close()
+        connections["default"] = default

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from libranet.tests.servers import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -89,3 +91,32 @@ def test_check_names_a_certificate_hash_that_does_not_fit(tmp_path):
     cryptopro = {"LIBRANET_ESIA_SIGNER": "cryptopro", "LIBRANET_ESIA_CERT_HASH": "sha256"}
     mismatch = run("manage.py", "check", data_dir=tmp_path, **ESIA, **cryptopro)
     assert mismatch.returncode != 0 and "CryptoPro names the certificate" in mismatch.stderr
+
+
+def test_a_redis_cache_url_gives_django_redis_that_never_fails_a_page(tmp_path):
+    url = "redis://:secret@127.0.0.1:6390/2"
+    caches = setting("CACHES", data_dir=tmp_path, LIBRANET_CACHE_URL=url)
+    assert "'BACKEND': 'django_redis.cache.RedisCache'" in caches
+    assert "'SOCKET_CONNECT_TIMEOUT': 0.5, 'SOCKET_TIMEOUT': 0.5" in caches
+    assert "'IGNORE_EXCEPTIONS': True" in caches
+    assert "'CONNECTION_POOL_CLASS': 'libranet.rediscache.PausingConnectionPool'" in caches
+    tls = setting("CACHES", data_dir=tmp_path, LIBRANET_CACHE_URL="rediss://cache:6380/0")
+    assert "django_redis.cache.RedisCache" in tls and "'LOCATION': 'rediss://cache:6380/0'" in tls
+    longer = "redis://127.0.0.1:6390/0?socket_timeout=2"
+    assert "'SOCKET_TIMEOUT': 2" in setting("CACHES", data_dir=tmp_path, LIBRANET_CACHE_URL=longer)
+
+
+def test_check_warns_of_a_redis_cache_that_does_not_answer(tmp_path):
+    """A Warning, not an Error: the site starts and serves its pages from the database. The
+    message names the setting and the address, never the password."""
+    port = free_port()  # nothing listens there
+    url = f"redis://:secret@127.0.0.1:{port}/0"
+    result = run("manage.py", "check", data_dir=tmp_path, LIBRANET_CACHE_URL=url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "(libranet.W101) LIBRANET_CACHE_URL: the cache at " in result.stderr
+    assert f"redis://:***@127.0.0.1:{port}/0 does not answer" in result.stderr
+    assert "secret" not in result.stdout + result.stderr
+    failing = run(
+        "manage.py", "check", "--fail-level", "WARNING", data_dir=tmp_path, LIBRANET_CACHE_URL=url
+    )
+    assert failing.returncode == 1

@@ -8,6 +8,7 @@ center and, for a regional center, the centers it coordinates (its members).
 
 import datetime
 import hashlib
+import logging
 import math
 import re
 import secrets
@@ -16,6 +17,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.base import BaseCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -28,6 +31,11 @@ from libranet.network.services import ScopeError
 
 from .counter import WORLD_CUSTOMER_ID, CounterException, Customer, customer_for
 from .models import SushiCredential
+
+logger = logging.getLogger(__name__)
+
+# Where requests are counted while the shared cache is down (see ``sushi_rate_limit``).
+PROCESS_COUNTS = LocMemCache("sushi-rate", {})
 
 REQUESTOR_ID_RE = re.compile(r"^[A-Za-z0-9._@:+-]{1,100}$")
 # A credential's last use is recorded at most this often: a harvest costs no write per call.
@@ -138,24 +146,38 @@ def sushi_authenticate(*, customer_id: str, requestor_id: str, api_key: str) -> 
     return customer
 
 
+def _window_count(counts: BaseCache, key: str, window: int) -> int | None:
+    """Count one more request under ``key`` in ``counts``; None if that cache did not answer
+    (a shared cache that is down answers every command with nothing: see CACHES)."""
+    counts.add(key, 0, timeout=window + 1)
+    try:
+        return counts.incr(key)
+    except ValueError:  # expired between the two calls
+        counts.set(key, 1, timeout=window + 1)
+        return 1
+
+
 def sushi_rate_limit(*, customer: Customer) -> None:
     """Count a COUNTER API request of ``customer`` and refuse it with Exception 1020 (HTTP
     429, with the seconds to wait) past ``LIBRANET_SUSHI_RATE_REQUESTS`` in the current window
     of ``LIBRANET_SUSHI_RATE_WINDOW`` seconds. Fixed windows counted in the cache: one atomic
-    increment per request, shared by every worker that shares the cache."""
+    increment per request, shared by every worker that shares the cache.
+
+    When the shared cache does not answer, the request is counted in this process's memory
+    instead: the limit still holds, per process (so at most the limit times the processes),
+    rather than refusing every harvest while the cache is down or letting a runaway harvester
+    at the database unchecked."""
     limit, window = settings.LIBRANET_SUSHI_RATE_REQUESTS, settings.LIBRANET_SUSHI_RATE_WINDOW
     if limit <= 0 or window <= 0:
         return
     now = time.time()
     start = int(now // window) * window
     key = f"sushi-rate:{customer.customer_id}:{start}"
-    cache.add(key, 0, timeout=window + 1)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.set(key, 1, timeout=window + 1)
-        count = 1
-    if count > limit:
+    count = _window_count(cache, key, window)
+    if count is None:
+        logger.warning("SUSHI rate limit: the cache does not answer; counting in this process")
+        count = _window_count(PROCESS_COUNTS, key, window)
+    if count is not None and count > limit:
         wait = max(1, math.ceil(start + window - now))
         raise CounterException(
             1020,

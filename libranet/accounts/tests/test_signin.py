@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 from axes.models import AccessAttempt
+from django.test import Client
 from django.utils import timezone
 
 from conftest import PASSWORD
@@ -151,3 +152,20 @@ def test_a_null_character_in_the_username_is_a_form_error(client, head_tver, fro
         response = client.post(LOGIN, data)
     assert response.status_code in (200, 400)
     assert not signed_in_as(client)
+
+
+def test_failures_on_two_servers_lock_the_account(head_tver, frozen, cache_server):
+    """Failures are counted in the database, so servers sharing it (here each with its own
+    client of a shared Redis cache) count them together: failures through A and B lock the
+    account on both."""
+    server_a, server_b = Client(), Client()
+    for count in range(1, 6):
+        with cache_server():
+            server = server_a if count % 2 else server_b
+            assert sign_in(server, "head.tver", "wrong").status_code == (429 if count == 5 else 200)
+        if count >= 3:
+            frozen.shift(datetime.timedelta(seconds=min(2 ** (count - 2), 60)))
+    for server in (server_a, server_b):
+        with cache_server():
+            response = sign_in(server, "head.tver", PASSWORD, address=ELSEWHERE)
+        assert response.status_code == 429 and "Try again in 15 minutes." in response.text

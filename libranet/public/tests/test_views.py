@@ -39,6 +39,7 @@ def test_healthz_without_a_worker_is_still_healthy(client):
     assert response.status_code == 200
     assert response.json() == {
         "database": "ok",
+        "cache": "ok",
         "workers": {"alive": 0, "last_heartbeat": None, "seconds_since": None},
         "queue": {"ready": 0, "age_seconds": None},
     }

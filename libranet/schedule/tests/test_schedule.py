@@ -8,6 +8,8 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
+import uuid
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,6 +17,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
+from django.db import connections
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
@@ -211,3 +214,47 @@ def test_two_runner_processes_at_once_queue_each_slot_once(tmp_path):
     }
     printed = "".join(out for out, _err in outputs).splitlines()
     assert len(printed) == len(runs)  # each slot reported by the one runner that took it
+
+
+def test_runners_on_two_servers_racing_queue_each_slot_once(settings, shared_database):
+    """Two runners (threads, each with its own connection to the test's database, as two
+    servers have) pass at the same instant, slot after slot: the unique row lets exactly one
+    queue each slot."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    settings.LIBRANET_SCHEDULE = [
+        ("ingest", "* * * * *", PROBE, {"word": "ingest"}),
+        ("sweep", "* * * * *", PROBE, {"word": "sweep"}),
+    ]
+    slots = [at(2026, 11, 3, 10, minute, 5) for minute in range(12)]
+    together = threading.Barrier(2)
+    taken: dict[str, list[tuple[str, datetime.datetime]]] = {"A": [], "B": []}
+    failures: list[BaseException] = []
+    test_database = connections["default"]
+
+    def runner(server: str) -> None:
+        connections["default"] = type(test_database)(test_database.settings_dict, alias="default")
+        try:
+            for now in slots:
+                together.wait(timeout=30)
+                taken[server] += [(run.job, run.slot) for run in schedule_run_due(now=now)]
+        except BaseException as exc:  # reported by the test, not lost in the thread
+            failures.append(exc)
+            together.abort()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=runner, args=(server,)) for server in taken]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not failures, failures
+    expected = {(job, now.replace(second=0)) for job in ("ingest", "sweep") for now in slots}
+    assert sorted(taken["A"] + taken["B"]) == sorted(expected)  # each slot taken once
+    runs = ScheduledRun.objects.all()
+    assert {(run.job, run.slot) for run in runs} == expected
+    assert sorted(DBTaskResult.objects.values_list("id", flat=True)) == sorted(
+        uuid.UUID(run.task_id) for run in runs
+    )

@@ -11,7 +11,8 @@ import pytest
 from django.db import OperationalError
 from django.test import Client
 
-from libranet.usage import counter
+from libranet.tests.servers import free_port, redis_cache_settings
+from libranet.usage import counter, credentials
 from libranet.usage.models import SushiCredential
 from libranet.usage.tests.counter_support import assert_valid_response
 
@@ -223,3 +224,31 @@ def test_too_many_requests_of_one_customer_are_refused_with_1020(
     assert get(client, "/r51/members", 200, **library)  # another customer
     time_machine.shift(50)
     assert get(client, "/r51/members", 200, **rc)  # the next window
+
+
+def test_the_rate_limit_is_counted_across_servers_sharing_redis(
+    client, world, april, credential, settings, cache_server
+):
+    """Requests through servers A and B count together in the shared cache."""
+    settings.LIBRANET_SUSHI_RATE_REQUESTS = 3
+    rc = credential("RU-TVE-RC")
+    for server in ("A", "B", "A"):
+        with cache_server():
+            assert get(client, "/r51/members", 200, **rc), server
+    with cache_server():  # B's second request is the customer's fourth
+        assert get(client, "/r51/members", 429, **rc)["Code"] == 1020
+
+
+def test_with_redis_unreachable_the_rate_limit_counts_per_process(
+    client, world, april, credential, settings, caplog
+):
+    """Redis down: every request is still answered, and a harvester is still held to the limit,
+    counted in each process's memory, rather than let at the database unchecked."""
+    settings.LIBRANET_SUSHI_RATE_REQUESTS = 3
+    settings.CACHES = redis_cache_settings(f"redis://127.0.0.1:{free_port()}/0", prefix="down")
+    credentials.PROCESS_COUNTS.clear()
+    rc = credential("RU-TVE-RC")
+    for _ in range(3):
+        assert get(client, "/r51/members", 200, **rc)
+    assert get(client, "/r51/members", 429, **rc)["Code"] == 1020
+    assert "SUSHI rate limit: the cache does not answer" in caplog.text

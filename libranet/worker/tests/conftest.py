@@ -1,9 +1,8 @@
 """Fixtures of the worker's fault tests: real `manage.py run_worker` processes on a database the
 test shares with them, on a clock fixed for all of them, with short timeouts.
 
-- ``shared_database``: the test's database, committed and reachable from other processes. On
-  PostgreSQL that is the test database itself; SQLite's test database lives in memory, so it is
-  copied into a file (SQLite's backup) which this test's ORM then uses too.
+- ``shared_database`` (``libranet.tests.servers``): the test's database, committed and
+  reachable from other processes.
 - ``clock``: every process's clock starts at ``NOW`` and ticks (the test's by time_machine; each
   worker's through ``CLOCKED``, which starts time_machine in it before Django), so heartbeats,
   timeouts and "due now" agree between them.
@@ -13,7 +12,6 @@ test shares with them, on a clock fixed for all of them, with short timeouts.
 import datetime
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -23,7 +21,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connections
 from django.test import override_settings
 
 NOW = datetime.datetime(2026, 10, 15, 9, 0, tzinfo=datetime.UTC)  # 12:00 in Moscow
@@ -55,28 +52,6 @@ def wait_for(condition: Callable[[], object], *, what: str, timeout: float = 30.
         if time.monotonic() > deadline:
             pytest.fail(f"waited {timeout:g} s for {what}")
         time.sleep(0.02)
-
-
-@pytest.fixture
-def shared_database(transactional_db, tmp_path):
-    """The database URL that other processes use to reach this test's (committed) database."""
-    default = connections["default"]
-    if default.vendor != "sqlite":
-        s = default.settings_dict
-        yield f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
-        return
-    path = tmp_path / "db.sqlite3"
-    default.ensure_connection()
-    copy = sqlite3.connect(path)
-    default.connection.backup(copy)
-    copy.close()
-    shared = type(default)({**default.settings_dict, "NAME": str(path)}, alias="default")
-    connections["default"] = shared
-    try:
-        yield f"sqlite:///{path}"
-    finally:
-        shared.close()
-        connections["default"] = default
 
 
 @pytest.fixture

@@ -1,11 +1,13 @@
-"""System checks of the network's configuration (``manage.py check``, and every command that
-starts the site's processes, such as ``migrate`` before ``make run``)."""
+"""System checks of the network's configuration: the shared cache answers (``manage.py check``
+only, see ``libranet.probes``)."""
 
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
+
+from libranet.probes import server_probe
 
 from .cache import cache_state
 
@@ -23,6 +25,7 @@ def _location() -> str:
 
 
 @register(Tags.caches)
+@server_probe
 def cache_answers_check(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
     """A shared cache that does not answer is a Warning, not an Error: pages are still served
     (from the database, slower), sign-in and its lockout live in the database, and the SUSHI

@@ -50,6 +50,7 @@ def _http() -> requests.Session:
     session.headers["User-Agent"] = BROWSER
     return session
 
+
 SETUP = """
 import datetime
 import json

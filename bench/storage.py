@@ -15,10 +15,10 @@ Called by bench/run.py (or alone: ``python bench/storage.py``), in a data folder
 Rows (ratios "higher is better"; the baseline is the local folder in the same run):
 
 - ``storage_s3_whole_1mib_rps``, ``storage_s3_range_64kib_rps``: requests/s from the store;
-  goal 0.5. The store adds a request to another server (a HEAD and a ranged GET) to each answer,
+  goal 0.5. The store adds a request to another server (one ranged GetObject) to each answer,
   where the folder adds a ``stat`` and a read from the page cache: half the folder's rate is what
-  the store can honestly promise on one machine, where SeaweedFS shares the cores with gunicorn
-  and the clients.
+  the store can honestly promise on one machine, where SeaweedFS (its master, volume, filer and
+  S3 gateway) shares the cores with gunicorn and the clients.
 - ``storage_s3_whole_1mib_p95_ms``, ``storage_s3_range_64kib_p95_ms``: p95 latency (ratio
   folder / store).
 """

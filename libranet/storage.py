@@ -275,7 +275,7 @@ def stat(storage: Storage, name: str) -> Stat:
 
 class Chunks:
     """Bytes of a stored file, ``CHUNK_SIZE`` at a time; the response closes it when it is done
-    (or when the client goes away), which returns the connection."""
+    (or when the client goes away), which frees the connection."""
 
     def __init__(self, chunks: Iterator[bytes], close: Any) -> None:
         self._chunks = chunks
@@ -295,8 +295,9 @@ def stream(storage: Storage, name: str, start: int = 0, end: int | None = None) 
     if end is not None and end < start:
         return Chunks(iter(()), lambda: None)
     if _s3(storage):
-        asked = f"bytes={start}-{'' if end is None else end}"
-        body = _ask(storage, "get_object", name, Range=asked)["Body"]
+        whole = start == 0 and end is None  # no Range: an empty object has no byte 0
+        asked = {} if whole else {"Range": f"bytes={start}-{'' if end is None else end}"}
+        body = _ask(storage, "get_object", name, **asked)["Body"]
         return Chunks(body.iter_chunks(CHUNK_SIZE), body.close)
     opened = storage.open(name, "rb")
     return Chunks(_read(opened, start, end), opened.close)

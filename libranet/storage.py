@@ -233,14 +233,24 @@ def _key(storage: Any, name: str) -> str:
     return storage._normalize_name(clean_name(name))  # the storage's own key for a name
 
 
-def _missing(exc: BaseException) -> bool:
-    from botocore.exceptions import ClientError
+def _status(exc: BaseException) -> int | None:
+    """The HTTP status the store answered with (None: it did not answer)."""
+    return getattr(exc, "response", {}).get("ResponseMetadata", {}).get("HTTPStatusCode")
 
-    return (
-        isinstance(exc, ClientError)
-        and exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404
-        and exc.response.get("Error", {}).get("Code") != "NoSuchBucket"
-    )
+
+def _ask(storage: Any, operation: str, name: str, **options: Any) -> dict[str, Any]:
+    """One request about the object of ``name``; raises ``FileNotFoundError`` when there is
+    none (a missing bucket is a failure of the store, not a missing file)."""
+    client = storage.connection.meta.client
+    try:
+        return getattr(client, operation)(
+            Bucket=storage.bucket_name, Key=_key(storage, name), **options
+        )
+    except failures() as exc:
+        code = getattr(exc, "response", {}).get("Error", {}).get("Code")
+        if _status(exc) == 404 and code != "NoSuchBucket":
+            raise FileNotFoundError(name) from exc
+        raise
 
 
 @dataclass(frozen=True)
@@ -253,15 +263,7 @@ def stat(storage: Storage, name: str) -> Stat:
     """Size and time of a stored file (one request to an object store); raises
     ``FileNotFoundError`` when there is none."""
     if _s3(storage):
-        try:
-            head = storage.connection.meta.client.head_object(  # type: ignore[attr-defined]
-                Bucket=storage.bucket_name,  # type: ignore[attr-defined]
-                Key=_key(storage, name),
-            )
-        except failures() as exc:
-            if _missing(exc):
-                raise FileNotFoundError(name) from exc
-            raise
+        head = _ask(storage, "head_object", name)
         return Stat(head["ContentLength"], head["LastModified"])
     size = storage.size(name)
     try:
@@ -273,7 +275,7 @@ def stat(storage: Storage, name: str) -> Stat:
 
 class Chunks:
     """Bytes of a stored file, ``CHUNK_SIZE`` at a time; the response closes it when it is done
-    (or when the client goes away), which returns the connection."""
+    (or when the client goes away), which frees the connection."""
 
     def __init__(self, chunks: Iterator[bytes], close: Any) -> None:
         self._chunks = chunks
@@ -293,18 +295,9 @@ def stream(storage: Storage, name: str, start: int = 0, end: int | None = None) 
     if end is not None and end < start:
         return Chunks(iter(()), lambda: None)
     if _s3(storage):
-        asked = f"bytes={start}-{'' if end is None else end}"
-        try:
-            found = storage.connection.meta.client.get_object(  # type: ignore[attr-defined]
-                Bucket=storage.bucket_name,  # type: ignore[attr-defined]
-                Key=_key(storage, name),
-                Range=asked,
-            )
-        except failures() as exc:
-            if _missing(exc):
-                raise FileNotFoundError(name) from exc
-            raise
-        body = found["Body"]
+        whole = start == 0 and end is None  # no Range: an empty object has no byte 0
+        asked = {} if whole else {"Range": f"bytes={start}-{'' if end is None else end}"}
+        body = _ask(storage, "get_object", name, **asked)["Body"]
         return Chunks(body.iter_chunks(CHUNK_SIZE), body.close)
     opened = storage.open(name, "rb")
     return Chunks(_read(opened, start, end), opened.close)
@@ -357,15 +350,9 @@ def open_object(
         spec = f"-{last}" if first is None else f"{first}-{'' if last is None else last}"
         options["Range"] = f"bytes={spec}"
     try:
-        found = storage.connection.meta.client.get_object(  # type: ignore[attr-defined]
-            Bucket=storage.bucket_name,  # type: ignore[attr-defined]
-            Key=_key(storage, name),
-            **options,
-        )
+        found = _ask(storage, "get_object", name, **options)
     except failures() as exc:
-        if _missing(exc):
-            raise FileNotFoundError(name) from exc
-        if getattr(exc, "response", {}).get("ResponseMetadata", {}).get("HTTPStatusCode") != 416:
+        if _status(exc) != 416:
             raise
         return Opened(storage, name, stat(storage, name), None, 0, -1)
     length = found["ContentLength"]
@@ -488,7 +475,7 @@ def _check_bucket(storage: Any) -> list[CheckMessage]:
             "and LIBRANET_STORAGE_SECRET_KEY."
         )
     except ClientError as exc:
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        status = _status(exc)
         if status == 404:
             message = f"{SETTING}: the bucket {bucket!r} does not exist at {where}."
         elif status in (400, 401, 403):

@@ -284,7 +284,7 @@ def agreement_attach_scan(*, actor: Any, agreement: Agreement, file: UploadedFil
     agreement.save(update_fields=["scan", "updated_at"])
     if old:
         storage = agreement.scan.storage
-        transaction.on_commit(lambda: storage.delete(old))
+        transaction.on_commit(lambda: storage.delete(old), robust=True)  # a store down: logged
     audit_record(
         actor=actor,
         action="agreement.scan",

@@ -176,7 +176,7 @@ def event_delete(*, actor: Any, event: Event) -> None:
     audit_record(actor=actor, action="event.delete", obj=event, changes={"title": event.title_ru})
     names = [p.image.name for p in event.photos.all()]
     event.delete()
-    transaction.on_commit(lambda: _remove_files(names))
+    transaction.on_commit(lambda: _remove_files(names), robust=True)  # a store down: logged
 
 
 def _remove_files(names: Iterable[str]) -> None:
@@ -222,7 +222,7 @@ def event_remove_photo(*, actor: Any, photo: EventPhoto) -> None:
         actor=actor, action="event.photo_remove", obj=photo.event, changes={"photo": photo.pk}
     )
     photo.delete()
-    transaction.on_commit(lambda: _remove_files([name]))
+    transaction.on_commit(lambda: _remove_files([name]), robust=True)
 
 
 # --- joint-event reports ----------------------------------------------------------------------

@@ -262,7 +262,7 @@ def article_delete(*, actor: Any, article: Article) -> None:
     )
     files = [name for name in (article.cover, article.cover_thumbnail) if name]
     article.delete()
-    transaction.on_commit(lambda: _remove_files(files))
+    transaction.on_commit(lambda: _remove_files(files), robust=True)  # a store down: logged
 
 
 def _remove_files(names: list[str]) -> None:

@@ -283,14 +283,18 @@ def _serve(
 
     asked = request.headers.get("Range", "")
     if_range = request.headers.get("If-Range", "").strip()
+    # A GET reads the range asked for with the validators in one request to an object store
+    # (an If-Range that turns out stale costs a second one); HEAD and a conditional request,
+    # which is mostly answered 304, ask only for the validators.
+    conditional_request = (
+        "If-None-Match" in request.headers or "If-Modified-Since" in request.headers
+    )
     try:
-        # The range asked for is read with the validators in one request to an object store
-        # (an If-Range that turns out stale costs a second one).
         opened = storage.open_object(
             default_storage,
             name,
             None if if_range else asked_range(asked),
-            read=request.method != "HEAD",
+            read=request.method != "HEAD" and not conditional_request,
         )
     except OSError:
         logger.error("Stored file %s is missing", name)

@@ -760,7 +760,9 @@ def _note_written(name: str) -> None:
 
 def _delete_on_commit(name: str) -> None:
     if name:
-        transaction.on_commit(lambda: default_storage.delete(name))
+        # Committed is committed: a store down now leaves the bytes behind (logged), not a
+        # failed answer for a change that was made.
+        transaction.on_commit(lambda: default_storage.delete(name), robust=True)
 
 
 def sniff_content_type(head: bytes) -> str:

@@ -1,5 +1,9 @@
 """The storage setting, its start-up check and transfer_files, against a real SeaweedFS."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
@@ -214,3 +218,32 @@ def test_transfer_to_an_unreachable_store_says_so(settings, tmp_path):
     url = f"s3://gone?endpoint=http://127.0.0.1:{port}"
     with pytest.raises(CommandError, match="A store cannot be reached or refused us"):
         transfer(f"file://{tmp_path / 'media'}", url)
+
+
+def test_the_setting_reaches_manage_py_check_from_the_environment(s3_server, tmp_path):
+    """As an operator sets it: the environment, settings.py, the check, the exit status."""
+    bucket = new_bucket(s3_server)
+    env = {
+        **os.environ,
+        "LIBRANET_DATA_DIR": str(tmp_path),
+        "LIBRANET_STORAGE_ACCESS_KEY": S3_ACCESS_KEY,
+        "LIBRANET_STORAGE_SECRET_KEY": S3_SECRET_KEY,
+    }
+    env.pop("DATABASE_URL", None)
+
+    def check(url):
+        return subprocess.run(
+            [sys.executable, "manage.py", "check"],
+            env={**env, "LIBRANET_STORAGE_URL": url},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    assert check(store_url(s3_server, bucket)).returncode == 0
+    missing = check(store_url(s3_server, "no-such-bucket-here"))
+    assert missing.returncode == 1
+    assert "LIBRANET_STORAGE_URL: the bucket 'no-such-bucket-here' does not exist" in missing.stderr
+    bad = check("ftp://example.org/media")
+    assert bad.returncode == 1
+    assert "LIBRANET_STORAGE_URL: unknown scheme 'ftp'" in bad.stderr

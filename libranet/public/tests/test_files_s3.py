@@ -16,7 +16,7 @@ from libranet.audit.models import AuditEntry
 from libranet.imports.models import ImportJob
 from libranet.public.files import file_url, thumbnail_url
 from libranet.resources.models import Resource, ResourceFile
-from libranet.resources.services import resource_file_add
+from libranet.resources.services import resource_file_add, resource_file_delete
 from libranet.storage import RETRY_AFTER, failures
 from libranet.tests.s3 import keys, s3_storage, unreachable_storages  # noqa: F401
 from libranet.tests.servers import free_port
@@ -234,3 +234,22 @@ def test_a_file_added_with_the_store_gone_leaves_no_row(store_gone, s3_storage):
     with pytest.raises(failures()):
         resource_file_add(actor=None, resource=resource, kind="pdf", content=PDF, name="book.pdf")
     assert not ResourceFile.objects.exists() and AuditEntry.objects.count() == before
+
+
+def test_a_file_deleted_with_the_store_gone_is_deleted(
+    django_capture_on_commit_callbacks,
+    caplog,
+    s3_server,
+    store_gone,
+    s3_storage,  # noqa: F811
+):
+    """The row goes with the transaction; the bytes the store cannot remove now are logged,
+    not a failure of a change that was made."""
+    resource = make_resource("pl:gone/2")
+    added = resource_file_add(actor=None, resource=resource, kind="pdf", content=PDF, name="b.pdf")
+    store_gone()
+    with django_capture_on_commit_callbacks(execute=True):
+        resource_file_delete(actor=None, file=added)
+    assert not ResourceFile.objects.exists()
+    assert keys(s3_server, s3_storage) == [f"media/{added.file.name}"]  # left behind, logged
+    assert "Error calling" in caplog.text

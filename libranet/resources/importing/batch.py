@@ -290,7 +290,7 @@ def _write(
         index_change_record(resource_ids=[write.resource.pk for write in writes])
         gone = [old.file.name for write in writes for old in write.old_files]
         gone += [write.old_thumbnail for write in writes if write.old_thumbnail]
-        transaction.on_commit(lambda: _delete(gone))
+        transaction.on_commit(lambda: _delete(gone), robust=True)  # as the services do
 
 
 def import_resources(

@@ -22,6 +22,10 @@ def probing() -> Iterator[None]:
         _probing.reset(token)
 
 
+def probing_now() -> bool:
+    return _probing.get()
+
+
 def server_probe(check: Callable[..., list]) -> Callable[..., list]:
     """A system check that asks a server: it answers nothing outside ``probing()``."""
 

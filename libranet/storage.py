@@ -36,6 +36,8 @@ from django.core.files.storage import FileSystemStorage, Storage
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
+from libranet.probes import probing_now
+
 SETTING = "LIBRANET_STORAGE_URL"
 DERIVATIVES_PREFIX = "iiif-cache"
 CHUNK_SIZE = 64 * 1024
@@ -432,12 +434,13 @@ def walk(storage: Storage) -> Iterator[tuple[str, int]]:
 
 def check_storage(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """The store answers and takes our files: one quick HeadBucket with S3 (one attempt, a
-    couple of seconds), a writable folder otherwise."""
+    couple of seconds; in ``manage.py check`` only, see ``libranet.probes``), a writable folder
+    otherwise."""
     from django.core.files.storage import storages
 
     storage = storages["default"]
     if _s3(storage):
-        return _check_bucket(storage)
+        return _check_bucket(storage) if probing_now() else []
     folder = Path(storage.location)  # type: ignore[attr-defined]
     existing = next(p for p in (folder, *folder.parents) if p.exists())
     if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):

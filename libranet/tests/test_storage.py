@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from libranet import storage
+from libranet.probes import probing
 from libranet.storage import check_storage, storages_from_url
 from libranet.tests.s3 import keys, new_bucket, s3_storage, store_url, unreachable_storages  # noqa: F401
 from libranet.tests.servers import S3_ACCESS_KEY, S3_SECRET_KEY, free_port
@@ -81,10 +82,18 @@ def test_a_bad_url_names_the_setting(url, says):
 
 def errors_with(settings, entries):
     settings.STORAGES = {**settings.STORAGES, **entries}
-    return [(error.id, error.msg) for error in check_storage()]
+    with probing():  # as in manage.py check
+        return [(error.id, error.msg) for error in check_storage()]
 
 
 def test_check_passes_with_a_reachable_bucket(s3_storage):  # noqa: F811
+    with probing():
+        assert check_storage() == []
+
+
+def test_only_manage_py_check_asks_the_store(settings):
+    """Other commands run the system checks too: a store down must not stop them."""
+    settings.STORAGES = {**settings.STORAGES, **unreachable_storages(free_port())}
     assert check_storage() == []
 
 

@@ -411,6 +411,19 @@ LIBRANET_AGREEMENT_SCAN_MAX_BYTES = env.int(
 # full text in the database, for several application servers without a shared folder).
 LIBRANET_SEARCH_BACKEND = env.str("LIBRANET_SEARCH_BACKEND", default="tantivy")
 LIBRANET_SEARCH_DIR = Path(env.str("LIBRANET_SEARCH_DIR", default=str(DATA_DIR / "search")))
+# Each server's Tantivy index follows the shared change log with a cursor of this name (empty:
+# the host name and LIBRANET_SEARCH_DIR); an index silent this long no longer holds the log
+# back, and rebuilds when it comes back behind what was pruned (README "Search").
+LIBRANET_SEARCH_INDEX_NAME = env.str("LIBRANET_SEARCH_INDEX_NAME", default="")
+LIBRANET_SEARCH_INDEX_SILENT_SECONDS = env.int(
+    "LIBRANET_SEARCH_INDEX_SILENT_SECONDS", default=24 * 3600
+)
+# What each task worker calls every poll, besides the queue: its own server's search index
+# and partner works follow the change log and the harvests (not a task: any worker takes those).
+LIBRANET_WORKER_FOLLOWERS = [
+    "libranet.resources.search.index_apply_changes",
+    "libranet.catalogs.union.works_follow",
+]
 
 # ESIA (Gosuslugi) sign-in for readers (README, "Readers: ESIA sign-in"). With no base URL or
 # client id the sign-in link answers that ESIA is not configured; `make run` points it at the

@@ -11,6 +11,9 @@ database error kills, with a heartbeat.
   (``services.task_retry_later``).
 - A thread records the heartbeat every ``LIBRANET_WORKER_HEARTBEAT_SECONDS``, also while a long
   task runs, and takes over the tasks of workers that went silent (``services.tasks_take_over``).
+- Another thread calls each of ``LIBRANET_WORKER_FOLLOWERS`` every ``--interval``: what must
+  happen on every server rather than once (a task is taken by any one worker), such as
+  bringing this server's search index up to the shared change log. ``--batch`` calls them once.
 """
 
 import logging
@@ -26,6 +29,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, connections
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import is_locked_database_exception
@@ -146,11 +150,32 @@ class Worker(db_worker.Worker):
                 logger.exception("worker %s: heartbeat failed", self.worker_id)
         connection.close()  # this thread's own
 
+    def follow(self) -> None:
+        """Call each follower once; one that fails is logged, and called again next time."""
+        for path in settings.LIBRANET_WORKER_FOLLOWERS:
+            try:
+                import_string(path)()
+            except DatabaseError as exc:
+                logger.warning("worker %s: %s failed: %s", self.worker_id, path, exc)
+                replace_broken_connections()
+            except Exception:
+                logger.exception("worker %s: %s failed", self.worker_id, path)
+
+    def _keep_following(self) -> None:
+        while not self.done.is_set():
+            self.follow()
+            self.done.wait(self.interval)
+        connection.close()  # this thread's own
+
     def run(self) -> None:
         self.retry(self.beat, what="the first heartbeat")
         heart = threading.Thread(target=self._keep_beating, name="heartbeat", daemon=True)
-        if not self.batch:
+        follower = threading.Thread(target=self._keep_following, name="follower", daemon=True)
+        if self.batch:
+            self.follow()
+        else:
             heart.start()
+            follower.start()
         backoff = Backoff()
         try:
             while True:
@@ -178,8 +203,9 @@ class Worker(db_worker.Worker):
                     self.startup_delay = False
         finally:
             self.done.set()
-            if heart.is_alive():
-                heart.join(timeout=settings.LIBRANET_WORKER_HEARTBEAT_SECONDS)
+            for thread in (heart, follower):
+                if thread.is_alive():
+                    thread.join(timeout=settings.LIBRANET_WORKER_HEARTBEAT_SECONDS)
             try:
                 worker_stopped(worker_id=self.worker_id)
             except DatabaseError as exc:

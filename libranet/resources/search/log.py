@@ -1,0 +1,204 @@
+"""The search index's change log and the cursors that follow it.
+
+Every service that changes a resource writes a ``SearchIndexChange`` row in its own
+transaction. Each index follows the rows with its own ``SearchIndexCursor``: every Tantivy
+index (one per application server, named by ``LIBRANET_SEARCH_INDEX_NAME``) and the one shared
+PostgreSQL table. Applying reads the rows after the cursor, updates that index and moves the
+cursor on; a row is pruned once every index seen within ``LIBRANET_SEARCH_INDEX_SILENT_SECONDS``
+has passed it. An index silent longer does not hold the log back: when the log is pruned past
+it, it is marked to be rebuilt, and it rebuilds when it comes back.
+
+On PostgreSQL, row ids are handed out before their transactions commit, so a row with a lower
+id may become visible after a higher one: a cursor moved by id alone would pass it for ever.
+Each row carries its transaction's id; the log is read in (transaction id, id) order and only
+up to the oldest transaction still open (``pg_snapshot_xmin``), which no later commit can pass.
+Rows committed beyond that open transaction are applied at once too, without moving the
+cursor (``ahead_id``): a long import does not hold back the others' changes.
+"""
+
+import datetime
+import os
+import socket
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Min, Q
+from django.utils import timezone
+
+from libranet.resources.models import SearchIndexChange, SearchIndexCursor
+
+NEVER = 2**63 - 1  # past every transaction id: on SQLite every row is settled
+
+
+def configured_index_name() -> str:
+    """This server's Tantivy index's name: ``LIBRANET_SEARCH_INDEX_NAME``, else its host name
+    and index folder (unique per server, stable across restarts)."""
+    name = getattr(settings, "LIBRANET_SEARCH_INDEX_NAME", "")
+    if name:
+        return name[:255]
+    folder = os.path.abspath(settings.LIBRANET_SEARCH_DIR)
+    return f"{socket.gethostname()}:{folder}"[-255:]
+
+
+def silent_after() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.LIBRANET_SEARCH_INDEX_SILENT_SECONDS)
+
+
+def after(cursor: SearchIndexCursor) -> Q:
+    """The rows past the cursor, in the log's order."""
+    return Q(transaction_id__gt=cursor.transaction_id) | Q(
+        transaction_id=cursor.transaction_id, id__gt=cursor.change_id
+    )
+
+
+def settled() -> Q:
+    """The rows no later commit can come before: written by transactions older than every
+    transaction still open (or by this one: a test's, which sees its own rows)."""
+    if connection.vendor != "postgresql":
+        return Q(transaction_id__lt=NEVER)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint, "
+            "pg_current_xact_id_if_assigned()::text::bigint"
+        )
+        oldest_open, own = cursor.fetchone()
+    found = Q(transaction_id__lt=oldest_open)
+    return found | Q(transaction_id=own) if own is not None else found
+
+
+def cursor_for(*, index_name: str, backend: str) -> SearchIndexCursor:
+    """The index's cursor; a new index starts at the beginning of the log."""
+    cursor, _created = SearchIndexCursor.objects.get_or_create(
+        index_name=index_name, defaults={"backend": backend, "seen_at": timezone.now()}
+    )
+    return cursor
+
+
+def cursor_seen(cursor: SearchIndexCursor, *, applied: bool) -> None:
+    """Record that the index was brought up to date now (its heartbeat): written when it
+    applied something, else at most every worker heartbeat (a poll that finds nothing new
+    writes nothing)."""
+    now = timezone.now()
+    beat = datetime.timedelta(seconds=settings.LIBRANET_WORKER_HEARTBEAT_SECONDS)
+    if not applied and now - cursor.seen_at < beat:
+        return
+    cursor.seen_at = now
+    if applied:
+        cursor.applied_at = now
+    cursor.save(update_fields=["transaction_id", "change_id", "ahead_id", "applied_at", "seen_at"])
+
+
+def cursor_to_head(cursor: SearchIndexCursor) -> None:
+    """Put the cursor at the end of the settled log (before a rebuild, which reads everything
+    committed by then; what is past it is applied after)."""
+    last = (
+        SearchIndexChange.objects.filter(settled())
+        .order_by("-transaction_id", "-id")
+        .values_list("transaction_id", "id")
+        .first()
+    )
+    newest = SearchIndexChange.objects.order_by("-id").values_list("id", flat=True).first()
+    if last is not None:
+        cursor.transaction_id, cursor.change_id = last
+    cursor.ahead_id = max(cursor.ahead_id, newest or 0)
+    cursor.rebuild_due = False
+
+
+def changes_next(cursor: SearchIndexCursor, batch_size: int) -> tuple[list[int], bool]:
+    """The next batch of changed resources for this index, and whether it moves the cursor
+    (settled rows) or only ``ahead_id`` (rows past a transaction still open). The cursor is
+    moved here; the caller saves it once the batch is applied."""
+    done = settled()
+    rows = list(
+        SearchIndexChange.objects.filter(done & after(cursor))
+        .order_by("transaction_id", "id")
+        .values_list("transaction_id", "id", "resource_id")[:batch_size]
+    )
+    if rows:
+        cursor.transaction_id, cursor.change_id = rows[-1][0], rows[-1][1]
+        return [row[2] for row in rows], True
+    ahead = list(
+        SearchIndexChange.objects.filter(~done, id__gt=cursor.ahead_id)
+        .order_by("id")
+        .values_list("id", "resource_id")[:batch_size]
+    )
+    if ahead:
+        cursor.ahead_id = ahead[-1][0]
+    return [row[1] for row in ahead], False
+
+
+def changes_prune(*, now: datetime.datetime | None = None) -> int:
+    """Delete the rows every index seen recently has passed; an index silent longer that the
+    pruning passes is marked to be rebuilt. Returns the rows deleted."""
+    now = now or timezone.now()
+    cutoff = now - silent_after()
+    with transaction.atomic():
+        cursors = list(SearchIndexCursor.objects.select_for_update().order_by("pk"))
+        recent = [c for c in cursors if c.seen_at >= cutoff]
+        if not recent:
+            return 0
+        slowest = min(recent, key=lambda c: (c.transaction_id, c.change_id))
+        passed = ~after(slowest)
+        for silent in cursors:
+            if silent.seen_at >= cutoff or silent.rebuild_due:
+                continue
+            if SearchIndexChange.objects.filter(passed & after(silent)).exists():
+                silent.rebuild_due = True
+                silent.save(update_fields=["rebuild_due"])
+        deleted, _by_model = SearchIndexChange.objects.filter(passed).delete()
+        return deleted
+
+
+@dataclass(frozen=True)
+class IndexLag:
+    """How far one index is behind the change log (``manage.py search_index_status``, the
+    task worker's page, /healthz)."""
+
+    name: str
+    backend: str
+    position: int  # the last change applied (the log's row id)
+    behind: int  # changes not applied yet
+    seconds_behind: float  # since the oldest of them was recorded (0 when none)
+    applied_at: datetime.datetime | None
+    seen_at: datetime.datetime
+    silent: bool  # not seen within LIBRANET_SEARCH_INDEX_SILENT_SECONDS: left out of pruning
+    rebuild_due: bool  # the log was pruned past it: it rebuilds when its worker comes back
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "backend": self.backend,
+            "position": self.position,
+            "behind": self.behind,
+            "seconds_behind": round(self.seconds_behind, 1),
+            "last_seen": self.seen_at.isoformat(),
+            "silent": self.silent,
+            "rebuild_due": self.rebuild_due,
+        }
+
+
+def index_lag(*, now: datetime.datetime | None = None) -> list[IndexLag]:
+    """Every index following the log, with the changes it has still to apply."""
+    now = now or timezone.now()
+    cutoff = now - silent_after()
+    found = []
+    for cursor in SearchIndexCursor.objects.all():
+        waiting = SearchIndexChange.objects.filter(after(cursor), id__gt=cursor.ahead_id)
+        stats = waiting.aggregate(oldest=Min("recorded_at"))
+        behind = waiting.count() if stats["oldest"] is not None else 0
+        oldest = stats["oldest"]
+        found.append(
+            IndexLag(
+                name=cursor.index_name,
+                backend=cursor.backend,
+                position=cursor.change_id,
+                behind=behind,
+                seconds_behind=max((now - oldest).total_seconds(), 0.0) if oldest else 0.0,
+                applied_at=cursor.applied_at,
+                seen_at=cursor.seen_at,
+                silent=cursor.seen_at < cutoff,
+                rebuild_due=cursor.rebuild_due,
+            )
+        )
+    return found

@@ -191,7 +191,7 @@ class SearchIndexCursor(models.Model):
     index_name = models.CharField(_("index"), max_length=255, unique=True)
     backend = models.CharField(_("backend"), max_length=32)
     transaction_id = models.BigIntegerField(default=0)
-    change_id = models.BigIntegerField(_("position"), default=0)
+    change_id = models.BigIntegerField(_("last change applied"), default=0)
     # The highest change applied ahead of the cursor: committed, but past a transaction that
     # was still open (it is applied again when the cursor reaches it; harmless).
     ahead_id = models.BigIntegerField(default=0)

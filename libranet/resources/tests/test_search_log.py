@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
+from django.db import connection
 from django.test import override_settings
 from lxml import html
 
@@ -149,3 +150,42 @@ def test_healthz_stays_ok_however_far_an_index_is_behind(servers, client, time_m
     response = client.get("/healthz")
     assert response.status_code == 200
     assert {index["silent"] for index in json.loads(response.content)["search_indexes"]} == {True}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_committed_late_is_not_passed_by_the_cursor(settings, tmp_path):
+    """PostgreSQL hands out the log's ids before commit: a long transaction's change (a lower
+    id) becomes visible after later ones. The later ones are applied at once; the cursor waits
+    for the open transaction, and its change is applied once it commits."""
+    if connection.vendor != "postgresql":
+        pytest.skip("ids and commits come in one order on SQLite (one writer at a time)")
+    import psycopg
+
+    settings.LIBRANET_SEARCH_BACKEND = "tantivy"
+    settings.LIBRANET_SEARCH_DIR = tmp_path / "index"
+    index_rebuild()
+    early = make("a-1", "Хроника")
+    db = connection.settings_dict
+    with psycopg.connect(
+        host=db["HOST"],
+        port=db["PORT"],
+        dbname=db["NAME"],
+        user=db["USER"],
+        password=db["PASSWORD"],
+    ) as other:  # a long import: its change is logged now, committed later
+        other.execute(
+            "UPDATE resources_resource SET title_ru = 'Летопись' WHERE id = %s", [early.pk]
+        )
+        other.execute(
+            "INSERT INTO resources_searchindexchange (resource_id, recorded_at, transaction_id) "
+            "VALUES (%s, now(), pg_current_xact_id()::text::bigint)",
+            [early.pk],
+        )
+        later = make("a-2", "Грамота")  # committed meanwhile, a higher id: applied at once
+        assert found("грамота") == {"a-2"}
+        # ... but the cursor waits before it for the open transaction: the row is kept.
+        assert SearchIndexChange.objects.filter(resource_id=later.pk).exists()
+        other.commit()
+    index_apply_changes()
+    assert found("летопись") == {"a-1"}
+    assert not SearchIndexChange.objects.exists()

@@ -424,6 +424,12 @@ def works_follow() -> int | None:
     return works_apply()
 
 
+def works_mark_forget(*, index_name: str) -> bool:
+    """Drop a retired server's works mark; whether there was one."""
+    deleted, _by_model = WorkIndexMark.objects.filter(index_name=index_name).delete()
+    return bool(deleted)
+
+
 @dataclass(frozen=True)
 class WorksLag:
     """How far one index's partner works are behind the harvested records."""

@@ -150,6 +150,13 @@ def changes_prune(*, now: datetime.datetime | None = None) -> int:
         return deleted
 
 
+def cursor_forget(*, index_name: str) -> bool:
+    """Drop a retired server's cursor (it no longer shows, nor waits to rebuild); whether
+    there was one. Should that server come back, it starts over as a new index."""
+    deleted, _by_model = SearchIndexCursor.objects.filter(index_name=index_name).delete()
+    return bool(deleted)
+
+
 @dataclass(frozen=True)
 class IndexLag:
     """How far one index is behind the change log (``manage.py search_index_status``, the

@@ -425,7 +425,7 @@ def index_apply_changes(batch_size: int = APPLY_BATCH) -> int | None:
     it (a rebuild): the changes wait for the next run. Safe to run twice; an index that is
     missing, unreadable, or behind the pruned log is rebuilt instead. The task worker calls it
     every poll (``LIBRANET_WORKER_FOLLOWERS``), so each server's worker follows its own index;
-    it costs two small queries when nothing is new."""
+    it costs a few small queries when nothing is new."""
     backend = get_backend()
     with backend.writing() as got:
         if not got:

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
 from lxml import html
@@ -189,3 +189,12 @@ def test_a_change_committed_late_is_not_passed_by_the_cursor(settings, tmp_path)
     index_apply_changes()
     assert found("летопись") == {"a-1"}
     assert not SearchIndexChange.objects.exists()
+
+
+def test_a_retired_servers_index_is_forgotten_by_name(servers):
+    out = io.StringIO()
+    call_command("search_index_status", "--forget", "app-b", stdout=out)
+    assert "Forgot the index 'app-b'." in out.getvalue()
+    assert list(SearchIndexCursor.objects.values_list("index_name", flat=True)) == ["app-a"]
+    with pytest.raises(CommandError, match="No search index is named 'app-c'"):
+        call_command("search_index_status", "--forget", "app-c")

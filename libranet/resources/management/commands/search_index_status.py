@@ -1,10 +1,10 @@
 """``manage.py search_index_status``: how far each search index follows the change log."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from libranet.catalogs.union import works_backend, works_lag
+from libranet.catalogs.union import works_backend, works_lag, works_mark_forget
 from libranet.resources.search import get_backend
-from libranet.resources.search.log import index_lag
+from libranet.resources.search.log import cursor_forget, index_lag
 
 
 class Command(BaseCommand):
@@ -15,7 +15,20 @@ class Command(BaseCommand):
         "worker was last seen; then the partner works of each index. '*' marks this server's."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--forget",
+            metavar="NAME",
+            help="drop the cursor and works mark of a retired server's index, then list",
+        )
+
+    def handle(self, *args, forget: str | None, **options):
+        if forget is not None:
+            had_cursor = cursor_forget(index_name=forget)
+            had_mark = works_mark_forget(index_name=forget)
+            if not (had_cursor or had_mark):
+                raise CommandError(f"No search index is named {forget!r}.")
+            self.stdout.write(f"Forgot the index {forget!r}.")
         here = get_backend().index_name
         self.stdout.write("Search indexes (resources):")
         rows = index_lag()

@@ -90,8 +90,10 @@ def cursor_seen(cursor: SearchIndexCursor, *, applied: bool) -> None:
 
 
 def cursor_to_head(cursor: SearchIndexCursor) -> None:
-    """Put the cursor at the end of the settled log (before a rebuild, which reads everything
-    committed by then; what is past it is applied after)."""
+    """Put the cursor at the end of the settled log before a rebuild, which reads everything
+    committed by then; what is past it is applied after. Saved with the index seen now, so the
+    log is kept from there while the rebuild runs; ``rebuild_due`` stays until it is done (a
+    rebuild that fails is tried again)."""
     last = (
         SearchIndexChange.objects.filter(settled())
         .order_by("-transaction_id", "-id")
@@ -102,7 +104,8 @@ def cursor_to_head(cursor: SearchIndexCursor) -> None:
     if last is not None:
         cursor.transaction_id, cursor.change_id = last
     cursor.ahead_id = max(cursor.ahead_id, newest or 0)
-    cursor.rebuild_due = False
+    cursor.seen_at = timezone.now()
+    cursor.save(update_fields=["transaction_id", "change_id", "ahead_id", "seen_at"])
 
 
 def changes_next(cursor: SearchIndexCursor, batch_size: int) -> tuple[list[int], bool]:

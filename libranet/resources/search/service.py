@@ -469,14 +469,15 @@ def index_rebuild(progress: Progress | None = None, batch_size: int = REBUILD_BA
 
 def _rebuild_locked(backend: SearchBackend, progress: Progress | None, batch_size: int) -> int:
     cursor = cursor_for(index_name=backend.index_name, backend=backend.name)
-    cursor_to_head(cursor)  # what is past it is applied after the rebuild
+    cursor_to_head(cursor)
     total = Resource.objects.live().count()
     done = backend.rebuild(
         live_documents(batch_size=batch_size, text_limit=backend.text_limit),
         total=total,
         progress=progress or (lambda done, total: None),
     )
-    cursor.save(update_fields=["transaction_id", "change_id", "ahead_id", "rebuild_due"])
+    cursor.rebuild_due = False
+    cursor.save(update_fields=["rebuild_due"])
     cursor_seen(cursor, applied=True)
     _apply_locked(backend, cursor, APPLY_BATCH)
     changes_prune()

@@ -20,7 +20,8 @@ def index_change_record(*, resource_ids: Iterable[int]) -> None:
     ids = set(resource_ids)
     if not ids:
         return
-    with transaction.atomic():  # the rows carry the id of the transaction that writes them
+    # The rows carry the id of the transaction that writes them (no savepoint: nothing to undo).
+    with transaction.atomic(savepoint=False):
         writer = current_transaction_id()
         SearchIndexChange.objects.bulk_create(
             SearchIndexChange(resource_id=resource_id, transaction_id=writer) for resource_id in ids

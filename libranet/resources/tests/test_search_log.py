@@ -18,6 +18,7 @@ from libranet.network.places import OUTSIDE
 from libranet.resources.models import SearchIndexChange, SearchIndexCursor
 from libranet.resources.search import index_apply_changes, index_rebuild, search
 from libranet.resources.search.log import changes_prune, index_lag
+from libranet.resources.search.tantivy_backend import TantivyBackend
 from libranet.resources.services import resource_create
 
 pytestmark = pytest.mark.django_db
@@ -198,3 +199,26 @@ def test_a_retired_servers_index_is_forgotten_by_name(servers):
     assert list(SearchIndexCursor.objects.values_list("index_name", flat=True)) == ["app-a"]
     with pytest.raises(CommandError, match="No search index is named 'app-c'"):
         call_command("search_index_status", "--forget", "app-c")
+
+
+def test_changes_made_while_an_index_rebuilds_wait_for_it(servers, time_machine, monkeypatch):
+    """An index back from silence rebuilds; a change the rebuild did not read (committed after
+    it read that far) and the others applied meanwhile is kept in the log for it."""
+    time_machine.move_to(NOW + datetime.timedelta(seconds=SILENT + 60), tick=False)
+    make("a-1", "Хроника")
+    with servers("a"):
+        index_apply_changes()  # b is silent: pruned past it, so it must rebuild
+    rebuild = TantivyBackend.rebuild
+
+    def rebuild_then_a_change_elsewhere(self, documents, **kwargs):
+        done = rebuild(self, documents, **kwargs)
+        make("a-2", "Летопись")  # too late for the rebuild's reading
+        with servers("a"):
+            index_apply_changes()  # a applies it, and prunes what every recent index passed
+        return done
+
+    monkeypatch.setattr(TantivyBackend, "rebuild", rebuild_then_a_change_elsewhere)
+    with servers("b"):
+        index_apply_changes()
+        assert found("летопись") == {"a-2"}
+        assert found("хроника") == {"a-1"}

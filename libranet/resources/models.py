@@ -192,9 +192,9 @@ class SearchIndexCursor(models.Model):
     backend = models.CharField(_("backend"), max_length=32)
     transaction_id = models.BigIntegerField(default=0)
     change_id = models.BigIntegerField(_("last change applied"), default=0)
-    # The highest change applied ahead of the cursor: committed, but past a transaction that
-    # was still open (it is applied again when the cursor reaches it; harmless).
-    ahead_id = models.BigIntegerField(default=0)
+    # The transactions whose changes were applied ahead of the cursor: committed after a
+    # transaction still open (applied again when the cursor reaches them; harmless).
+    ahead_transactions = models.JSONField(default=list, blank=True)
     applied_at = models.DateTimeField(_("last applied"), null=True, blank=True)
     seen_at = models.DateTimeField(_("last seen"))
     # Set when the log was pruned past this index while it was silent: it must be rebuilt.

@@ -13,7 +13,7 @@ id may become visible after a higher one: a cursor moved by id alone would pass 
 Each row carries its transaction's id; the log is read in (transaction id, id) order and only
 up to the oldest transaction still open (``pg_snapshot_xmin``), which no later commit can pass.
 Rows committed beyond that open transaction are applied at once too, without moving the
-cursor (``ahead_id``): a long import does not hold back the others' changes.
+cursor (``ahead_transactions``): a long import does not hold back the others' changes.
 """
 
 import datetime
@@ -52,17 +52,23 @@ def after(cursor: SearchIndexCursor) -> Q:
     )
 
 
-def settled() -> Q:
-    """The rows no later commit can come before: written by transactions older than every
-    transaction still open (or by this one: a test's, which sees its own rows)."""
+def horizon() -> tuple[int, int | None]:
+    """The oldest transaction still open (no later commit can come before it) and this one's
+    id if it has one (a test's transaction, which sees its own rows). SQLite: every row."""
     if connection.vendor != "postgresql":
-        return Q(transaction_id__lt=NEVER)
+        return NEVER, None
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint, "
             "pg_current_xact_id_if_assigned()::text::bigint"
         )
         oldest_open, own = cursor.fetchone()
+    return int(oldest_open), own
+
+
+def settled(oldest_open: int, own: int | None) -> Q:
+    """The rows written by transactions older than every transaction still open (or by this
+    one): the log's order among them is final."""
     found = Q(transaction_id__lt=oldest_open)
     return found | Q(transaction_id=own) if own is not None else found
 
@@ -86,7 +92,9 @@ def cursor_seen(cursor: SearchIndexCursor, *, applied: bool) -> None:
     cursor.seen_at = now
     if applied:
         cursor.applied_at = now
-    cursor.save(update_fields=["transaction_id", "change_id", "ahead_id", "applied_at", "seen_at"])
+    cursor.save(
+        update_fields=["transaction_id", "change_id", "ahead_transactions", "applied_at", "seen_at"]
+    )
 
 
 def cursor_to_head(cursor: SearchIndexCursor) -> None:
@@ -94,41 +102,49 @@ def cursor_to_head(cursor: SearchIndexCursor) -> None:
     committed by then; what is past it is applied after. Saved with the index seen now, so the
     log is kept from there while the rebuild runs; ``rebuild_due`` stays until it is done (a
     rebuild that fails is tried again)."""
+    done = settled(*horizon())
     last = (
-        SearchIndexChange.objects.filter(settled())
+        SearchIndexChange.objects.filter(done)
         .order_by("-transaction_id", "-id")
         .values_list("transaction_id", "id")
         .first()
     )
-    newest = SearchIndexChange.objects.order_by("-id").values_list("id", flat=True).first()
     if last is not None:
         cursor.transaction_id, cursor.change_id = last
-    cursor.ahead_id = max(cursor.ahead_id, newest or 0)
+    # Committed past an open transaction: the rebuild reads them too.
+    visible = (
+        SearchIndexChange.objects.filter(~done).order_by().values_list("transaction_id", flat=True)
+    )
+    cursor.ahead_transactions = sorted(set(visible.distinct()))
     cursor.seen_at = timezone.now()
-    cursor.save(update_fields=["transaction_id", "change_id", "ahead_id", "seen_at"])
+    cursor.save(update_fields=["transaction_id", "change_id", "ahead_transactions", "seen_at"])
 
 
-def changes_next(cursor: SearchIndexCursor, batch_size: int) -> tuple[list[int], bool]:
-    """The next batch of changed resources for this index, and whether it moves the cursor
-    (settled rows) or only ``ahead_id`` (rows past a transaction still open). The cursor is
-    moved here; the caller saves it once the batch is applied."""
-    done = settled()
+def changes_next(cursor: SearchIndexCursor, batch_size: int) -> list[int]:
+    """The next batch of changed resources for this index. Settled rows move the cursor;
+    rows committed past a transaction still open are taken whole transactions at a time (all
+    of a transaction's rows become visible at once) and noted in ``ahead_transactions``. The
+    cursor is changed here; the caller saves it once the batch is applied."""
+    oldest_open, own = horizon()
+    done = settled(oldest_open, own)
     rows = list(
         SearchIndexChange.objects.filter(done & after(cursor))
         .order_by("transaction_id", "id")
         .values_list("transaction_id", "id", "resource_id")[:batch_size]
     )
+    # Transactions settled since they were applied ahead leave the list (the cursor passes
+    # them in order, applying them once more).
+    ahead = [x for x in cursor.ahead_transactions if x >= oldest_open and x != own]
     if rows:
         cursor.transaction_id, cursor.change_id = rows[-1][0], rows[-1][1]
-        return [row[2] for row in rows], True
-    ahead = list(
-        SearchIndexChange.objects.filter(~done, id__gt=cursor.ahead_id)
-        .order_by("id")
-        .values_list("id", "resource_id")[:batch_size]
+        cursor.ahead_transactions = ahead
+        return [row[2] for row in rows]
+    later = SearchIndexChange.objects.filter(~done).exclude(transaction_id__in=ahead)
+    transactions = list(
+        later.order_by("transaction_id").values_list("transaction_id", flat=True).distinct()[:10]
     )
-    if ahead:
-        cursor.ahead_id = ahead[-1][0]
-    return [row[1] for row in ahead], False
+    cursor.ahead_transactions = sorted(ahead + transactions)
+    return list(later.filter(transaction_id__in=transactions).values_list("resource_id", flat=True))
 
 
 def changes_prune(*, now: datetime.datetime | None = None) -> int:
@@ -194,7 +210,9 @@ def index_lag(*, now: datetime.datetime | None = None) -> list[IndexLag]:
     cutoff = now - silent_after()
     found = []
     for cursor in SearchIndexCursor.objects.all():
-        waiting = SearchIndexChange.objects.filter(after(cursor), id__gt=cursor.ahead_id)
+        waiting = SearchIndexChange.objects.filter(after(cursor)).exclude(
+            transaction_id__in=cursor.ahead_transactions
+        )
         stats = waiting.aggregate(oldest=Min("recorded_at"))
         behind = waiting.count() if stats["oldest"] is not None else 0
         oldest = stats["oldest"]

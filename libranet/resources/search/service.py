@@ -447,7 +447,7 @@ def _apply_locked(backend: SearchBackend, cursor: SearchIndexCursor, batch_size:
         # outside it is written first and the cursor saved after (a crash between re-applies,
         # which is harmless), so SQLite's write lock is never held during Tantivy's commit.
         with transaction.atomic() if transactional else nullcontext():
-            resource_ids, _moved = changes_next(cursor, batch_size)
+            resource_ids = changes_next(cursor, batch_size)
             if resource_ids:
                 ids = set(resource_ids)
                 documents = documents_for(ids, text_limit=backend.text_limit)

@@ -26,6 +26,7 @@ import importing  # bench/importing.py: the centers import against a bare bulk_c
 import oai  # bench/oai.py, beside this file: the OAI-PMH benchmark
 import pages  # bench/pages.py: the directory, the map, the statistics at 16,000 centers
 import search  # bench/search.py: the search service against bare Tantivy
+import search_postgres  # bench/search_postgres.py: the PostgreSQL backend on the same records
 import storage  # bench/storage.py: file delivery from SeaweedFS against the local folder
 import union  # bench/union.py: the union search against the collections-only search
 import usage  # bench/usage.py: the usage write path and the reports over 50M events
@@ -261,6 +262,13 @@ def main() -> int:
         help="search corpus (default 1,000,000; 0 skips)",
     )
     parser.add_argument(
+        "--search-postgres-records",
+        type=int,
+        default=1_000_000,
+        help="search corpus on PostgreSQL (default 1,000,000; 0 skips; "
+        "the server: LIBRANET_BENCH_POSTGRES_URL)",
+    )
+    parser.add_argument(
         "--union-records",
         type=int,
         default=union.DEFAULT_RECORDS,
@@ -335,6 +343,8 @@ def main() -> int:
             results += oai.bench(env, manage, records=args.oai_records)
         if args.search_records:
             results += search.bench(env, n=args.search_records)
+        if args.search_postgres_records:
+            results += search_postgres.bench(env, n=args.search_postgres_records)
         if args.union_records:
             results += union.bench(env, n=args.union_records)
         if args.usage_events:

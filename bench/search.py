@@ -109,6 +109,20 @@ class Corpus:
         ]
         self.leaves = Zipf([code for code, parent in self.collections if parent], rng, 0.8)
 
+    def collections_create(self) -> None:
+        """The collections in the database, so facet labels are looked up as in production."""
+        from libranet.resources.models import Collection
+
+        for code, parent in self.collections:
+            Collection.objects.get_or_create(
+                code=code,
+                defaults={
+                    "name_ru": f"Коллекция {code}",
+                    "name_en": f"Collection {code}",
+                    "parent": Collection.objects.get(code=parent) if parent else None,
+                },
+            )
+
     def ru_text(self, k: int) -> str:
         rng = self.rng
         return " ".join(w + rng.choice(ENDINGS) for w in self.ru.draw(k))
@@ -174,6 +188,55 @@ class Corpus:
 # -- measuring --------------------------------------------------------------------------------
 
 
+def bare_tantivy(backend):
+    """Bare Tantivy on ``backend``'s index: its own handle on the same folder, its own query
+    parser (with our analyzers registered, as any program reading this index must) over the
+    same fields and boosts (AND); a query gives its top 20 and the count."""
+    import tantivy
+
+    from libranet.resources.search.tantivy_backend import _ANALYZER, ANALYZER, TEXT_FIELDS
+
+    index = tantivy.Index.open(str(backend.root / backend._read_current()))
+    index.register_tokenizer(ANALYZER, _ANALYZER)
+    index.reload()
+    fields = [name for name, _boost in TEXT_FIELDS]
+    boosts = dict(TEXT_FIELDS)
+
+    def bare(text: str) -> int:
+        searcher = index.searcher()
+        query = index.parse_query(
+            text, default_field_names=fields, field_boosts=boosts, conjunction_by_default=True
+        )
+        return searcher.search(query, 20).count
+
+    return bare
+
+
+def service_search():
+    """The search service as the search page calls it: an anonymous person, inside a center
+    or not, with or without "readable here", top 20 with every facet; gives the total."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from libranet.network.models import Center
+    from libranet.network.places import OUTSIDE, Place
+    from libranet.resources.search import SearchFilters, search
+
+    center = Place(center=Center(code="BENCH", name_ru="Центр"), via="network")
+    anonymous = AnonymousUser()
+
+    def ours(text: str, readable: bool, inside: bool) -> int:
+        results = search(
+            query=text,
+            user=anonymous,
+            place=center if inside else OUTSIDE,
+            filters=SearchFilters(readable_here=readable),
+            page_size=20,
+        )
+        return results.total
+
+    return ours
+
+
 def percentile(values: list[float], p: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[p - 1] * 1000
 
@@ -185,27 +248,12 @@ def child(args: argparse.Namespace) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "libranet.settings")
     django.setup()
-    import tantivy
     from django.conf import settings
-    from django.contrib.auth.models import AnonymousUser
 
-    from libranet.network.models import Center
-    from libranet.network.places import OUTSIDE, Place
-    from libranet.resources.models import Collection
-    from libranet.resources.search import SearchFilters, get_backend, search
-    from libranet.resources.search.tantivy_backend import _ANALYZER, ANALYZER, TEXT_FIELDS
+    from libranet.resources.search import get_backend
 
     corpus = Corpus(args.seed)
-    # The collections exist in the database, so facet labels are looked up as in production.
-    for code, parent in corpus.collections:
-        Collection.objects.get_or_create(
-            code=code,
-            defaults={
-                "name_ru": f"Коллекция {code}",
-                "name_en": f"Collection {code}",
-                "parent": Collection.objects.get(code=parent) if parent else None,
-            },
-        )
+    corpus.collections_create()
 
     backend = get_backend()
     assert backend.name == "tantivy", backend.name
@@ -264,33 +312,9 @@ def child(args: argparse.Namespace) -> None:
         f"in {fts_seconds:.0f} s"
     )
 
-    # Bare Tantivy: its own handle on the same index folder, its own query parser (with our
-    # analyzers registered, as any program reading this index must).
-    index = tantivy.Index.open(str(backend.root / backend._read_current()))
-    index.register_tokenizer(ANALYZER, _ANALYZER)
-    index.reload()
-    fields = [name for name, _boost in TEXT_FIELDS]
-    boosts = dict(TEXT_FIELDS)
+    bare = bare_tantivy(backend)
 
-    def bare(text: str) -> int:
-        searcher = index.searcher()
-        query = index.parse_query(
-            text, default_field_names=fields, field_boosts=boosts, conjunction_by_default=True
-        )
-        return searcher.search(query, 20).count
-
-    center = Place(center=Center(code="BENCH", name_ru="Центр"), via="network")
-    anonymous = AnonymousUser()
-
-    def ours(text: str, readable: bool, inside: bool) -> int:
-        results = search(
-            query=text,
-            user=anonymous,
-            place=center if inside else OUTSIDE,
-            filters=SearchFilters(readable_here=readable),
-            page_size=20,
-        )
-        return results.total
+    ours = service_search()
 
     queries = corpus.queries(args.queries)
     for text, readable, inside in queries[: min(200, len(queries))]:  # warm up

@@ -322,12 +322,6 @@ LIBRANET_WORKER_TIMEOUT_SECONDS = env.float("LIBRANET_WORKER_TIMEOUT_SECONDS", d
 LIBRANET_WORKER_MAX_ATTEMPTS = env.int("LIBRANET_WORKER_MAX_ATTEMPTS", default=5)
 LIBRANET_WORKER_RETRY_SECONDS = env.float("LIBRANET_WORKER_RETRY_SECONDS", default=2.0)
 LIBRANET_WORKER_RETRY_MAX_SECONDS = env.float("LIBRANET_WORKER_RETRY_MAX_SECONDS", default=60.0)
-# A server's own duties (README "Several servers"): what lives on its own disk is looked after by
-# its own worker every this many seconds, whatever the shared queue holds: (name, callable).
-LIBRANET_SERVER_DUTIES: list[tuple[str, str]] = [
-    ("usage-spool", "libranet.usage.services.spool_ingest"),  # this server's usage spool
-]
-LIBRANET_SERVER_DUTY_SECONDS = env.float("LIBRANET_SERVER_DUTY_SECONDS", default=10.0)
 # Usage statistics: counting (README "Usage statistics: counting"). Events are appended to a
 # spool folder local to each machine, loaded into the database by `manage.py ingest_usage`
 # (the usage_ingest task), rolled up per day; raw events are kept this many whole months.
@@ -449,6 +443,23 @@ LIBRANET_AGREEMENT_SCAN_MAX_BYTES = env.int(
 # full text in the database, for several application servers without a shared folder).
 LIBRANET_SEARCH_BACKEND = env.str("LIBRANET_SEARCH_BACKEND", default="tantivy")
 LIBRANET_SEARCH_DIR = Path(env.str("LIBRANET_SEARCH_DIR", default=str(DATA_DIR / "search")))
+# Each server's Tantivy index follows the shared change log with a cursor of this name (empty:
+# the host name and LIBRANET_SEARCH_DIR); an index silent this long no longer holds the log
+# back, and rebuilds when it comes back behind what was pruned (README "Search").
+LIBRANET_SEARCH_INDEX_NAME = env.str("LIBRANET_SEARCH_INDEX_NAME", default="")
+LIBRANET_SEARCH_INDEX_SILENT_SECONDS = env.int(
+    "LIBRANET_SEARCH_INDEX_SILENT_SECONDS", default=24 * 3600
+)
+# A server's own duties (README "Several servers"): what lives on its own disk is looked after
+# by its own worker, whatever the shared queue holds (any server's worker takes a task):
+# (name, callable, every so many seconds; 0: at each of the worker's polls).
+LIBRANET_SERVER_DUTIES: list[tuple[str, str, float]] = [
+    # Its search index and partner works follow the change log and the harvests.
+    ("search-index", "libranet.resources.search.index_apply_changes", 0),
+    ("partner-works", "libranet.catalogs.union.works_follow", 0),
+    # Its usage spool is loaded into the database.
+    ("usage-spool", "libranet.usage.services.spool_ingest", 10),
+]
 
 # ESIA (Gosuslugi) sign-in for readers (README, "Readers: ESIA sign-in"). With no base URL or
 # client id the sign-in link answers that ESIA is not configured; `make run` points it at the

@@ -1,9 +1,12 @@
 """The task worker's page, for the network department and administrators: each worker's last
-heartbeat and what it runs, the queue, the tasks that failed last."""
+heartbeat and what it runs, the queue, the tasks that failed last, and how far each server's
+search index follows the change log."""
 
 from django.views.decorators.http import require_safe
 
+from libranet.catalogs.union import works_lag
 from libranet.network.permissions import Capability
+from libranet.resources.search.log import index_lag
 from libranet.worker.selectors import queue_state, recent_failures, worker_rows
 
 from .access import requires
@@ -16,5 +19,11 @@ def task_worker(request):
     return _render(
         request,
         "task_worker.html",
-        {"workers": worker_rows(), "queue": queue_state(), "failures": recent_failures()},
+        {
+            "workers": worker_rows(),
+            "queue": queue_state(),
+            "failures": recent_failures(),
+            "indexes": index_lag(),
+            "works": works_lag(),
+        },
     )

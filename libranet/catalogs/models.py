@@ -193,12 +193,13 @@ class CatalogRecord(models.Model):
 
 
 class WorkIndexMark(models.Model):
-    """How far the search index's partner works follow the harvested records, per search
-    backend: records harvested after ``indexed_until`` are still to be applied
-    (``libranet.catalogs.union``). No row: the works were never indexed (a rebuild is due)."""
+    """How far one search index's partner works follow the harvested records: records
+    harvested after ``indexed_until`` are still to be applied (``libranet.catalogs.union``).
+    One per index: each server's Tantivy index (``LIBRANET_SEARCH_INDEX_NAME``), or the shared
+    PostgreSQL table. No row: the works were never indexed there (a rebuild is due)."""
 
-    backend = models.CharField(max_length=32, unique=True)
+    index_name = models.CharField(max_length=255, unique=True)
     indexed_until = models.DateTimeField()
 
     def __str__(self) -> str:
-        return f"{self.backend} · {self.indexed_until:%Y-%m-%d %H:%M:%S}"
+        return f"{self.index_name} · {self.indexed_until:%Y-%m-%d %H:%M:%S}"

@@ -63,6 +63,7 @@ def _row(work: WorkDocument, generation: int) -> tuple:
 
 class PostgresWorks:
     name = "postgres"
+    index_name = "postgres"  # one table shared by every server: one mark
 
     def __init__(self) -> None:
         self._lock = PostgresBackend()  # its advisory lock

@@ -107,8 +107,9 @@ def to_tantivy(work: WorkDocument) -> Document:
 class TantivyWorks:
     name = "tantivy"
 
-    def __init__(self, root: str | Path) -> None:
+    def __init__(self, root: str | Path, *, index_name: str = "") -> None:
         self.root = Path(root) / "works"
+        self.index_name = index_name or str(root)  # the resources' index's: one mark each
         self._guard = threading.RLock()
         self._index: Index | None = None
         self._meta_sig: tuple[int, int, int] | None = None

@@ -14,7 +14,9 @@ the page's hits only, so it is never staler than the records.
 How they stay fresh: harvesting writes records with ``harvested_at`` set on every write; when
 a ``HarvestRun`` is saved finished (succeeded or failed: what it wrote before failing counts
 too), a ``post_save`` receiver queues ``catalog_works_apply`` once the run's transaction
-commits. The task takes the records harvested since the backend's ``WorkIndexMark`` (less
+commits, and each server's task worker looks for a finished harvest every poll
+(``works_follow``): each index has its own ``WorkIndexMark``. Applying takes the records
+harvested since the index's mark (less
 ``OVERLAP``, for a transaction that committed late: re-applying a work is harmless), and
 rebuilds the works they belong to now and belonged to before (found in the index by record
 id: a record whose key changed leaves its old work), then moves the mark to when it started.
@@ -32,14 +34,16 @@ from typing import NamedTuple, Protocol
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Count, Min
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from libranet.network.models import Center
 from libranet.network.selectors import distance_km
 from libranet.resources.search.base import BackendQuery, IndexUnavailable, Progress
+from libranet.resources.search.log import configured_index_name
 
-from .models import CatalogRecord, WorkIndexMark
+from .models import CatalogRecord, HarvestRun, WorkIndexMark
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +97,7 @@ class WorkResult:
 
 class WorksBackend(Protocol):
     name: str
+    index_name: str  # whose mark it follows: the resources' index's name (log.py)
 
     def search(self, request: BackendQuery) -> WorkResult: ...
 
@@ -111,7 +116,7 @@ class WorksBackend(Protocol):
     def needs_rebuild(self) -> bool: ...
 
 
-_backends: dict[tuple[str, str], WorksBackend] = {}
+_backends: dict[tuple[str, str, str], WorksBackend] = {}
 
 
 def works_backend() -> WorksBackend:
@@ -120,16 +125,17 @@ def works_backend() -> WorksBackend:
     if name == "postgres":
         from .search_postgres import PostgresWorks
 
-        key = (name, connection.alias)
+        key = (name, connection.alias, "")
         if key not in _backends:
             _backends[key] = PostgresWorks()
         return _backends[key]
     from .search_tantivy import TantivyWorks
 
     root = str(settings.LIBRANET_SEARCH_DIR)
-    if (name, root) not in _backends:
-        _backends[(name, root)] = TantivyWorks(root)
-    return _backends[(name, root)]
+    index_name = configured_index_name()
+    if (name, root, index_name) not in _backends:
+        _backends[(name, root, index_name)] = TantivyWorks(root, index_name=index_name)
+    return _backends[(name, root, index_name)]
 
 
 def work_key_of(record_id: int, work_key: str) -> str:
@@ -352,7 +358,7 @@ def works_apply(batch_size: int = APPLY_BATCH) -> int | None:
     with backend.writing() as got:
         if not got:
             return None
-        mark = WorkIndexMark.objects.filter(backend=backend.name).first()
+        mark = WorkIndexMark.objects.filter(index_name=backend.index_name).first()
         if mark is None or backend.needs_rebuild():
             return _rebuild_locked(backend, None)
         return _apply_locked(backend, mark.indexed_until - OVERLAP, batch_size)
@@ -397,7 +403,69 @@ def _rebuild_locked(backend: WorksBackend, progress: Progress | None) -> int:
 
 
 def _mark(backend: WorksBackend, moment: datetime.datetime) -> None:
-    WorkIndexMark.objects.update_or_create(backend=backend.name, defaults={"indexed_until": moment})
+    WorkIndexMark.objects.update_or_create(
+        index_name=backend.index_name, defaults={"indexed_until": moment}
+    )
+
+
+def works_follow() -> int | None:
+    """What the task worker calls every poll (``LIBRANET_SERVER_DUTIES``): this server's
+    works follow the harvests without a task of their own (the task a finished harvest queues
+    runs on one server only). Applies when a harvest finished since the mark, or the index or
+    its mark is missing; else one small query."""
+    backend = works_backend()
+    mark = WorkIndexMark.objects.filter(index_name=backend.index_name).first()
+    if (
+        mark is not None
+        and not HarvestRun.objects.filter(finished_at__gt=mark.indexed_until).exists()
+        and not backend.needs_rebuild()
+    ):
+        return 0
+    return works_apply()
+
+
+def works_mark_forget(*, index_name: str) -> bool:
+    """Drop a retired server's works mark; whether there was one."""
+    deleted, _by_model = WorkIndexMark.objects.filter(index_name=index_name).delete()
+    return bool(deleted)
+
+
+@dataclass(frozen=True)
+class WorksLag:
+    """How far one index's partner works are behind the harvested records."""
+
+    name: str
+    indexed_until: datetime.datetime
+    behind: int  # records harvested since
+    seconds_behind: float  # since the first of them was harvested (0 when none)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "indexed_until": self.indexed_until.isoformat(),
+            "behind": self.behind,
+            "seconds_behind": round(self.seconds_behind, 1),
+        }
+
+
+def works_lag(*, now: datetime.datetime | None = None) -> list[WorksLag]:
+    """Every index's partner works, with the records harvested since its mark (a count over
+    the records: for the command and the staff page, not for /healthz)."""
+    now = now or timezone.now()
+    found = []
+    for mark in WorkIndexMark.objects.order_by("index_name"):
+        waiting = CatalogRecord.objects.filter(harvested_at__gt=mark.indexed_until)
+        stats = waiting.aggregate(n=Count("pk"), oldest=Min("harvested_at"))
+        oldest = stats["oldest"]
+        found.append(
+            WorksLag(
+                name=mark.index_name,
+                indexed_until=mark.indexed_until,
+                behind=stats["n"],
+                seconds_behind=max((now - oldest).total_seconds(), 0.0) if oldest else 0.0,
+            )
+        )
+    return found
 
 
 def works_search(request: BackendQuery) -> WorkResult:

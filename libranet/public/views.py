@@ -26,6 +26,7 @@ from libranet.network.selectors import (
     network_summary,
     regional_center_of,
 )
+from libranet.resources.search.log import index_lag
 from libranet.worker.selectors import last_heartbeat, queue_state
 
 PAGE_SIZE = 50
@@ -63,14 +64,16 @@ def anonymous_page_cache(view):
 def healthz(request):
     """200 when the database answers, 503 when it does not: for load balancers. The JSON also
     tells how the task worker and its queue are (the latest heartbeat of any worker, the age of
-    the oldest task waiting) and whether the cache answers, for monitoring; a stopped worker or
-    an unavailable cache does not make it fail (pages are served from the database)."""
+    the oldest task waiting), whether the cache answers, and how far each search index is behind
+    the change log, for monitoring; a stopped worker, an unavailable cache or an index behind
+    does not make it fail (pages are served from the database)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
         queue = queue_state(counts=False)
         workers = last_heartbeat()
+        search_indexes = [lag.as_json() for lag in index_lag()]
     except Exception:  # any database failure means "take me out of rotation"
         return JsonResponse({"database": "unavailable"}, status=503)
     return JsonResponse(
@@ -82,6 +85,7 @@ def healthz(request):
                 "ready": queue.ready,
                 "age_seconds": None if queue.age_seconds is None else round(queue.age_seconds, 1),
             },
+            "search_indexes": search_indexes,
         }
     )
 

@@ -162,16 +162,48 @@ class ResourceFile(models.Model):
 
 class SearchIndexChange(models.Model):
     """A resource whose search document must be (re)built or removed: written in the same
-    transaction as the change itself, so the index never misses one; the search worker applies
-    and deletes these rows in batches."""
+    transaction as the change itself, so the index never misses one. The rows are a change log
+    that each search index follows with its own cursor (``SearchIndexCursor``); a row is pruned
+    once every index heard from recently has passed it (``search.service``)."""
 
     resource_id = models.BigIntegerField(db_index=True)  # no FK: the resource may be gone
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # PostgreSQL: the writing transaction's id (pg_current_xact_id); 0 on SQLite, whose writers
+    # commit one at a time. The log is read in (transaction_id, id) order and only past the
+    # transactions that may still commit, so a cursor never passes a row not yet visible.
+    transaction_id = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("search index change")
         verbose_name_plural = _("search index changes")
         ordering = ["id"]
+        indexes = [models.Index(fields=["transaction_id", "id"], name="search_change_log_order")]
 
     def __str__(self) -> str:
         return f"resource {self.resource_id}"
+
+
+class SearchIndexCursor(models.Model):
+    """How far one search index follows the change log: one per Tantivy index (one per
+    server: ``LIBRANET_SEARCH_INDEX_NAME``), one for the shared PostgreSQL table. Its worker
+    applies the changes after (``transaction_id``, ``change_id``) and moves it on."""
+
+    index_name = models.CharField(_("index"), max_length=255, unique=True)
+    backend = models.CharField(_("backend"), max_length=32)
+    transaction_id = models.BigIntegerField(default=0)
+    change_id = models.BigIntegerField(_("last change applied"), default=0)
+    # The transactions whose changes were applied ahead of the cursor: committed after a
+    # transaction still open (applied again when the cursor reaches them; harmless).
+    ahead_transactions = models.JSONField(default=list, blank=True)
+    applied_at = models.DateTimeField(_("last applied"), null=True, blank=True)
+    seen_at = models.DateTimeField(_("last seen"))
+    # Set when the log was pruned past this index while it was silent: it must be rebuilt.
+    rebuild_due = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("search index cursor")
+        verbose_name_plural = _("search index cursors")
+        ordering = ["index_name"]
+
+    def __str__(self) -> str:
+        return f"{self.index_name} · {self.change_id}"

@@ -6,8 +6,9 @@ from django_tasks import task
 
 @task()
 def search_index_apply() -> int | None:
-    """Apply the search index's outbox (the changes recorded by the services) in batches.
-    When a rebuild holds the index, try again in a moment: the rows wait in the outbox."""
+    """Bring the index of the server whose worker takes this task (or the shared PostgreSQL
+    table) up to the change log; the other servers' workers follow theirs in their poll loop.
+    When a rebuild holds the index, try again in a moment: the changes wait in the log."""
     from libranet.resources.search import index_apply_changes
     from libranet.resources.search.changes import retry_later
 

@@ -11,9 +11,10 @@ database error kills, with a heartbeat.
   (``services.task_retry_later``).
 - A thread records the heartbeat every ``LIBRANET_WORKER_HEARTBEAT_SECONDS``, also while a long
   task runs, and takes over the tasks of workers that went silent (``services.tasks_take_over``).
-- Another thread does this server's own duties (``LIBRANET_SERVER_DUTIES``) every
-  ``LIBRANET_SERVER_DUTY_SECONDS``: what lives on each server's disk (its usage spool) must be
-  looked after by that server's worker, while a task of the shared queue goes to any worker.
+- Another thread does this server's own duties (``LIBRANET_SERVER_DUTIES``), each every so many
+  seconds (0: every ``--interval``): what must happen on every server rather than once, because
+  it lives on the server's own disk (its usage spool, its search index). A task of the shared
+  queue is taken by any one worker. ``--batch`` does them once.
 """
 
 import logging
@@ -150,9 +151,12 @@ class Worker(db_worker.Worker):
                 logger.exception("worker %s: heartbeat failed", self.worker_id)
         connection.close()  # this thread's own
 
-    def do_duties(self) -> None:
-        """This server's own duties, each once; one that fails is logged and tried next time."""
-        for name, path in settings.LIBRANET_SERVER_DUTIES:
+    def do_duties(self, due: Callable[[str, float], bool] = lambda name, every: True) -> None:
+        """This server's own duties that are ``due``; one that fails is logged and done again
+        at its next turn."""
+        for name, path, every in settings.LIBRANET_SERVER_DUTIES:
+            if not due(name, every):
+                continue
             try:
                 import_string(path)()
             except DatabaseError as exc:
@@ -162,10 +166,18 @@ class Worker(db_worker.Worker):
                 logger.exception("worker %s: duty %s failed", self.worker_id, name)
 
     def _keep_doing_duties(self) -> None:
-        while True:
-            self.do_duties()
-            if self.done.wait(settings.LIBRANET_SERVER_DUTY_SECONDS):
-                break
+        last: dict[str, float] = {}
+
+        def due(name: str, every: float) -> bool:
+            now = time.monotonic()
+            if name in last and now - last[name] < every:
+                return False
+            last[name] = now
+            return True
+
+        while not self.done.is_set():
+            self.do_duties(due)
+            self.done.wait(self.interval)
         connection.close()  # this thread's own
 
     def run(self) -> None:
@@ -204,10 +216,9 @@ class Worker(db_worker.Worker):
                     self.startup_delay = False
         finally:
             self.done.set()
-            if heart.is_alive():
-                heart.join(timeout=settings.LIBRANET_WORKER_HEARTBEAT_SECONDS)
-            if duties.is_alive():
-                duties.join(timeout=settings.LIBRANET_SERVER_DUTY_SECONDS)
+            for thread in (heart, duties):
+                if thread.is_alive():
+                    thread.join(timeout=settings.LIBRANET_WORKER_HEARTBEAT_SECONDS)
             try:
                 worker_stopped(worker_id=self.worker_id)
             except DatabaseError as exc:

@@ -10,11 +10,18 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.db import connection
+from django.test import override_settings
 from django.utils import timezone, translation
 
 from libranet.catalogs.harvesting import join_editions
 from libranet.catalogs.models import CatalogRecord, HarvestRun, WorkIndexMark
-from libranet.catalogs.union import works_apply, works_backend, works_rebuild
+from libranet.catalogs.union import (
+    works_apply,
+    works_backend,
+    works_follow,
+    works_lag,
+    works_rebuild,
+)
 from libranet.network.places import OUTSIDE, Place
 from libranet.resources.search import SearchError, SearchFilters, index_apply_changes, search
 from libranet.resources.services import resource_create
@@ -212,7 +219,7 @@ def test_a_deleted_record_drops_its_library_and_an_empty_work_disappears(
     assert libraries(onegin) == [str(tver)]
     war = find("война", scope="partners")
     assert [hit.year for hit in war.hits] == [1978]
-    mark = WorkIndexMark.objects.get(backend=works_backend().name)
+    mark = WorkIndexMark.objects.get(index_name=works_backend().index_name)
     assert mark.indexed_until == timezone.now()
 
 
@@ -275,7 +282,7 @@ def test_rebuild_search_index_rebuilds_the_works(backend, clock, sources, make_c
     call_command("rebuild_search_index", stdout=out)
     assert "Indexed 1 partner works." in out.getvalue()
     assert find("души", scope="partners").total == 1
-    assert WorkIndexMark.objects.filter(backend=backend).exists()
+    assert WorkIndexMark.objects.filter(index_name=works_backend().index_name).exists()
 
 
 def test_type_decade_and_language_count_both(union):
@@ -418,3 +425,42 @@ def test_a_harvest_brings_its_works_to_the_search(
     with django_capture_on_commit_callbacks(execute=True):
         harvest_source(source)
     assert find("книга", scope="partners", page_size=50).total == 9
+
+
+def test_each_servers_works_follow_the_harvests_with_a_mark_of_their_own(
+    clock, sources, make_catalog_record, tmp_path, settings
+):
+    """Two servers' Tantivy indexes (two folders, two names): a finished harvest is applied by
+    each server's worker (``works_follow``) to its own works, each moving its own mark."""
+    settings.LIBRANET_SEARCH_BACKEND = "tantivy"
+
+    def server(name):
+        return override_settings(
+            LIBRANET_SEARCH_DIR=tmp_path / name, LIBRANET_SEARCH_INDEX_NAME=f"app-{name}"
+        )
+
+    for name in ("a", "b"):
+        with server(name):
+            works_follow()  # no works index yet: built (empty), the mark set
+            assert works_follow() == 0  # nothing harvested since: nothing done
+    clock.shift(datetime.timedelta(hours=1))
+    make_catalog_record(sources[0], "Мёртвые души", creators=["Гоголь, Н. В."], year=1842)
+    HarvestRun.objects.create(
+        source=sources[0],
+        kind="incremental",
+        state="succeeded",
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+    )
+    clock.shift(datetime.timedelta(minutes=1))
+    lags = {lag.name: lag for lag in works_lag()}
+    assert (lags["app-a"].behind, lags["app-a"].seconds_behind) == (1, 60.0)
+    with server("a"):
+        assert works_follow() == 1
+        assert find("души", scope="partners").total == 1
+    assert {lag.name: lag.behind for lag in works_lag()} == {"app-a": 0, "app-b": 1}
+    with server("b"):
+        assert find("души", scope="partners").total == 0  # b's worker has not followed yet
+        assert works_follow() == 1
+        assert find("души", scope="partners").total == 1
+    assert WorkIndexMark.objects.get(index_name="app-b").indexed_until == timezone.now()

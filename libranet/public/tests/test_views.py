@@ -42,6 +42,7 @@ def test_healthz_without_a_worker_is_still_healthy(client):
         "cache": "ok",
         "workers": {"alive": 0, "last_heartbeat": None, "seconds_since": None},
         "queue": {"ready": 0, "age_seconds": None},
+        "search_indexes": [],
     }
 
 

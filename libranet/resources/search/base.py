@@ -276,6 +276,9 @@ class BackendResult:
 
 class SearchBackend(Protocol):
     name: str
+    # Which cursor of the change log this index follows: each Tantivy index its own (one per
+    # server), the shared PostgreSQL table one ("postgres").
+    index_name: str
     text_limit: int  # characters of a resource's file text that are indexed
 
     def search(self, request: BackendQuery) -> BackendResult: ...

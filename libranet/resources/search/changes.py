@@ -1,7 +1,7 @@
 """The search index's outbox: every service that changes a resource records it here, inside
 its own transaction (see ``SearchIndexChange``); once that transaction commits, one task is
 queued to apply the changes to the index (one per transaction, and none while one is already
-waiting to run)."""
+waiting to run). Each index follows the rows with its own cursor (``service.index_follow``)."""
 
 import datetime
 from collections.abc import Iterable
@@ -20,10 +20,23 @@ def index_change_record(*, resource_ids: Iterable[int]) -> None:
     ids = set(resource_ids)
     if not ids:
         return
-    SearchIndexChange.objects.bulk_create(
-        SearchIndexChange(resource_id=resource_id) for resource_id in ids
-    )
+    # The rows carry the id of the transaction that writes them (no savepoint: nothing to undo).
+    with transaction.atomic(savepoint=False):
+        writer = current_transaction_id()
+        SearchIndexChange.objects.bulk_create(
+            SearchIndexChange(resource_id=resource_id, transaction_id=writer) for resource_id in ids
+        )
     _apply_on_commit()
+
+
+def current_transaction_id() -> int:
+    """PostgreSQL: this transaction's id (64 bits: it never wraps around); 0 elsewhere."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_xact_id()::text::bigint")
+        return int(cursor.fetchone()[0])
 
 
 def _apply_on_commit() -> None:

@@ -101,6 +101,7 @@ def tsquery_text(clause: Clause) -> str:
 
 class PostgresBackend:
     name = "postgres"
+    index_name = "postgres"  # one table shared by every server: one cursor
     # Characters of file text per resource: a tsvector holds at most 1 MB.
     text_limit = 100_000
     # The documents are in the same database as the outbox: both change in one transaction.

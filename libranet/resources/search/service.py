@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from libranet.network.places import Place
 from libranet.resources.access import readable_levels
 from libranet.resources.languages import language_name
-from libranet.resources.models import AccessLevel, Collection, Resource, SearchIndexChange
+from libranet.resources.models import AccessLevel, Collection, Resource, SearchIndexCursor
 
 from .base import (
     FACETS,
@@ -38,6 +38,14 @@ from .base import (
 )
 from .changes import enqueue_rebuild
 from .documents import documents_for, live_documents
+from .log import (
+    changes_next,
+    changes_prune,
+    configured_index_name,
+    cursor_for,
+    cursor_seen,
+    cursor_to_head,
+)
 from .query import parse
 from .tantivy_backend import TantivyBackend
 
@@ -47,7 +55,7 @@ MAX_WINDOW = 10_000  # results one can page through; past it, refine the search
 APPLY_BATCH = 500
 REBUILD_BATCH = 200
 
-_backends: dict[tuple[str, str], SearchBackend] = {}
+_backends: dict[tuple[str, str, str], SearchBackend] = {}
 
 
 def get_backend() -> SearchBackend:
@@ -55,9 +63,10 @@ def get_backend() -> SearchBackend:
     name = getattr(settings, "LIBRANET_SEARCH_BACKEND", "tantivy")
     if name == "tantivy":
         root = str(Path(settings.LIBRANET_SEARCH_DIR))
-        key = (name, root)
+        index_name = configured_index_name()
+        key = (name, root, index_name)
         if key not in _backends:
-            _backends[key] = TantivyBackend(Path(root))
+            _backends[key] = TantivyBackend(Path(root), index_name=index_name)
         return _backends[key]
     if name == "postgres":
         if connection.vendor != "postgresql":
@@ -67,7 +76,7 @@ def get_backend() -> SearchBackend:
             )
         from .postgres_backend import PostgresBackend
 
-        key = (name, connection.alias)
+        key = (name, connection.alias, "")
         if key not in _backends:
             _backends[key] = PostgresBackend()
         return _backends[key]
@@ -409,55 +418,67 @@ def _collection_names(codes: set[str], english: bool) -> dict[str, str]:
 
 
 def index_apply_changes(batch_size: int = APPLY_BATCH) -> int | None:
-    """Apply the outbox to the index in batches until it is empty: each recorded resource's
-    document is rebuilt from the database (or removed, if the resource is gone or deleted),
-    then its outbox rows are deleted. Returns how many resources were applied, or None when
-    another process holds the index (a rebuild): the rows wait for the next run. Safe to run
-    twice; a missing or unreadable index is rebuilt instead."""
+    """Bring this process's index up to the change log (``log.py``): each changed resource's
+    document is rebuilt from the database (or removed, if the resource is gone or deleted), in
+    batches, and the index's cursor moved on; then the rows every index has passed are pruned.
+    Returns how many resources were applied, or None when another process of this index writes
+    it (a rebuild): the changes wait for the next run. Safe to run twice; an index that is
+    missing, unreadable, or behind the pruned log is rebuilt instead. The task worker calls it
+    every poll (``LIBRANET_SERVER_DUTIES``), so each server's worker follows its own index;
+    it costs a few small queries when nothing is new."""
     backend = get_backend()
     with backend.writing() as got:
         if not got:
             return None
-        if backend.needs_rebuild():
+        cursor = cursor_for(index_name=backend.index_name, backend=backend.name)
+        if cursor.rebuild_due or backend.needs_rebuild():
             return _rebuild_locked(backend, None, REBUILD_BATCH)
-        return _apply_locked(backend, batch_size)
+        applied = _apply_locked(backend, cursor, batch_size)
+    if applied:
+        changes_prune()
+    return applied
 
 
-def _apply_locked(backend: SearchBackend, batch_size: int) -> int:
+def _apply_locked(backend: SearchBackend, cursor: SearchIndexCursor, batch_size: int) -> int:
     applied = 0
     transactional = getattr(backend, "applies_in_transaction", False)
     while True:
-        rows = list(
-            SearchIndexChange.objects.order_by("id").values_list("id", "resource_id")[:batch_size]
-        )
-        if not rows:
-            return applied
-        ids = {resource_id for _id, resource_id in rows}
-        # A table in the same database changes with the outbox in one transaction; an index
-        # outside it is written first and the rows deleted after (a crash between re-applies,
+        # A table in the same database changes with its cursor in one transaction; an index
+        # outside it is written first and the cursor saved after (a crash between re-applies,
         # which is harmless), so SQLite's write lock is never held during Tantivy's commit.
         with transaction.atomic() if transactional else nullcontext():
-            documents = documents_for(ids, text_limit=backend.text_limit)
-            backend.apply(upserts=documents, deletes=ids - {d.id for d in documents})
-            SearchIndexChange.objects.filter(id__in=[row_id for row_id, _r in rows]).delete()
-        applied += len(ids)
+            resource_ids = changes_next(cursor, batch_size)
+            if resource_ids:
+                ids = set(resource_ids)
+                documents = documents_for(ids, text_limit=backend.text_limit)
+                backend.apply(upserts=documents, deletes=ids - {d.id for d in documents})
+            cursor_seen(cursor, applied=bool(resource_ids))
+        if not resource_ids:
+            return applied
+        applied += len(set(resource_ids))
 
 
 def index_rebuild(progress: Progress | None = None, batch_size: int = REBUILD_BATCH) -> int:
     """Rebuild the whole index from the database, ``batch_size`` resources at a time (memory
     stays bounded); searches use the old index until the new one is complete. Changes recorded
-    meanwhile wait in the outbox and are applied at the end. Returns the documents indexed."""
+    meanwhile wait in the log and are applied at the end. Returns the documents indexed."""
     backend = get_backend()
     with backend.writing_wait():
         return _rebuild_locked(backend, progress, batch_size)
 
 
 def _rebuild_locked(backend: SearchBackend, progress: Progress | None, batch_size: int) -> int:
+    cursor = cursor_for(index_name=backend.index_name, backend=backend.name)
+    cursor_to_head(cursor)
     total = Resource.objects.live().count()
     done = backend.rebuild(
         live_documents(batch_size=batch_size, text_limit=backend.text_limit),
         total=total,
         progress=progress or (lambda done, total: None),
     )
-    _apply_locked(backend, APPLY_BATCH)
+    cursor.rebuild_due = False
+    cursor.save(update_fields=["rebuild_due"])
+    cursor_seen(cursor, applied=True)
+    _apply_locked(backend, cursor, APPLY_BATCH)
+    changes_prune()
     return done

@@ -248,34 +248,42 @@ def to_tantivy(document: SearchDocument) -> Document:
 
 class FolderWriteLock:
     """One writer at a time for an index folder, across processes (``flock`` on
-    ``write.lock``) and reentrant within this one (e.g. a rebuild applying changes)."""
+    ``write.lock``) and threads (the worker's follower thread beside its tasks), and reentrant
+    within one thread (e.g. a rebuild applying changes)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._held = 0  # depth in this process: flock itself is not reentrant
+        self._thread = threading.RLock()
+        self._held = 0  # depth in the thread holding it: flock itself is not reentrant
 
     @contextmanager
     def _flock(self, blocking: bool) -> Iterator[bool]:
-        if self._held:
-            self._held += 1
-            try:
-                yield True
-            finally:
-                self._held -= 1
+        if not self._thread.acquire(blocking=blocking):
+            yield False
             return
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / "write.lock", "a+") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-            except BlockingIOError:
-                yield False
+        try:
+            if self._held:
+                self._held += 1
+                try:
+                    yield True
+                finally:
+                    self._held -= 1
                 return
-            self._held = 1
-            try:
-                yield True
-            finally:
-                self._held = 0
-                fcntl.flock(handle, fcntl.LOCK_UN)
+            self.root.mkdir(parents=True, exist_ok=True)
+            with open(self.root / "write.lock", "a+") as handle:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+                except BlockingIOError:
+                    yield False
+                    return
+                self._held = 1
+                try:
+                    yield True
+                finally:
+                    self._held = 0
+                    fcntl.flock(handle, fcntl.LOCK_UN)
+        finally:
+            self._thread.release()
 
     def writing(self) -> AbstractContextManager[bool]:
         """Taken at once or not at all: yields whether this process now writes."""
@@ -291,8 +299,9 @@ class TantivyBackend:
     name = "tantivy"
     text_limit = 1_000_000  # characters of file text indexed per resource
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, index_name: str = "") -> None:
         self.root = Path(root)
+        self.index_name = index_name or str(self.root)  # its cursor in the change log
         self._guard = threading.RLock()
         self._index: Index | None = None
         self._dir: str | None = None

@@ -24,6 +24,11 @@ folder of its own (a throwaway SQLite database), in a child process with Django 
    cheaper than the real thing). The searches of both must agree, and the roll-up must have
    counted every event.
 
+4. **PostgreSQL**: steps 1 and 3 again (not the write path) in a database created and dropped
+   here (``LIBRANET_BENCH_POSTGRES_URL``, default ``POSTGRES_URL``): the same events generated
+   by the server (``GENERATE_PG_SQL``, generate_series) into last month's partition, rolled up,
+   a day rolled up again alone, the reports. Skipped, saying so, without a reachable server.
+
 Rows (ratios "higher is better", as in bench/run.py):
 
 - ``usage_write_ev_per_s``: events/s through record + load; baseline the bare insert; goal
@@ -34,6 +39,9 @@ Rows (ratios "higher is better", as in bench/run.py):
 - ``usage_monthly_50M_ms`` / ``usage_zero_usage_50M_ms``: the report's time; baseline the raw
   scan (ratio = scan / report); and ``..._vs_1s`` rows with baseline 1000 ms and goal 1.0
   (under one second). The size in the names follows ``--events``.
+- ``usage_pg_rollup_50M_ev_per_s``, ``usage_pg_rollup_day_50M_ms``, ``usage_pg_monthly_50M_ms``,
+  ``usage_pg_zero_usage_50M_ms``: PostgreSQL's figure against SQLite's in the same run (ratio:
+  how many times faster PostgreSQL is); ``usage_pg_monthly_50M_vs_1s`` against one second.
 """
 
 import argparse

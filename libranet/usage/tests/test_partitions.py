@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from libranet.usage import recorder
 from libranet.usage.counting import day_sql
-from libranet.usage.models import Action, ReaderKind, UsageEvent
+from libranet.usage.models import Action, UsageEvent
 from libranet.usage.partitions import (
     DEFAULT,
     TABLE,
@@ -28,25 +28,13 @@ from libranet.usage.rollup import rollup_day
 from libranet.usage.services import events_purge, spool_ingest
 from libranet.usage.tasks import usage_partitions
 
-from .conftest import at, session
+from .conftest import at, day_of_events, session
 
 on_postgresql = pytest.mark.skipif(
     settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
     reason="partitions are PostgreSQL's; SQLite keeps one table",
 )
 NOW = datetime.datetime(2029, 3, 10, 12, 0, tzinfo=datetime.UTC)
-
-
-def _events(day: datetime.date, n: int) -> None:
-    UsageEvent.objects.bulk_create(
-        UsageEvent(
-            occurred_at=at(seconds, day),
-            reader_kind=ReaderKind.ANONYMOUS,
-            session=session("p"),
-            action=Action.SEARCH,
-        )
-        for seconds in range(n)
-    )
 
 
 def _where() -> dict[str, int]:
@@ -75,7 +63,7 @@ def test_purge_keeps_the_same_events_on_both_databases(db):
     )
     partitions_ensure([past, half_a, kept])
     for day, n in ((past, 4), (half_a, 3), (half_b, 2), (kept, 5)):
-        _events(day, n)
+        day_of_events(day, n)
     for day in (past, half_a, kept):
         rollup_day(day)
     result = events_purge(months=24, batch_size=2)
@@ -175,7 +163,7 @@ def test_the_schedule_makes_partitions_ahead_and_empties_the_default(db):
         settings.LIBRANET_SCHEDULE
     )
     # Written straight (not by the loader) into a month without partition: the default.
-    _events(datetime.date(2031, 7, 4), 3)
+    day_of_events(datetime.date(2031, 7, 4), 3)
     assert _where() == {DEFAULT: 3}
     with time_machine.travel(datetime.datetime(2031, 6, 20, 9, 0, tzinfo=datetime.UTC)):
         made = usage_partitions.enqueue().return_value
@@ -196,7 +184,7 @@ def test_the_schedule_makes_partitions_ahead_and_empties_the_default(db):
 def test_a_days_rollup_reads_only_its_months_partition(db):
     day = datetime.date(2026, 10, 1)
     partitions_ensure([datetime.date(2026, m, 1) for m in (9, 10, 11)])
-    _events(day, 3)
+    day_of_events(day, 3)
     scanned = set()
     with connection.cursor() as cursor:
         for sql, params in day_sql(connection, day).count[-2:]:

@@ -128,8 +128,14 @@ def partitions_ensure(months: Iterable[datetime.date]) -> list[str]:
     if not partitioned():
         return []
     wanted = {month.replace(day=1) for month in months}
-    if wanted <= {_month_of_name(p.name) for p in partition_list()}:
-        return []  # the usual case, without a lock
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = %s::regclass",
+            [TABLE],
+        )
+        if wanted <= {_month_of_name(name) for (name,) in cursor.fetchall()}:
+            return []  # the usual case: one look at the catalog, no lock
     qn = connection.ops.quote_name
     made = []
     with transaction.atomic(), connection.cursor() as cursor:

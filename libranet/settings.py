@@ -331,6 +331,9 @@ LIBRANET_USAGE_SPOOL_DIR = Path(
 LIBRANET_USAGE_SPOOL_ROTATE_SECONDS = env.int("LIBRANET_USAGE_SPOOL_ROTATE_SECONDS", default=60)
 LIBRANET_USAGE_SPOOL_MAX_BYTES = env.int("LIBRANET_USAGE_SPOOL_MAX_BYTES", default=4 * 1024 * 1024)
 LIBRANET_USAGE_RETENTION_MONTHS = env.int("LIBRANET_USAGE_RETENTION_MONTHS", default=24)
+# On PostgreSQL raw events are partitioned by month; the usage-partitions job makes this month's
+# partition and this many months ahead (README "Partitions on PostgreSQL").
+LIBRANET_USAGE_PARTITIONS_AHEAD = env.int("LIBRANET_USAGE_PARTITIONS_AHEAD", default=3)
 # COUNTER's robots list (JSON as COUNTER publishes it); empty: the copy shipped with Libranet.
 LIBRANET_USAGE_ROBOTS_FILE = env.str("LIBRANET_USAGE_ROBOTS_FILE", default="")
 # Usage statistics: COUNTER reports over SUSHI (README "COUNTER reports and the SUSHI API").
@@ -383,6 +386,7 @@ LIBRANET_PLANNING_REMINDER_DAYS = [
 LIBRANET_SCHEDULE: list[tuple[str, str, str, dict]] = [
     ("usage-rollup", "*/15 * * * *", "libranet.usage.tasks.usage_rollup", {}),
     ("usage-purge", "30 3 * * *", "libranet.usage.tasks.usage_purge", {}),
+    ("usage-partitions", "15 3 * * *", "libranet.usage.tasks.usage_partitions", {}),
     ("mail-send-due", "* * * * *", "libranet.mail.tasks.mail_send_due", {}),
     (
         "zero-usage-mailing",

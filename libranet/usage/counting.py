@@ -111,6 +111,8 @@ def day_sql(connection: BaseDatabaseWrapper, day: datetime.date) -> DaySQL:
     request = int(Action.REQUEST)
     titles = ", ".join(f"'{t}'" for t in TITLE_TYPES)
     item_actions = ", ".join(str(int(a)) for a in ITEM_ACTIONS)
+    # A plain range on the column, its bounds as values: on PostgreSQL the planner reads only
+    # the partition of the day's month (``partitions``), and the time index within it.
     day_events = f"FROM {events} WHERE {occurred} >= %s AND {occurred} < %s"
 
     # Only quoted names and numbers of our own are interpolated; values go as parameters.

@@ -27,6 +27,7 @@ from libranet.resources.models import AccessLevel, Resource
 
 from .counting import day_bounds
 from .models import Action, ReaderKind, UsageEvent
+from .partitions import partitions_ensure
 from .reports import open_periods
 from .rollup import rollup_day
 from .services import events_insert
@@ -217,6 +218,7 @@ def generate_usage(
         while ids := list(existing.values_list("pk", flat=True)[:10_000]):
             UsageEvent.objects.filter(pk__in=ids).delete()
 
+    partitions_ensure([month])
     seeded = zlib.crc32(f"{seed}:{month:%Y-%m}:{scale}".encode())
     rng = random.Random(seeded)  # noqa: S311 (deterministic demo data, not secrets)
     centers = list(Center.objects.order_by("pk"))

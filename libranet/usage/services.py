@@ -18,11 +18,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from .counting import day_bounds, local_day
 from .models import IngestedSpoolFile, RolledUpDay, UsageEvent
+from .partitions import (
+    Partition,
+    partition_drop,
+    partition_list,
+    partitioned,
+    partitions_for_events,
+)
 from .recorder import LOADING, OPEN, READY, decode_line, host_name, spool_directory, writer_of
 
 logger = logging.getLogger(__name__)
@@ -134,22 +141,21 @@ def _load(path: Path, result: IngestResult) -> None:
     tail = lines.pop()  # after the last newline: empty, or a torn line
     adapt = connection.ops.adapt_datetimefield_value
     rows = []
+    moments = []
     bad = 1 if tail else 0
-    first = last = None
     for line in lines:
         event = decode_line(line)
         if event is None:
             bad += 1
             continue
         rows.append((adapt(event.occurred_at), *event[1:]))
-        moment = event.occurred_at
-        if first is None or moment < first:
-            first = moment
-        if last is None or moment > last:
-            last = moment
+        moments.append(event.occurred_at)
+    first, last = (min(moments), max(moments)) if moments else (None, None)
     if bad:
         logger.warning("Spool file %s: %d lines are no usage event, left out", name, bad)
         result.bad_lines += bad
+    # Outside the load's transaction: a partition made stays made, and its locks are short.
+    partitions_for_events(moments)
     try:
         with transaction.atomic():
             if IngestedSpoolFile.objects.filter(name=name).exists():
@@ -215,6 +221,7 @@ class PurgeResult:
     deleted: int = 0
     days: int = 0
     not_rolled_up: list[datetime.date] = field(default_factory=list)  # kept: no roll-up yet
+    partitions_dropped: list[str] = field(default_factory=list)  # PostgreSQL: whole months
 
 
 def retention_cutoff(today: datetime.date, months: int) -> datetime.date:
@@ -232,8 +239,13 @@ def events_purge(
     progress: Callable[[PurgeResult, datetime.date], None] | None = None,
 ) -> PurgeResult:
     """Delete raw events older than ``months`` (``LIBRANET_USAGE_RETENTION_MONTHS``) whole
-    months, day by day, in batches of ``batch_size`` (each its own transaction, so the database
-    is never held long). A day that has no roll-up keeps its events: they are all there is."""
+    months. A day that has no roll-up keeps its events: they are all there is.
+
+    On PostgreSQL, each month's partition wholly before the cutoff is dropped when all its days
+    are rolled up; what is left (a month with a day not rolled up, events in the default
+    partition, and on SQLite everything) is deleted day by day, in batches of ``batch_size``
+    (each its own transaction, so the database is never held long). The same events are kept
+    either way."""
     if months is None:
         months = settings.LIBRANET_USAGE_RETENTION_MONTHS
     if months < 1:
@@ -241,16 +253,62 @@ def events_purge(
     today = today or local_day(timezone.now())
     result = PurgeResult(cutoff=retention_cutoff(today, months))
     cutoff_start, _ = day_bounds(result.cutoff)
-    moment = (
-        UsageEvent.objects.filter(occurred_at__lt=cutoff_start)
-        .order_by("occurred_at")
-        .values_list("occurred_at", flat=True)
-        .first()
-    )
+    if partitioned():
+        for partition in partition_list():
+            if partition.end is not None and partition.end <= cutoff_start:
+                _partition_purge(partition, result, progress)
+    _rows_purge(cutoff_start, result, batch_size, progress)
+    return result
+
+
+def _event_days(start: datetime.datetime | None, end: datetime.datetime) -> Iterator[datetime.date]:
+    """The days (project's time zone) that have events in ``[start, end)`` (before ``end``
+    without a start), oldest first: one look-up in the time index per day."""
+    events = UsageEvent.objects.filter(occurred_at__lt=end).order_by("occurred_at")
+    first = events if start is None else events.filter(occurred_at__gte=start)
+    moment = first.values_list("occurred_at", flat=True).first()
     while moment is not None:
         day = local_day(moment)
-        start, end = day_bounds(day)
+        yield day
+        following = day_bounds(day)[1]
+        moment = (
+            events.filter(occurred_at__gte=following).values_list("occurred_at", flat=True).first()
+        )
+
+
+def _partition_purge(
+    partition: Partition,
+    result: PurgeResult,
+    progress: Callable[[PurgeResult, datetime.date], None] | None,
+) -> None:
+    """Drop ``partition`` if every day it has events of is rolled up (else leave it to the
+    deletion of rows, which keeps those days)."""
+    assert partition.start is not None and partition.end is not None  # noqa: S101
+    days = list(_event_days(partition.start, partition.end))
+    rolled = set(RolledUpDay.objects.filter(day__in=days).values_list("day", flat=True))
+    if len(rolled) < len(days):
+        return
+    try:
+        result.deleted += partition_drop(partition)
+    except OperationalError:
+        logger.warning("Usage partition %s busy: left for the next purge", partition.name)
+        return
+    result.partitions_dropped.append(partition.name)
+    result.days += len(days)
+    if progress is not None and days:
+        progress(result, days[-1])
+
+
+def _rows_purge(
+    cutoff_start: datetime.datetime,
+    result: PurgeResult,
+    batch_size: int,
+    progress: Callable[[PurgeResult, datetime.date], None] | None,
+) -> None:
+    """Delete the events before ``cutoff_start`` day by day, keeping days not rolled up."""
+    for day in _event_days(None, cutoff_start):
         if RolledUpDay.objects.filter(day=day).exists():
+            start, end = day_bounds(day)
             day_events = UsageEvent.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
             while ids := list(day_events.values_list("pk", flat=True)[:batch_size]):
                 result.deleted += UsageEvent.objects.filter(pk__in=ids).delete()[0]
@@ -260,10 +318,3 @@ def events_purge(
             logger.warning("Usage events of %s are past retention but not rolled up: kept", day)
         if progress is not None:
             progress(result, day)
-        moment = (
-            UsageEvent.objects.filter(occurred_at__gte=end, occurred_at__lt=cutoff_start)
-            .order_by("occurred_at")
-            .values_list("occurred_at", flat=True)
-            .first()
-        )
-    return result

@@ -4,6 +4,7 @@ same time as itself."""
 
 from django_tasks import task
 
+from .partitions import partitions_ahead
 from .rollup import rollup_recent
 from .services import events_purge, spool_ingest
 
@@ -24,5 +25,13 @@ def usage_rollup() -> list[str]:
 @task()
 def usage_purge() -> int:
     """Delete raw events past ``LIBRANET_USAGE_RETENTION_MONTHS`` (never a day without its
-    roll-up); returns how many."""
+    roll-up; on PostgreSQL whole months' partitions are dropped); returns how many."""
     return events_purge().deleted
+
+
+@task()
+def usage_partitions() -> list[str]:
+    """On PostgreSQL, make this month's raw events partition and
+    ``LIBRANET_USAGE_PARTITIONS_AHEAD`` months ahead (and move events waiting in the default
+    partition into their month's); returns the partitions made."""
+    return partitions_ahead()

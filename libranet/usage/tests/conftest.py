@@ -12,7 +12,7 @@ from django.utils import timezone
 from libranet.resources.models import Resource
 from libranet.usage import recorder
 from libranet.usage.counting import day_bounds
-from libranet.usage.models import DailyCenterUsage, DailyItemUsage, Metric, UsageEvent
+from libranet.usage.models import Action, DailyCenterUsage, DailyItemUsage, Metric, UsageEvent
 
 DAY = datetime.date(2026, 10, 14)
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
@@ -28,6 +28,19 @@ def at(seconds: float, day: datetime.date = DAY) -> datetime.datetime:
 def session(name: str) -> str:
     """A session identifier as the recorder stores them (32 hexadecimal digits)."""
     return recorder.session_id(moment=at(0), session_key=name)
+
+
+def day_of_events(day: datetime.date, n: int) -> None:
+    """``n`` searches on ``day``, a second apart from 10:00."""
+    UsageEvent.objects.bulk_create(
+        UsageEvent(
+            occurred_at=at(seconds, day),
+            reader_kind=0,
+            session=session("p"),
+            action=Action.SEARCH,
+        )
+        for seconds in range(n)
+    )
 
 
 @pytest.fixture

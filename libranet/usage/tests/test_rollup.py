@@ -18,7 +18,6 @@ from libranet.usage.models import (
     DailyCenterUsage,
     DailyItemUsage,
     IngestedSpoolFile,
-    ReaderKind,
     RolledUpDay,
     UsageEvent,
 )
@@ -26,7 +25,7 @@ from libranet.usage.rollup import LATE_MARGIN, days_to_roll_up, rollup_day
 from libranet.usage.services import events_purge, retention_cutoff
 from libranet.usage.tasks import usage_ingest, usage_purge, usage_rollup
 
-from .conftest import DAY, at, center_counts, item_counts, session
+from .conftest import DAY, at, center_counts, day_of_events, item_counts, session
 
 pytestmark = pytest.mark.django_db
 
@@ -162,18 +161,6 @@ def test_retention_keeps_whole_months(today, months, cutoff):
     assert retention_cutoff(today, months) == cutoff
 
 
-def _day_of_events(day: datetime.date, n: int) -> None:
-    UsageEvent.objects.bulk_create(
-        UsageEvent(
-            occurred_at=at(seconds, day),
-            reader_kind=ReaderKind.ANONYMOUS,
-            session=session("p"),
-            action=Action.SEARCH,
-        )
-        for seconds in range(n)
-    )
-
-
 @time_machine.travel(NOW, tick=False)
 def test_purge_deletes_old_rolled_up_days_only(db):
     old, unrolled, kept = (
@@ -182,7 +169,7 @@ def test_purge_deletes_old_rolled_up_days_only(db):
         datetime.date(2024, 11, 1),
     )
     for day in (old, unrolled, kept):
-        _day_of_events(day, 5)
+        day_of_events(day, 5)
     for day in (old, kept):
         rollup_day(day)
     result = events_purge(months=24, batch_size=2)

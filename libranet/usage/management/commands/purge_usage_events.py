@@ -10,7 +10,8 @@ class Command(BaseCommand):
     help = (
         "Delete raw usage events older than LIBRANET_USAGE_RETENTION_MONTHS whole months "
         "(or --months), in batches; the daily roll-ups stay. A day that has no roll-up keeps "
-        "its events (roll it up first with rollup_usage). The usage_purge task does the same."
+        "its events (roll it up first with rollup_usage). On PostgreSQL the months wholly past "
+        "retention are dropped as partitions. The usage_purge task does the same."
     )
 
     def add_arguments(self, parser):
@@ -37,6 +38,9 @@ class Command(BaseCommand):
                     f"{result.cutoff}."
                 )
             )
+            if result.partitions_dropped:
+                names = ", ".join(result.partitions_dropped)
+                self.stdout.write(f"Partitions dropped whole: {names}.")
         if result.not_rolled_up:
             days = ", ".join(str(d) for d in result.not_rolled_up[:10])
             more = "" if len(result.not_rolled_up) <= 10 else ", ..."

@@ -163,6 +163,7 @@ def test_the_default_schedule(settings):
     assert jobs == {
         "usage-rollup": ("*/15 * * * *", "libranet.usage.tasks.usage_rollup"),
         "usage-purge": ("30 3 * * *", "libranet.usage.tasks.usage_purge"),
+        "usage-partitions": ("15 3 * * *", "libranet.usage.tasks.usage_partitions"),
         "mail-send-due": ("* * * * *", "libranet.mail.tasks.mail_send_due"),
         "zero-usage-mailing": ("0 10 3 * *", "libranet.usage.mailing_tasks.zero_usage_mailing"),
         "planning-reminders": ("0 9 * * *", "libranet.planning.tasks.planning_reminders"),

@@ -267,7 +267,9 @@ def network_servers(tmp_path, s3_server):
         "LIBRANET_STORAGE_ACCESS_KEY": s3_server.extra["access_key"],
         "LIBRANET_STORAGE_SECRET_KEY": s3_server.extra["secret_key"],
         "LIBRANET_SECRET_KEY": secrets.token_urlsafe(48),
-        "LIBRANET_SEARCH_BACKEND": "postgres",
+        # The embedded search: each server keeps its own Tantivy index in its data folder, fed
+        # from the shared change log by its own worker (PostgreSQL's shared table needs none).
+        "LIBRANET_SEARCH_BACKEND": "tantivy",
         # A worker killed with its task is found dead, and its task taken over, in seconds.
         "LIBRANET_WORKER_HEARTBEAT_SECONDS": "0.5",
         "LIBRANET_WORKER_TIMEOUT_SECONDS": "5",

@@ -196,10 +196,12 @@ def test_reads_answer_503_in_each_door_format_when_the_store_is_gone(
     assert page_answer.status_code == 503 and page_answer["Retry-After"] == str(RETRY_AFTER)
     assert "The file store cannot be reached right now" in page_answer.body.decode()
     assert page_answer["Content-Type"].startswith("text/html")
-    as_json = fetch(client, file_url(pdf), Accept="application/json")
+    as_json = fetch(client, file_url(pdf), Accept="application/json")  # Russian by default
     assert as_json.status_code == 503 and as_json["Retry-After"] == str(RETRY_AFTER)
-    assert "cannot be reached" in json.loads(as_json.body)["message"]
-    tile = fetch(client, f"/iiif/image/{page.pk}/full/100,/0/default.jpg")
+    assert "Хранилище файлов сейчас недоступно" in json.loads(as_json.body)["message"]
+    tile = fetch(
+        client, f"/iiif/image/{page.pk}/full/100,/0/default.jpg", **{"Accept-Language": "en"}
+    )
     assert tile.status_code == 503 and tile["Retry-After"] == str(RETRY_AFTER)
     assert "cannot be reached" in json.loads(tile.body)["message"]
     thumbnail = fetch(client, thumbnail_url(book))

@@ -65,6 +65,22 @@ def mail_send(
     key: str | None = None,
     secret: bool = False,
 ) -> OutgoingMail:
+    """``mail_send_once``'s message (see there)."""
+    mail, _queued = mail_send_once(
+        to=to, template=template, context=context, language=language, key=key, secret=secret
+    )
+    return mail
+
+
+def mail_send_once(
+    *,
+    to: str,
+    template: str,
+    context: dict[str, Any],
+    language: str,
+    key: str | None = None,
+    secret: bool = False,
+) -> tuple[OutgoingMail, bool]:
     """Render ``mail/<template>/{subject.txt,body.txt,body.html}`` in ``language`` for ``to``,
     store the message in the outbox and queue its sending for when the current transaction
     commits.
@@ -74,12 +90,14 @@ def mail_send(
     when two calls race: the outbox's unique constraint decides).
     ``secret``: the message carries a credential (a sign-in link); its text is erased from the
     outbox once sent (until then it must stay, to be sent again after a failure).
+    Returns the message and whether this call queued it (False: it was in the outbox already,
+    perhaps put there by a call racing this one).
     """
     language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
     if key:
         existing = OutgoingMail.objects.filter(template=template, recipient=to, key=key).first()
         if existing is not None:
-            return existing
+            return existing, False
     subject, text, html = _render(template, context, language)
     mail = OutgoingMail(
         recipient=to,
@@ -104,8 +122,8 @@ def mail_send(
     except IntegrityError:
         if not key:
             raise
-        return OutgoingMail.objects.get(template=template, recipient=to, key=key)
-    return mail
+        return OutgoingMail.objects.get(template=template, recipient=to, key=key), False
+    return mail, True
 
 
 def mail_enqueue(*, mail: OutgoingMail) -> None:

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from libranet import dates
 from libranet.mail.models import OutgoingMail
-from libranet.mail.services import mail_send
+from libranet.mail.services import mail_send_once
 from libranet.network.models import Center, StaffRole
 
 from .models import RolledUpDay
@@ -58,7 +58,7 @@ class MailingError(ValueError):
 class MailingOutcome:
     month: datetime.date
     queued: int  # messages stored in the outbox by this run
-    already: int  # messages the month's mailing had before this run
+    already: int  # the month's other messages in the outbox (an earlier or a racing run's)
     # Open regional centers that got no message: no head with an address, no address of their own
     without_address: list[Center] = field(default_factory=list)
 
@@ -214,19 +214,23 @@ def zero_usage_mailing_send(*, month: datetime.date | None = None) -> MailingOut
     ).select_related("region")
     stats_query = f"month={dates.month_text(month)}"
     key = mailing_key(month)
-    already = mailing_messages(month).count()
     without_address: list[Center] = []
+    # Counted by what this run's inserts did, not by the outbox before and after: a run on
+    # another server at the same moment queues some of the messages (README "Several servers").
+    queued = 0
 
     def send(to: str, language: str, template: str, message_key: str, context: dict) -> None:
-        # A message an earlier run queued has this key: mail_send returns it, sends nothing.
+        # A message an earlier (or a racing) run queued has this key: it is not queued again.
+        nonlocal queued
         report_link = _link("stats:zero_usage", language, stats_query)
-        mail_send(
+        _mail, queued_now = mail_send_once(
             to=to,
             template=template,
             context={**context, "month": month, "report_link": report_link},
             language=language,
             key=message_key,
         )
+        queued += queued_now
 
     with transaction.atomic():
         heads = _staff_addresses(StaffRole.objects.filter(role=Role.REGIONAL_HEAD))
@@ -269,7 +273,7 @@ def zero_usage_mailing_send(*, month: datetime.date | None = None) -> MailingOut
                     "without_address": without_address,
                 },
             )
-        queued = mailing_messages(month).count() - already
+        already = mailing_messages(month).count() - queued
     return MailingOutcome(
         month=month, queued=queued, already=already, without_address=without_address
     )

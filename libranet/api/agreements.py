@@ -21,7 +21,7 @@ from libranet.revisions import EditConflict
 
 from .auth import WRITE_AUTH, require
 from .pagination import paginate
-from .schemas import BodyIn, ErrorOut, PageQuery, Text, _blank_to_none, errors
+from .schemas import BodyIn, Day, ErrorOut, PageQuery, Text, _blank_to_none, errors
 
 router = Router(tags=["agreements"])
 
@@ -107,9 +107,9 @@ class AgreementIn(BodyIn):
     institution: int | None = Field(
         None, ge=1, le=2**63 - 1, description="Id of the partner (default: the center's host)."
     )
-    signed_on: datetime.date | None = None
-    starts_on: datetime.date
-    ends_on: datetime.date | None = Field(None, description="Or term_years.")
+    signed_on: Day | None = None
+    starts_on: Day
+    ends_on: Day | None = Field(None, description="Or term_years.")
     term_years: int | None = Field(None, ge=1, le=50)
     prolongation: ProlongationKind = "none"
     notice_days: int = Field(30, ge=0, le=3650)
@@ -124,9 +124,9 @@ class AgreementPatch(BodyIn):
     number: str | None = Field(None, max_length=64)
     center: str | None = None
     institution: int | None = Field(None, ge=1, le=2**63 - 1)
-    signed_on: datetime.date | None = None
-    starts_on: datetime.date | None = None
-    ends_on: datetime.date | None = None
+    signed_on: Day | None = None
+    starts_on: Day | None = None
+    ends_on: Day | None = None
     term_years: int | None = Field(None, ge=1, le=50)
     prolongation: ProlongationKind | None = None
     notice_days: int | None = Field(None, ge=0, le=3650)
@@ -135,11 +135,11 @@ class AgreementPatch(BodyIn):
 
 class StepIn(BodyIn):
     step: RenewalStep
-    on: datetime.date | None = Field(None, description="The step's date (default today).")
+    on: Day | None = Field(None, description="The step's date (default today).")
     note: Text = Field("", max_length=500)
     number: Text = Field("", max_length=64, description="The renewed agreement's number.")
-    starts_on: datetime.date | None = Field(None, description="Default: the day after the end.")
-    ends_on: datetime.date | None = None
+    starts_on: Day | None = Field(None, description="Default: the day after the end.")
+    ends_on: Day | None = None
     term_years: int | None = Field(None, ge=1, le=50)
 
 

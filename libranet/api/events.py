@@ -21,7 +21,7 @@ from libranet.revisions import EditConflict
 
 from .auth import WRITE_AUTH, require
 from .pagination import paginate
-from .schemas import BodyIn, ErrorOut, PageQuery, Text, _blank_to_none, errors
+from .schemas import BodyIn, Day, ErrorOut, Moment, PageQuery, Text, _blank_to_none, errors
 
 router = Router(tags=["events"])
 
@@ -43,10 +43,8 @@ class EventQuery(Schema):
     region: str | None = Field(None, description="ISO code of an organiser's region or country.")
     center: str | None = Field(None, description="Code of an organising center.")
     kind: EventKind | None = None
-    start: datetime.date | None = Field(
-        None, alias="from", description="Events ending on or after this day."
-    )
-    to: datetime.date | None = Field(None, description="Events starting on or before this day.")
+    start: Day | None = Field(None, alias="from", description="Events ending on or after this day.")
+    to: Day | None = Field(None, description="Events starting on or before this day.")
 
     _blank = field_validator("region", "center", mode="before")(_blank_to_none)
 
@@ -96,8 +94,8 @@ class EventIn(BodyIn):
     title_ru: str = Field(max_length=300)
     title_en: Text = Field("", max_length=300)
     centers: list[str] = Field(min_length=1, max_length=50, description="Organisers' codes.")
-    starts_at: datetime.datetime = Field(description="With its UTC offset.")
-    ends_at: datetime.datetime
+    starts_at: Moment = Field(description="With its UTC offset.")
+    ends_at: Moment
     time_zone: str = Field(DEFAULT_TIME_ZONE, max_length=64, description="IANA name.")
     description_ru: Text = Field("", max_length=20000)
     description_en: Text = Field("", max_length=20000)
@@ -123,8 +121,8 @@ class EventPatch(BodyIn):
     title_ru: str | None = Field(None, max_length=300)
     title_en: Text | None = Field(None, max_length=300)
     centers: list[str] | None = Field(None, min_length=1, max_length=50)
-    starts_at: datetime.datetime | None = None
-    ends_at: datetime.datetime | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
     time_zone: str | None = Field(None, max_length=64)
     description_ru: Text | None = Field(None, max_length=20000)
     description_en: Text | None = Field(None, max_length=20000)

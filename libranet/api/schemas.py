@@ -10,6 +10,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, field_validator
 from pydantic_core import PydanticCustomError
 
+from libranet.dates import DateInputError, parse_day
 from libranet.network.models import Center
 
 # The models' choices, spelled out so that OpenAPI shows them inline (a test keeps them equal).
@@ -26,6 +27,34 @@ def _none_to_empty(value: Any) -> Any:
 
 # A text field of a card: null means empty. Markup is stored as given; JSON escapes it.
 Text = Annotated[str, BeforeValidator(_none_to_empty)]
+
+
+def _iso_day(value: Any) -> Any:
+    """A day as ``YYYY-MM-DD`` only, as at every door: pydantic would also take a number as
+    seconds since 1970 (``from=0`` read as 1 January 1970)."""
+    if isinstance(value, datetime.date):
+        return value
+    if not isinstance(value, str):
+        raise PydanticCustomError("date_type", "Give the day as YYYY-MM-DD.")
+    try:
+        return parse_day(value, parameter="day")
+    except DateInputError as exc:
+        raise PydanticCustomError("date_from_datetime_parsing", exc.reason) from exc
+
+
+Day = Annotated[datetime.date, BeforeValidator(_iso_day)]
+
+
+def _iso_moment(value: Any) -> Any:
+    """A moment as an ISO 8601 string (or a datetime), never a number of seconds."""
+    if isinstance(value, datetime.datetime) or (
+        isinstance(value, str) and not value.strip().lstrip("+-").replace(".", "", 1).isdigit()
+    ):
+        return value
+    raise PydanticCustomError("datetime_type", "Give the moment as YYYY-MM-DDTHH:MM+03:00.")
+
+
+Moment = Annotated[datetime.datetime, BeforeValidator(_iso_moment)]
 
 
 def _micro_degrees(value: Decimal) -> Decimal:
@@ -291,8 +320,8 @@ class CenterIn(BodyIn):
         "default its region's).",
     )
     status: CenterStatus = "planned"
-    opened_on: datetime.date | None = None
-    closed_on: datetime.date | None = None
+    opened_on: Day | None = None
+    closed_on: Day | None = None
     address: Text = Field("", description="The address in Russian.")
     address_en: Text = Field("", description="The address in English, for foreign readers.")
     latitude: Latitude | None = None
@@ -320,8 +349,8 @@ class CenterPatch(BodyIn):
     region: str | None = None
     country: str | None = None
     regional_center: str | None = None
-    opened_on: datetime.date | None = None
-    closed_on: datetime.date | None = None
+    opened_on: Day | None = None
+    closed_on: Day | None = None
     address: Text | None = None
     address_en: Text | None = None
     latitude: Latitude | None = None
@@ -337,5 +366,5 @@ class CenterPatch(BodyIn):
 
 class StatusIn(BodyIn):
     status: CenterStatus
-    changed_on: datetime.date | None = Field(None, description="The day of the change; today.")
+    changed_on: Day | None = Field(None, description="The day of the change; today.")
     note: Text = ""

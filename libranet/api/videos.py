@@ -19,7 +19,7 @@ from libranet.videos.services import submit_video
 
 from .auth import WRITE_AUTH, require, viewer
 from .pagination import paginate
-from .schemas import BodyIn, PageQuery, Text, errors
+from .schemas import BodyIn, Day, PageQuery, Text, errors
 
 router = Router(tags=["videos"])
 OPTIONAL_AUTH: dict[str, Any] = {"security": [{"ApiTokenAuth": []}, {"SessionCookieAuth": []}, {}]}
@@ -68,7 +68,7 @@ class VideoIn(BodyIn):
     event_name: Text = Field(
         "", max_length=300, description="The event's name, when it is not entered."
     )
-    event_date: datetime.date | None = None
+    event_date: Day | None = None
     consent: bool = Field(description="The people filmed consented to the publication.")
     consent_note: Text = Field("", max_length=500)
 

@@ -59,3 +59,18 @@ def test_staff_writes_within_scope(api, users):
     other = api(users["penza_operator"]).patch(f"/events/{pk}", {"revision": 2, "title_ru": "x"})
     assert other.status_code == 404
     assert Event.objects.get().title_ru == "Новая"
+
+
+@pytest.mark.parametrize("value", ["0", "1700000000", "01.10.2026", "2026-13-01"])
+def test_a_day_is_given_as_yyyy_mm_dd_only(api, value):
+    """A number is not a day (pydantic alone would read it as seconds since 1970)."""
+    answer = api().get("/events", **{"from": value})
+    assert answer.status_code == 422 and "from" in answer.json()["errors"], answer.json()
+
+
+def test_a_moment_is_not_a_number_of_seconds(api, users):
+    operator = api(users["tver_operator"])
+    refused = operator.post("/events", _body(starts_at=0, ends_at=1700000000))
+    assert refused.status_code == 422
+    assert {"starts_at", "ends_at"} <= set(refused.json()["errors"]), refused.json()
+    assert Event.objects.count() == 0

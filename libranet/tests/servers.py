@@ -18,6 +18,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +36,31 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+# `python -c CLOCKED <offset seconds> manage.py ...`: manage.py in a process whose clock is moved
+# by the offset (time_machine started before Django), ticking: a server's or a worker's "now"
+# agrees with the test's fixed clock, or is a month ahead of the real one.
+CLOCKED = (
+    "import runpy, sys, time, time_machine;"
+    "time_machine.travel(time.time() + float(sys.argv.pop(1)), tick=True).start();"
+    "sys.argv[0] = sys.argv.pop(1);"
+    "runpy.run_path(sys.argv[0], run_name='__main__')"
+)
+
+
+def wait_for(
+    condition: Callable[[], object], *, what: str, timeout: float = 30.0, pause: float = 0.02
+) -> object:
+    """Poll ``condition`` until it is true; fail naming ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"waited {timeout:g} s for {what}")
+        time.sleep(pause)
 
 
 def _is_free(port: int) -> bool:

@@ -29,7 +29,14 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import requests
 
-from libranet.tests.servers import free_port, s3_client, start_redis, wait_for_port
+from libranet.tests.servers import (
+    CLOCKED,
+    free_port,
+    s3_client,
+    start_redis,
+    wait_for,
+    wait_for_port,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
@@ -109,13 +116,6 @@ report = monthly_indicators(month=datetime.date.fromisoformat("{month}-01"), by=
 values = {{c.metric.label: c.value for c in report.total.cells}}
 print(json.dumps({{"complete": report.complete, "requests": values["Total_Item_Requests"]}}))
 """
-# Runs manage.py with the clock moved by the offset (seconds) given as the first argument.
-CLOCKED = (
-    "import runpy, sys, time, time_machine;"
-    "time_machine.travel(time.time() + float(sys.argv.pop(1)), tick=True).start();"
-    "sys.argv[0] = sys.argv.pop(1);"
-    "runpy.run_path(sys.argv[0], run_name='__main__')"
-)
 NEXT_MONTH = 32 * 86400  # a clock past the end of this month: its report is complete
 
 OUTBOX = """
@@ -216,17 +216,6 @@ class Server:
             f"--- {self.name} {log.name}\n{log.read_text(errors='replace')[-3000:]}"
             for log in folder.glob("*.log")
         )
-
-
-def _wait(what: str, condition, timeout: float = 60.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"waited {timeout:.0f} s for {what}")
-        time.sleep(0.3)
 
 
 def _pdf() -> bytes:
@@ -348,7 +337,12 @@ def _scenario(a: Server, b: Server, api: dict, session_key: str) -> None:
         items = answer.json().get("items", []) if answer.status_code == 200 else []
         return [item for item in items if item.get("identifier") == "pl-two-servers"]
 
-    _wait("the import, done by a worker, to be found through B", found_through_b, timeout=120)
+    wait_for(
+        found_through_b,
+        what="the import, done by a worker, to be found through B",
+        timeout=120,
+        pause=0.3,
+    )
     detail = http.get(f"{b.url}/api/v1/resources/pl-two-servers", headers=api, timeout=30)
     file_url = detail.json()["files"][0]["url"]
     path = urlsplit(file_url).path

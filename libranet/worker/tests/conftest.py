@@ -15,13 +15,14 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
 from django.test import override_settings
+
+from libranet.tests.servers import CLOCKED
 
 NOW = datetime.datetime(2026, 10, 15, 9, 0, tzinfo=datetime.UTC)  # 12:00 in Moscow
 # Short enough for fast tests, long enough for two cores shared with other work.
@@ -33,25 +34,6 @@ FAST = {
     "LIBRANET_MAIL_CLAIM_TIMEOUT_SECONDS": 1,
 }
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-# Runs manage.py with the clock moved by the offset given as the first argument.
-CLOCKED = (
-    "import runpy, sys, time, time_machine;"
-    "time_machine.travel(time.time() + float(sys.argv.pop(1)), tick=True).start();"
-    "sys.argv[0] = sys.argv.pop(1);"
-    "runpy.run_path(sys.argv[0], run_name='__main__')"
-)
-
-
-def wait_for(condition: Callable[[], object], *, what: str, timeout: float = 30.0) -> object:
-    """Poll ``condition`` until it is true; fail naming ``what`` after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"waited {timeout:g} s for {what}")
-        time.sleep(0.02)
 
 
 @pytest.fixture

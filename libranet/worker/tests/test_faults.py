@@ -18,6 +18,7 @@ from django_tasks_db.models import DBTaskResult
 from libranet.mail.models import OutgoingMail
 from libranet.mail.services import mail_send
 from libranet.resources.models import Resource
+from libranet.tests.servers import wait_for
 from libranet.tests.test_usage_consistency import recount_events
 from libranet.usage import recorder
 from libranet.usage.counting import day_bounds
@@ -33,7 +34,7 @@ from libranet.usage.models import (
 from libranet.usage.tasks import usage_ingest, usage_rollup
 from libranet.worker.models import WorkerHeartbeat
 
-from .conftest import NOW, wait_for
+from .conftest import NOW
 
 Status = TaskResultStatus
 

@@ -13,8 +13,7 @@ from libranet.network.places import OUTSIDE
 from libranet.resources.models import SearchIndexChange, SearchIndexCursor
 from libranet.resources.search import search
 from libranet.resources.services import resource_create
-
-from .conftest import wait_for
+from libranet.tests.servers import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

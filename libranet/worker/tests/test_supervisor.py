@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import wait_for
+from libranet.tests.servers import wait_for
 
 # A child that writes its pid to a file on start, then sleeps (or exits at once with a code).
 CHILD = (

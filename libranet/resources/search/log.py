@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Min, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from libranet.resources.models import SearchIndexChange, SearchIndexCursor
@@ -213,9 +213,8 @@ def index_lag(*, now: datetime.datetime | None = None) -> list[IndexLag]:
         waiting = SearchIndexChange.objects.filter(after(cursor)).exclude(
             transaction_id__in=cursor.ahead_transactions
         )
-        stats = waiting.aggregate(oldest=Min("recorded_at"))
-        behind = waiting.count() if stats["oldest"] is not None else 0
-        oldest = stats["oldest"]
+        stats = waiting.aggregate(oldest=Min("recorded_at"), behind=Count("id"))
+        behind, oldest = stats["behind"], stats["oldest"]
         found.append(
             IndexLag(
                 name=cursor.index_name,
